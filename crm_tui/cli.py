@@ -1,0 +1,306 @@
+"""The `crm-tui` command: the CRM's services from the shell, one subcommand a verb.
+
+Exit codes: 0 ok, 1 a user error (`error: <message>` on stderr), 2 a usage error. `--json` gives machine-readable
+output everywhere. With no subcommand, the full-screen app starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.cells import cell_len, set_cell_size
+
+from crm_tui import __version__
+from crm_tui.config import default_db_path
+from crm_tui.core import companies, contacts, info, search, tags
+from crm_tui.core.errors import CrmError
+from crm_tui.core.text import fold
+
+CONTACT_FIELDS = {
+    "first": "first_name", "last": "last_name", "display_name": "display_name", "title": "title",
+    "company": "company", "street": "street", "city": "city", "region": "region", "postal_code": "postal_code",
+    "country": "country", "birthday": "birthday", "note": "notes",
+}
+COMPANY_FIELDS = ("name", "domain", "phone", "address", "notes")
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every subcommand also accepts after its name, e.g. `contacts list --json`."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file (default: per-user)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    return common
+
+
+def _contact_options(parser: argparse.ArgumentParser, editing: bool) -> None:
+    for flag, name in CONTACT_FIELDS.items():
+        parser.add_argument(f"--{flag.replace('_', '-')}", dest=name, metavar="TEXT")
+    parser.add_argument("--email", action="append", dest="emails", metavar="EMAIL", help="repeat for several")
+    parser.add_argument("--phone", action="append", dest="phones", metavar="PHONE", help="repeat for several")
+    parser.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="repeat for several")
+    parser.add_argument("--set", action="append", dest="custom", metavar="KEY=VALUE", help="a custom field")
+    if editing:
+        parser.add_argument("--add-tag", action="append", default=[], metavar="TAG")
+        parser.add_argument("--remove-tag", action="append", default=[], metavar="TAG")
+
+
+def _record_verbs(sub, noun: str, common, add_options, sorts: Sequence[str]) -> None:
+    group = sub.add_parser(noun, help=f"list, add, show, edit, delete and restore {noun}", parents=[common])
+    verbs = group.add_subparsers(dest="verb", required=True, metavar="VERB")
+    listing = verbs.add_parser("list", parents=[common], help=f"list {noun}; all of them unless --limit")
+    listing.add_argument("--search", metavar="Q")
+    listing.add_argument("--sort", choices=sorts, default="name")
+    listing.add_argument("--limit", type=int, metavar="N")
+    listing.add_argument("--trash", action="store_true", help="list what is in the trash")
+    if noun == "contacts":
+        listing.add_argument("--tag", metavar="TAG")
+    add = verbs.add_parser("add", parents=[common], help=f"add one of the {noun}")
+    add_options(add, False)
+    for verb in ("show", "edit", "delete", "restore"):
+        parser = verbs.add_parser(verb, parents=[common], help=f"{verb} one by id")
+        parser.add_argument("id", type=int)
+        if verb == "edit":
+            add_options(parser, True)
+
+
+def _company_options(parser: argparse.ArgumentParser, editing: bool) -> None:
+    for name in COMPANY_FIELDS:
+        parser.add_argument(f"--{name}", metavar="TEXT")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="crm-tui", description="A keyboard-first CRM for the terminal. Without a command, the app opens.",
+    )
+    parser.add_argument("--db", type=Path, help="database file (default: $CRM_TUI_DB or the per-user data dir)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--version", action="version", version=f"crm-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("info", parents=[common], help="database path, schema version and counts")
+    demo = sub.add_parser("demo", parents=[common], help="fill the database with realistic demo data")
+    demo.add_argument("--contacts", type=int, default=500, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--force", action="store_true", help="add demo data even if the database holds records")
+    _record_verbs(sub, "contacts", common, _contact_options, contacts.SORTS)
+    _record_verbs(sub, "companies", common, _company_options, companies.SORTS)
+    tag_group = sub.add_parser("tags", parents=[common], help="list, rename and delete tags")
+    tag_verbs = tag_group.add_subparsers(dest="verb", required=True, metavar="VERB")
+    tag_verbs.add_parser("list", parents=[common], help="every tag with its number of contacts")
+    rename = tag_verbs.add_parser("rename", parents=[common], help="rename a tag")
+    rename.add_argument("old")
+    rename.add_argument("new")
+    tag_verbs.add_parser("delete", parents=[common], help="remove a tag from every contact").add_argument("name")
+    found = sub.add_parser("search", parents=[common], help="contacts, companies, deals and activities at once")
+    found.add_argument("query", nargs="+")
+    found.add_argument("--limit", type=int, default=10, metavar="N", help="results per kind (default 10)")
+    return parser
+
+
+class Output:
+    """Prints records as JSON or as aligned text, streaming lists so memory stays flat."""
+
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+
+    def record(self, data, text_lines: Iterable[str]) -> None:
+        if self.as_json:
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            for line in text_lines:
+                print(line)
+
+    def rows(self, items: Iterable, to_dict, to_line) -> None:
+        if not self.as_json:
+            for item in items:
+                print(to_line(item))
+            return
+        separator = "\n  "
+        sys.stdout.write("[")
+        for item in items:
+            sys.stdout.write(separator + json.dumps(to_dict(item), ensure_ascii=False))
+            separator = ",\n  "
+        sys.stdout.write("]\n" if separator == "\n  " else "\n]\n")
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cut or padded to `width` terminal cells, so columns line up with CJK and other wide characters."""
+    text = " ".join(text.split())
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def _contact_line(contact: contacts.ContactData) -> str:
+    email = contact.emails[0] if contact.emails else ""
+    phone = contact.phones[0] if contact.phones else ""
+    return f"{contact.id:>7}  {fit(contact.name, 26)}  {fit(email, 30)}  {fit(phone, 18)}  {contact.company or ''}"
+
+
+def _contact_text(contact: contacts.ContactData) -> list[str]:
+    lines = [f"{contact.name}  (#{contact.id}, version {contact.version})"]
+    pairs = [
+        ("title", contact.title), ("company", contact.company or ""), ("emails", ", ".join(contact.emails)),
+        ("phones", ", ".join(contact.phones)), ("tags", ", ".join(contact.tags)),
+        ("address", ", ".join(p for p in (contact.street, contact.postal_code, contact.city, contact.region,
+                                          contact.country) if p)),
+        ("birthday", contact.birthday), ("notes", contact.notes),
+        *((f"{key}", value) for key, value in contact.custom.items()),
+        ("created", contact.created_at), ("updated", contact.updated_at), ("in trash since", contact.deleted_at or ""),
+    ]
+    return lines + [f"  {label + ':':<16}{value}" for label, value in pairs if value]
+
+
+def _company_line(company: companies.CompanyData) -> str:
+    return f"{company.id:>7}  {fit(company.name, 34)}  {fit(company.domain, 24)}  {company.contacts_count:>6} contacts"
+
+
+def _company_text(company: companies.CompanyData) -> list[str]:
+    lines = [f"{company.name}  (#{company.id}, version {company.version})"]
+    pairs = [(name, getattr(company, name)) for name in ("domain", "phone", "address", "notes")]
+    pairs += [("contacts", str(company.contacts_count)), ("created", company.created_at),
+              ("updated", company.updated_at), ("in trash since", company.deleted_at or "")]
+    return lines + [f"  {label + ':':<16}{value}" for label, value in pairs if value]
+
+
+def _custom_fields(pairs: list[str] | None) -> dict[str, str]:
+    custom = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise CrmError(f"--set takes KEY=VALUE, not {pair!r}")
+        custom[key.strip()] = value
+    return custom
+
+
+def _contact_changes(args: argparse.Namespace, current: contacts.ContactData | None) -> dict:
+    changes = {name: getattr(args, name) for name in CONTACT_FIELDS.values() if getattr(args, name) is not None}
+    for name in ("emails", "phones", "tags"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if current is not None:
+        if args.add_tag or args.remove_tag:
+            removed = {fold(name) for name in args.remove_tag}
+            kept = list(changes.get("tags", current.tags)) + args.add_tag
+            changes["tags"] = [name for name in kept if fold(name) not in removed]
+    if args.custom:
+        base = dict(current.custom) if current else {}
+        changes["custom"] = {**base, **_custom_fields(args.custom)}
+    return changes
+
+
+def _run_contacts(args: argparse.Namespace, out: Output) -> None:
+    if args.verb == "list":
+        items = contacts.iterate(args.sort, args.tag, args.search, trash=args.trash, limit=args.limit)
+        out.rows(items, asdict, _contact_line)
+    elif args.verb == "add":
+        created = contacts.create(contacts.ContactDraft(**_contact_changes(args, None)))
+        out.record(asdict(created), [str(created.id)])
+    elif args.verb == "show":
+        contact = contacts.get(args.id, include_deleted=True)
+        out.record(asdict(contact), _contact_text(contact))
+    elif args.verb == "edit":
+        current = contacts.get(args.id)
+        updated = contacts.update(args.id, current.version, **_contact_changes(args, current))
+        out.record(asdict(updated), _contact_text(updated))
+    else:
+        (contacts.delete if args.verb == "delete" else contacts.restore)(args.id)
+        state = "moved to the trash" if args.verb == "delete" else "restored"
+        out.record({"id": args.id, "status": state}, [f"contact {args.id} {state}"])
+
+
+def _run_companies(args: argparse.Namespace, out: Output) -> None:
+    values = {name: getattr(args, name, None) for name in COMPANY_FIELDS}
+    values = {name: value for name, value in values.items() if value is not None}
+    if args.verb == "list":
+        items = companies.iterate(args.sort, args.search, trash=args.trash, limit=args.limit)
+        out.rows(items, asdict, _company_line)
+    elif args.verb == "add":
+        created = companies.create(values)
+        out.record(asdict(created), [str(created.id)])
+    elif args.verb == "show":
+        company = companies.get(args.id, include_deleted=True)
+        out.record(asdict(company), _company_text(company))
+    elif args.verb == "edit":
+        current = companies.get(args.id)
+        updated = companies.update(args.id, current.version, **values)
+        out.record(asdict(updated), _company_text(updated))
+    else:
+        (companies.delete if args.verb == "delete" else companies.restore)(args.id)
+        state = "moved to the trash" if args.verb == "delete" else "restored"
+        out.record({"id": args.id, "status": state}, [f"company {args.id} {state}"])
+
+
+def _run_tags(args: argparse.Namespace, out: Output) -> None:
+    if args.verb == "list":
+        out.rows(tags.list_tags(), asdict, lambda tag: f"{fit(tag.name, 30)}  {tag.contacts_count:>7}")
+    elif args.verb == "rename":
+        renamed = tags.rename(args.old, args.new)
+        out.record(asdict(renamed), [f"renamed {args.old!r} to {renamed.name!r}"])
+    else:
+        tags.delete(args.name)
+        out.record({"name": args.name, "status": "deleted"}, [f"tag {args.name!r} deleted"])
+
+
+def _run_search(args: argparse.Namespace, out: Output) -> None:
+    hits = search.search_all(" ".join(args.query), max(args.limit, 1))
+    out.rows(hits, asdict, lambda hit: f"{hit.kind:<9}{hit.id:>7}  {fit(hit.title, 40)}  {hit.detail}")
+
+
+def _run_demo(args: argparse.Namespace, out: Output) -> None:
+    from crm_tui.core import demo
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{stage}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+
+    summary = demo.fill(args.contacts, args.seed, args.force, on_progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    out.record(asdict(summary), [
+        f"added {summary.contacts:,} contacts, {summary.companies:,} companies, {summary.deals:,} deals and "
+        f"{summary.activities:,} activities (batch {summary.batch_id})"
+    ])
+
+
+def _run_info(args: argparse.Namespace, out: Output, opened) -> None:
+    facts = info.describe(opened)
+    out.record(facts, [f"{key + ':':<18}{value}" for key, value in info.flatten(facts)])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    db_path = getattr(args, "db", None) or default_db_path()
+    if args.command is None:
+        from crm_tui.ui.app import run_app
+
+        return run_app(db_path)
+    out = Output(bool(getattr(args, "json", False)))
+    from crm_tui.core.db import close_database, open_database
+
+    try:
+        opened = open_database(db_path)
+        try:
+            runner = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags,
+                      "search": _run_search, "demo": _run_demo}.get(args.command)
+            if runner is None:
+                _run_info(args, out, opened)
+            else:
+                runner(args, out)
+        finally:
+            close_database()
+    except CrmError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        sys.stderr.close()
+    return 0

@@ -1,0 +1,180 @@
+"""Companies: the organisations contacts work for."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from peewee import fn
+
+from crm_tui.core import search
+from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
+from crm_tui.core.models import Company, Contact, database
+from crm_tui.core.records import Page, iterate_pages, keyset_where, record_change, save_versioned, set_trashed
+from crm_tui.core.text import fold
+from crm_tui.core.validation import MAX_NAME, clean_phone, clean_text
+
+SORTS = ("name", "updated")
+FIELDS = ("name", "domain", "phone", "address", "notes")
+_DOMAIN = re.compile(r"^(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,}$")
+
+
+@dataclass(frozen=True)
+class CompanyData:
+    id: int
+    name: str
+    domain: str
+    phone: str
+    address: str
+    notes: str
+    contacts_count: int
+    created_at: str
+    updated_at: str
+    deleted_at: str | None
+    version: int
+
+
+def validate(values: dict) -> dict:
+    errors: list[FieldError] = []
+    cleaned: dict = {}
+    for name in FIELDS:
+        try:
+            value = clean_text(name, values.get(name, ""), limit=MAX_NAME if name != "notes" else 10_000)
+            if name == "domain" and value:
+                value = value.lower().removeprefix("https://").removeprefix("http://").removeprefix("www.")
+                value = value.rstrip("/")
+                if not _DOMAIN.match(value):
+                    raise ValidationError.single("domain", f"{value!r} is not a domain name such as example.com")
+            if name == "phone" and value:
+                value = clean_phone(value)
+            cleaned[name] = value
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    if not errors and not cleaned["name"]:
+        errors.append(FieldError("name", "a company needs a name"))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _refresh_contacts_of(company_id: int) -> None:
+    """Contacts show, sort by and are found by their company's name: keep that in step with the company."""
+    company = Company.get_by_id(company_id)
+    sort_company = fold(company.name) if company.deleted_at is None else "\U0010ffff"
+    Contact.update(sort_company=sort_company).where(Contact.company == company_id).execute()
+    contact_ids = [row[0] for row in Contact.select(Contact.id).where(Contact.company == company_id).tuples()]
+    search.reindex_contacts(contact_ids)
+
+
+def create(values: dict, batch_id: str | None = None) -> CompanyData:
+    clean = validate(values)
+    with database.atomic():
+        company_id = Company.insert(**clean, sort_name=fold(clean["name"])).execute()
+        search.reindex_companies([company_id])
+        created = get(company_id)
+        record_change("company", company_id, "create", None, created, batch_id)
+    return created
+
+
+def ensure(name: str, batch_id: str | None = None) -> int:
+    """The id of the live company called `name` (ignoring case and accents), created if there is none."""
+    found = (
+        Company.select(Company.id)
+        .where((Company.sort_name == fold(name)) & Company.deleted_at.is_null())
+        .order_by(Company.id)
+        .first()
+    )
+    return found.id if found else create({"name": name}, batch_id).id
+
+
+def update(company_id: int, expected_version: int, **changes) -> CompanyData:
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise ValidationError([FieldError(name, "is not a company field") for name in sorted(unknown)])
+    with database.atomic():
+        before = get(company_id)
+        clean = validate({**{name: getattr(before, name) for name in FIELDS}, **changes})
+        save_versioned(Company, company_id, expected_version, {**clean, "sort_name": fold(clean["name"])})
+        search.reindex_companies([company_id])
+        if clean["name"] != before.name:
+            _refresh_contacts_of(company_id)
+        after = get(company_id)
+        record_change("company", company_id, "update", before, after)
+    return after
+
+
+def _set_trashed(company_id: int, trashed: bool) -> None:
+    with database.atomic():
+        set_trashed(Company, company_id, trashed, lambda i: get(i, include_deleted=True), search.reindex_companies)
+        _refresh_contacts_of(company_id)
+
+
+def delete(company_id: int) -> None:
+    _set_trashed(company_id, True)
+
+
+def restore(company_id: int) -> None:
+    _set_trashed(company_id, False)
+
+
+def _contacts_count():
+    return (
+        Contact.select(fn.COUNT(Contact.id))
+        .where((Contact.company == Company.id) & Contact.deleted_at.is_null())
+        .alias("contacts_count")
+    )
+
+
+_COLUMNS = (
+    Company.id, Company.name, Company.domain, Company.phone, Company.address, Company.notes,
+    Company.created_at, Company.updated_at, Company.deleted_at, Company.version,
+)
+
+
+def _data(row: dict) -> CompanyData:
+    return CompanyData(**{key: row[key] for key in CompanyData.__dataclass_fields__})
+
+
+def get(company_id: int, include_deleted: bool = False) -> CompanyData:
+    query = Company.select(*_COLUMNS, _contacts_count()).where(Company.id == company_id)
+    if not include_deleted:
+        query = query.where(Company.deleted_at.is_null())
+    row = query.dicts().first()
+    if row is None:
+        raise NotFoundError(f"company {company_id} does not exist" + ("" if include_deleted else " or is in the trash"))
+    return _data(row)
+
+
+def list_page(
+    sort: str = "name", after: tuple | None = None, limit: int = 50, text: str | None = None, trash: bool = False
+) -> Page[CompanyData]:
+    if sort not in SORTS:
+        raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    keys, descending = {
+        "name": ((Company.sort_name, Company.id), False),
+        "updated": ((Company.updated_at, Company.id), True),
+    }[sort]
+    query = Company.select(*_COLUMNS, _contacts_count(), keys[0].alias("cursor_key"))
+    query = query.where(Company.deleted_at.is_null(False) if trash else Company.deleted_at.is_null())
+    match = search.match_query(text or "")
+    if match:
+        query = query.where(Company.id.in_(search.matching_ids(search.COMPANY_INDEX, match)))
+    query = query.where(keyset_where(keys, after, descending))
+    rows = list(query.order_by(*(key.desc() if descending else key.asc() for key in keys)).limit(limit).dicts())
+    next_cursor = (rows[-1]["cursor_key"], rows[-1]["id"]) if len(rows) == limit else None
+    return Page([_data(row) for row in rows], next_cursor)
+
+
+def iterate(
+    sort: str = "name", text: str | None = None, trash: bool = False, limit: int | None = None
+) -> Iterator[CompanyData]:
+    return iterate_pages(lambda cursor, size: list_page(sort, cursor, size, text, trash), limit)
+
+
+def count(text: str | None = None, trash: bool = False) -> int:
+    query = Company.select().where(Company.deleted_at.is_null(False) if trash else Company.deleted_at.is_null())
+    match = search.match_query(text or "")
+    if match:
+        query = query.where(Company.id.in_(search.matching_ids(search.COMPANY_INDEX, match)))
+    return query.count()

@@ -1,0 +1,324 @@
+"""Contacts: validate, write with history, read a page at a time.
+
+`create` and the bulk importer share `write_contacts`, so a contact typed in a form and one read from a file
+are stored the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from peewee import JOIN
+
+from crm_tui.core import companies, search, tags
+from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
+from crm_tui.core.models import Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database
+from crm_tui.core.records import Page, iterate_pages, keyset_where, record_change, save_versioned, set_trashed
+from crm_tui.core.text import fold
+from crm_tui.core.validation import MAX_NAME, clean_birthday, clean_email, clean_phone, clean_text, phone_digits
+
+NO_COMPANY_SORT = "\U0010ffff"
+SORTS = ("name", "company", "updated")
+ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    """What a person or an import supplies for a contact. Lists keep their order; the first is primary."""
+
+    first_name: str = ""
+    last_name: str = ""
+    display_name: str = ""
+    title: str = ""
+    company: str = ""
+    emails: Sequence[str] = ()
+    phones: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    birthday: str = ""
+    notes: str = ""
+    custom: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContactData:
+    id: int
+    first_name: str
+    last_name: str
+    display_name: str
+    name: str
+    title: str
+    company: str | None
+    company_id: int | None
+    emails: list[str]
+    phones: list[str]
+    tags: list[str]
+    street: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    birthday: str
+    notes: str
+    custom: dict[str, str]
+    created_at: str
+    updated_at: str
+    deleted_at: str | None
+    version: int
+
+    def to_draft(self) -> ContactDraft:
+        return ContactDraft(
+            **{name: getattr(self, name) for name in ContactDraft.__dataclass_fields__ if name != "company"},
+            company=self.company or "",
+        )
+
+
+_DRAFT_FIELDS = tuple(ContactDraft.__dataclass_fields__)
+
+
+def shown_name(first_name: str, last_name: str, display_name: str) -> str:
+    return display_name or " ".join(part for part in (first_name, last_name) if part)
+
+
+def validate(draft: ContactDraft) -> ContactDraft:
+    """The draft cleaned, or a ValidationError listing every field that is wrong."""
+    errors: list[FieldError] = []
+    cleaned: dict = {}
+
+    def check(name: str, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+            return None
+
+    for name in ("first_name", "last_name", "display_name", "title", "company"):
+        cleaned[name] = check(name, clean_text, name, getattr(draft, name), limit=MAX_NAME)
+    for name in (*ADDRESS_FIELDS, "notes"):
+        cleaned[name] = check(name, clean_text, name, getattr(draft, name))
+    cleaned["birthday"] = check("birthday", clean_birthday, draft.birthday)
+    emails = [check("emails", clean_email, value, "emails") for value in draft.emails if value.strip()]
+    phones = [check("phones", clean_phone, value, "phones") for value in draft.phones if value.strip()]
+    cleaned["emails"] = list(dict.fromkeys(email for email in emails if email))
+    cleaned["phones"] = list(dict.fromkeys(phone for phone in phones if phone))
+    cleaned["tags"] = check("tags", tags.clean_names, draft.tags)
+    cleaned["custom"] = {str(key).strip(): str(value) for key, value in draft.custom.items() if str(key).strip()}
+    if not any(cleaned[name] for name in ("first_name", "last_name", "display_name")):
+        errors.append(FieldError("first_name", "a contact needs a first name, a last name or a display name"))
+    if errors:
+        raise ValidationError(errors)
+    return ContactDraft(**cleaned)
+
+
+def _sort_fields(draft: ContactDraft) -> dict:
+    name = shown_name(draft.first_name, draft.last_name, draft.display_name)
+    return {"sort_name": fold(name), "sort_company": fold(draft.company) if draft.company else NO_COMPANY_SORT}
+
+
+def row_values(draft: ContactDraft, company_id: int | None) -> dict:
+    return {
+        "first_name": draft.first_name,
+        "last_name": draft.last_name,
+        "display_name": draft.display_name,
+        "title": draft.title,
+        "company": company_id,
+        **{name: getattr(draft, name) for name in ADDRESS_FIELDS},
+        "birthday": draft.birthday,
+        "notes": draft.notes,
+        "custom": json.dumps(draft.custom, ensure_ascii=False, sort_keys=True),
+        **_sort_fields(draft),
+    }
+
+
+def snapshot_of_new(contact_id: int, draft: ContactDraft, company_id: int | None, stamp: str) -> dict:
+    """What `get` would return (as a dict) for a contact just stored from a clean draft, without reading it back."""
+    snapshot = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
+    snapshot.update(
+        id=contact_id, name=shown_name(draft.first_name, draft.last_name, draft.display_name),
+        company=draft.company or None, company_id=company_id, emails=list(draft.emails), phones=list(draft.phones),
+        tags=sorted(draft.tags, key=fold), custom=dict(draft.custom), created_at=stamp, updated_at=stamp,
+        deleted_at=None, version=1,
+    )
+    return snapshot
+
+
+def _write_lists(contact_id: int, draft: ContactDraft, tag_ids: dict[str, int]) -> None:
+    """Replace a contact's emails, phones and tags with the draft's."""
+    ContactEmail.delete().where(ContactEmail.contact == contact_id).execute()
+    ContactPhone.delete().where(ContactPhone.contact == contact_id).execute()
+    ContactTag.delete().where(ContactTag.contact == contact_id).execute()
+    if draft.emails:
+        ContactEmail.insert_many(
+            [(contact_id, email, "", i == 0, i) for i, email in enumerate(draft.emails)],
+            fields=[ContactEmail.contact, ContactEmail.email, ContactEmail.label, ContactEmail.is_primary,
+                    ContactEmail.position],
+        ).execute()
+    if draft.phones:
+        ContactPhone.insert_many(
+            [(contact_id, phone, phone_digits(phone), "", i == 0, i) for i, phone in enumerate(draft.phones)],
+            fields=[ContactPhone.contact, ContactPhone.phone, ContactPhone.digits, ContactPhone.label,
+                    ContactPhone.is_primary, ContactPhone.position],
+        ).execute()
+    if draft.tags:
+        ContactTag.insert_many(
+            [(contact_id, tag_ids[fold(name)]) for name in draft.tags], fields=[ContactTag.contact, ContactTag.tag]
+        ).execute()
+
+
+def create(draft: ContactDraft, batch_id: str | None = None) -> ContactData:
+    clean = validate(draft)
+    with database.atomic():
+        company_id = companies.ensure(clean.company, batch_id) if clean.company else None
+        contact_id = Contact.insert(**row_values(clean, company_id)).execute()
+        _write_lists(contact_id, clean, tags.ensure(clean.tags))
+        search.reindex_contacts([contact_id])
+        created = get(contact_id)
+        record_change("contact", contact_id, "create", None, created, batch_id)
+    return created
+
+
+def update(contact_id: int, expected_version: int, **changes) -> ContactData:
+    """Apply `changes` (ContactDraft field names) to a contact last read at `expected_version`."""
+    unknown = set(changes) - set(ContactDraft.__dataclass_fields__)
+    if unknown:
+        raise ValidationError([FieldError(name, "is not a contact field") for name in sorted(unknown)])
+    with database.atomic():
+        before = get(contact_id)
+        clean = validate(replace(before.to_draft(), **changes))
+        company_id = companies.ensure(clean.company) if clean.company else None
+        save_versioned(Contact, contact_id, expected_version, row_values(clean, company_id))
+        _write_lists(contact_id, clean, tags.ensure(clean.tags))
+        search.reindex_contacts([contact_id])
+        after = get(contact_id)
+        record_change("contact", contact_id, "update", before, after)
+    return after
+
+
+def delete(contact_id: int) -> None:
+    set_trashed(Contact, contact_id, True, lambda i: get(i, include_deleted=True), search.reindex_contacts)
+
+
+def restore(contact_id: int) -> None:
+    set_trashed(Contact, contact_id, False, lambda i: get(i, include_deleted=True), search.reindex_contacts)
+
+
+_COLUMNS = (
+    Contact.id, Contact.first_name, Contact.last_name, Contact.display_name, Contact.title, Contact.company,
+    Company.name, Contact.street, Contact.city, Contact.region, Contact.postal_code, Contact.country,
+    Contact.birthday, Contact.notes, Contact.custom, Contact.created_at, Contact.updated_at, Contact.deleted_at,
+    Contact.version,
+)
+
+
+def _select():
+    return Contact.select(*_COLUMNS).join(
+        Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id) & Company.deleted_at.is_null()
+    )
+
+
+def _assemble(rows: list[tuple]) -> list[ContactData]:
+    """Turn contact rows into ContactData, fetching emails, phones and tags for all of them in three queries."""
+    ids = [row[0] for row in rows]
+    emails: dict[int, list[str]] = {i: [] for i in ids}
+    phones: dict[int, list[str]] = {i: [] for i in ids}
+    tag_names: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for contact_id, email in (ContactEmail.select(ContactEmail.contact, ContactEmail.email)
+                                  .where(ContactEmail.contact.in_(ids)).order_by(ContactEmail.position).tuples()):
+            emails[contact_id].append(email)
+        for contact_id, phone in (ContactPhone.select(ContactPhone.contact, ContactPhone.phone)
+                                  .where(ContactPhone.contact.in_(ids)).order_by(ContactPhone.position).tuples()):
+            phones[contact_id].append(phone)
+        for contact_id, name in (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+                                 .where(ContactTag.contact.in_(ids)).order_by(Tag.name_key).tuples()):
+            tag_names[contact_id].append(name)
+    result = []
+    for (cid, first, last, display, title, company_id, company_name, street, city, region, postal, country,
+         birthday, notes, custom, created, updated, deleted, version) in rows:
+        result.append(ContactData(
+            id=cid, first_name=first, last_name=last, display_name=display, name=shown_name(first, last, display),
+            title=title, company=company_name, company_id=company_id, emails=emails[cid], phones=phones[cid],
+            tags=tag_names[cid], street=street, city=city, region=region, postal_code=postal, country=country,
+            birthday=birthday, notes=notes, custom=json.loads(custom or "{}"), created_at=created,
+            updated_at=updated, deleted_at=deleted, version=version,
+        ))
+    return result
+
+
+def get(contact_id: int, include_deleted: bool = False) -> ContactData:
+    query = _select().where(Contact.id == contact_id)
+    if not include_deleted:
+        query = query.where(Contact.deleted_at.is_null())
+    found = _assemble(list(query.tuples()))
+    if not found:
+        raise NotFoundError(f"contact {contact_id} does not exist" + ("" if include_deleted else " or is in the trash"))
+    return found[0]
+
+
+def _sort_keys(sort: str):
+    if sort not in SORTS:
+        raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    return {
+        "name": ((Contact.sort_name, Contact.id), False),
+        "company": ((Contact.sort_company, Contact.sort_name, Contact.id), False),
+        "updated": ((Contact.updated_at, Contact.id), True),
+    }[sort]
+
+
+def _filtered(query, tag: str | None, text: str | None, trash: bool = False):
+    query = query.where(Contact.deleted_at.is_null(False) if trash else Contact.deleted_at.is_null())
+    if tag:
+        tagged = ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name_key == fold(tag))
+        query = query.where(Contact.id.in_(tagged))
+    match = search.match_query(text or "")
+    if match:
+        query = query.where(Contact.id.in_(search.matching_ids(search.CONTACT_INDEX, match)))
+    return query
+
+
+def list_page(
+    sort: str = "name",
+    after: tuple | None = None,
+    limit: int = 50,
+    tag: str | None = None,
+    text: str | None = None,
+    trash: bool = False,
+    backwards: bool = False,
+) -> Page[ContactData]:
+    """One page in `sort` order after the cursor `after` (or, with `backwards`, before it, e.g. the last page)."""
+    keys, descending = _sort_keys(sort)
+    descending = descending != backwards
+    row_keys = _select().select_extend(*keys[:-1])
+    query = _filtered(row_keys, tag, text, trash).where(keyset_where(keys, after, descending))
+    order = [key.desc() if descending else key.asc() for key in keys]
+    rows = list(query.order_by(*order).limit(limit).tuples())
+    width = len(_COLUMNS)
+    if backwards:
+        rows.reverse()
+    items = _assemble([row[:width] for row in rows])
+    cursor_row = rows[0] if backwards else rows[-1] if rows else None
+    next_cursor = None
+    if cursor_row is not None and len(rows) == limit:
+        next_cursor = (*cursor_row[width:], cursor_row[0])
+    return Page(items, next_cursor)
+
+
+def iterate(
+    sort: str = "name",
+    tag: str | None = None,
+    text: str | None = None,
+    trash: bool = False,
+    limit: int | None = None,
+) -> Iterator[ContactData]:
+    """Every matching contact (or the first `limit`), a page at a time, so memory stays flat on any size."""
+    return iterate_pages(lambda cursor, size: list_page(sort, cursor, size, tag, text, trash), limit)
+
+
+def count(tag: str | None = None, text: str | None = None, trash: bool = False) -> int:
+    return _filtered(Contact.select(), tag, text, trash).count()

@@ -1,0 +1,147 @@
+"""Open a user's database: checks, pragmas, schema version and migrations.
+
+A user's file is precious, so nothing here writes to it until it has been shown to be a SQLite database of a
+schema this version understands. Migrations run inside one transaction, after an online backup copy.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from crm_tui.core import search
+from crm_tui.core.errors import DatabaseError
+from crm_tui.core.models import MODELS, Pipeline, Stage, database, now_text
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+    "cache_size": -64_000,
+    "temp_store": "memory",
+}
+
+DEFAULT_PIPELINE = "Sales"
+DEFAULT_STAGES = (
+    ("Lead", 10, "open"),
+    ("Qualified", 25, "open"),
+    ("Proposal", 50, "open"),
+    ("Negotiation", 75, "open"),
+    ("Won", 100, "won"),
+    ("Lost", 0, "lost"),
+)
+
+
+@dataclass(frozen=True)
+class OpenDatabase:
+    path: Path
+    schema_version: int
+    backup_path: Path | None
+    connection: SqliteDatabase
+
+
+def _migrate_to_2(db: SqliteDatabase) -> None:
+    """Version 2 adds the full-text search index and fills it from the records already there."""
+    search.create_index_tables(db)
+    search.rebuild_index()
+
+
+# MIGRATIONS[n] brings a database from version n to n + 1. Version 1 is the first released schema.
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_to_2}
+SCHEMA_VERSION = max(MIGRATIONS) + 1
+
+
+def _check_file(path: Path) -> int:
+    """The schema version of an existing file (0 for an empty one), read without changing a byte of it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    if not path.is_file():
+        raise DatabaseError(f"{path} is not a file")
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise DatabaseError(f"{path} is not a SQLite database; it was left untouched")
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = probe.execute("PRAGMA user_version").fetchone()[0]
+            has_tables = probe.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path} could not be read as a SQLite database ({exc}); it was left untouched") from exc
+    if version == 0 and has_tables:
+        raise DatabaseError(f"{path} is a SQLite database of another program, not crm-tui's; it was left untouched")
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{path} was written by a newer crm-tui (schema {version}; this version knows up to {SCHEMA_VERSION}). "
+            "Upgrade crm-tui to open it; the file was left untouched."
+        )
+    return version
+
+
+def _backup(path: Path, version: int) -> Path:
+    """Copy the database with SQLite's online backup API before a migration touches it."""
+    stamp = now_text().replace(":", "").replace("-", "")[:15]
+    target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+    source = sqlite3.connect(path)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    os.chmod(target, 0o600)
+    return target
+
+
+def _prepare_location(path: Path) -> None:
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+        os.chmod(path.parent, 0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _create_schema(db: SqliteDatabase) -> None:
+    db.create_tables(MODELS)
+    search.create_index_tables(db)
+    sales = Pipeline.create(name=DEFAULT_PIPELINE, position=0)
+    for position, (name, probability, outcome) in enumerate(DEFAULT_STAGES):
+        Stage.create(pipeline=sales, name=name, position=position, probability=probability, outcome=outcome)
+
+
+def open_database(path: Path | str) -> OpenDatabase:
+    """Open (creating if need be) the database at `path` and bind the models to it."""
+    path = Path(path).expanduser()
+    found_version = _check_file(path)
+    _prepare_location(path)
+    backup_path = _backup(path, found_version) if 0 < found_version < SCHEMA_VERSION else None
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=5)
+    database.initialize(db)
+    db.connect(reuse_if_open=True)
+    if found_version < SCHEMA_VERSION:
+        with db.atomic("IMMEDIATE"):
+            if found_version == 0:
+                _create_schema(db)
+            else:
+                for version in range(found_version, SCHEMA_VERSION):
+                    MIGRATIONS[version](db)
+            db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return OpenDatabase(path=path, schema_version=SCHEMA_VERSION, backup_path=backup_path, connection=db)
+
+
+def close_database() -> None:
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()

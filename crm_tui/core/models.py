@@ -1,0 +1,233 @@
+"""The documented schema (see docs/schema.md): every table a user's data lives in.
+
+Services in this package are the only code that touches these models; the UI and CLI get plain dataclasses.
+Timestamps are ISO 8601 text in UTC (`2026-11-28T09:30:00.000000Z`), so they sort as text and any tool can read
+them. Money is an integer in minor units plus an ISO 4217 code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from peewee import (
+    SQL,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DatabaseProxy,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def format_timestamp(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
+
+
+def parse_timestamp(text: str) -> datetime:
+    return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=timezone.utc)
+
+
+def now_text() -> str:
+    return format_timestamp(utc_now())
+
+
+class UtcTimestampField(TextField):
+    """A UTC instant as fixed-width ISO 8601 text (`now_text`): it sorts correctly as text and reads as it is."""
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class RecordModel(BaseModel):
+    """A main record: timestamps, soft delete (the trash) and a version for optimistic locking."""
+
+    created_at = UtcTimestampField(default=now_text)
+    updated_at = UtcTimestampField(default=now_text)
+    deleted_at = UtcTimestampField(null=True)
+    version = IntegerField(default=1)
+
+
+class Meta(BaseModel):
+    """Key/value facts about this database file, such as whether it holds demo data."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Company(RecordModel):
+    name = TextField()
+    domain = TextField(default="")
+    phone = TextField(default="")
+    address = TextField(default="")
+    notes = TextField(default="")
+    sort_name = TextField()
+
+
+class Contact(RecordModel):
+    first_name = TextField(default="")
+    last_name = TextField(default="")
+    display_name = TextField(default="")
+    title = TextField(default="")
+    company = ForeignKeyField(Company, null=True, backref="contacts", on_delete="SET NULL")
+    street = TextField(default="")
+    city = TextField(default="")
+    region = TextField(default="")
+    postal_code = TextField(default="")
+    country = TextField(default="")
+    birthday = TextField(default="")
+    notes = TextField(default="")
+    custom = TextField(default="{}")
+    sort_name = TextField()
+    sort_company = TextField(default="")
+
+
+class ContactEmail(BaseModel):
+    contact = ForeignKeyField(Contact, backref="emails", on_delete="CASCADE")
+    email = TextField()
+    label = TextField(default="")
+    is_primary = BooleanField(default=False)
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("contact", "position"), False), (("email",), False))
+
+
+class ContactPhone(BaseModel):
+    contact = ForeignKeyField(Contact, backref="phones", on_delete="CASCADE")
+    phone = TextField()
+    digits = TextField(default="")
+    label = TextField(default="")
+    is_primary = BooleanField(default=False)
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("contact", "position"), False), (("digits",), False))
+
+
+class Tag(BaseModel):
+    name = TextField()
+    name_key = TextField(unique=True)
+    created_at = UtcTimestampField(default=now_text)
+
+
+class ContactTag(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("contact", "tag")
+        indexes = ((("tag", "contact"), False),)
+
+
+class Pipeline(RecordModel):
+    name = TextField()
+    position = IntegerField(default=0)
+    archived_at = UtcTimestampField(null=True)
+
+
+class Stage(BaseModel):
+    """A step of a pipeline. `outcome` is "open" for working stages, "won" or "lost" for the two outcomes."""
+
+    pipeline = ForeignKeyField(Pipeline, backref="stages", on_delete="CASCADE")
+    name = TextField()
+    position = IntegerField(default=0)
+    probability = IntegerField(default=0)
+    outcome = CharField(default="open", constraints=[SQL("CHECK (outcome IN ('open', 'won', 'lost'))")])
+
+    class Meta:
+        indexes = ((("pipeline", "position"), False),)
+
+
+class Deal(RecordModel):
+    title = TextField()
+    value_minor = IntegerField(default=0)
+    currency = CharField(max_length=3, default="EUR")
+    pipeline = ForeignKeyField(Pipeline, backref="deals", on_delete="RESTRICT")
+    stage = ForeignKeyField(Stage, backref="deals", on_delete="RESTRICT")
+    status = CharField(default="open", constraints=[SQL("CHECK (status IN ('open', 'won', 'lost'))")])
+    lost_reason = TextField(default="")
+    contact = ForeignKeyField(Contact, null=True, backref="deals", on_delete="SET NULL")
+    company = ForeignKeyField(Company, null=True, backref="deals", on_delete="SET NULL")
+    expected_close = TextField(default="")
+    closed_at = UtcTimestampField(null=True)
+    stage_entered_at = UtcTimestampField(default=now_text)
+    notes = TextField(default="")
+
+
+class DealStageChange(BaseModel):
+    deal = ForeignKeyField(Deal, backref="stage_changes", on_delete="CASCADE")
+    from_stage = ForeignKeyField(Stage, null=True, on_delete="SET NULL", column_name="from_stage_id")
+    to_stage = ForeignKeyField(Stage, on_delete="CASCADE", column_name="to_stage_id")
+    changed_at = UtcTimestampField(default=now_text)
+
+
+class Activity(RecordModel):
+    kind = CharField(constraints=[SQL("CHECK (kind IN ('call', 'meeting', 'email', 'note', 'task'))")])
+    subject = TextField(default="")
+    body = TextField(default="")
+    occurred_at = UtcTimestampField(null=True)
+    due_at = UtcTimestampField(null=True)
+    done_at = UtcTimestampField(null=True)
+    contact = ForeignKeyField(Contact, null=True, backref="activities", on_delete="SET NULL")
+    company = ForeignKeyField(Company, null=True, backref="activities", on_delete="SET NULL")
+    deal = ForeignKeyField(Deal, null=True, backref="activities", on_delete="SET NULL")
+
+
+class Change(BaseModel):
+    """The audit log: one row for every write, the ground for history, undo and import revert."""
+
+    entity = CharField()
+    entity_id = IntegerField()
+    action = CharField()
+    before = TextField(null=True)
+    after = TextField(null=True)
+    at = UtcTimestampField(default=now_text)
+    actor = TextField(default="")
+    batch_id = TextField(null=True)
+
+    class Meta:
+        indexes = ((("entity", "entity_id"), False), (("batch_id",), False))
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Meta,
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Tag,
+    ContactTag,
+    Pipeline,
+    Stage,
+    Deal,
+    DealStageChange,
+    Activity,
+    Change,
+)
+
+# Keyset pagination walks these partial indexes: live (not trashed) rows only, in each sort order a list offers.
+_LIVE = SQL("deleted_at IS NULL")
+Contact.add_index(Contact.sort_name, Contact.id, where=_LIVE)
+Contact.add_index(Contact.sort_company, Contact.sort_name, Contact.id, where=_LIVE)
+Contact.add_index(Contact.updated_at, Contact.id, where=_LIVE)
+Company.add_index(Company.sort_name, Company.id, where=_LIVE)
+Company.add_index(Company.updated_at, Company.id, where=_LIVE)
+Deal.add_index(Deal.status, Deal.stage, where=_LIVE)
+Activity.add_index(Activity.occurred_at, Activity.id, where=_LIVE)
+Activity.add_index(Activity.due_at, Activity.id, where=SQL("deleted_at IS NULL AND kind = 'task' AND done_at IS NULL"))

@@ -1,0 +1,174 @@
+"""Full-text search over contacts, companies, deals and activities (SQLite FTS5).
+
+This is the one module, with db.py, that knows it runs on SQLite. Each kind has its own FTS5 table whose rowid is
+the record id. Services call `reindex_*` inside their write transaction, so the index never lags the data.
+Queries are never ranked: on a million rows bm25 ordering costs ~10x an unranked `LIMIT`, and people type
+prefixes, so the first matches in name order are what they want.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from peewee import SQL
+
+from crm_tui.core.models import database
+
+TOKENIZER = "unicode61 remove_diacritics 2"
+PREFIX_INDEXES = "1 2 3"
+
+CONTACT_INDEX = "contact_fts"
+COMPANY_INDEX = "company_fts"
+DEAL_INDEX = "deal_fts"
+ACTIVITY_INDEX = "activity_fts"
+
+_INDEX_COLUMNS = {
+    "contact_fts": ("name", "emails", "phones", "company", "tags", "notes"),
+    "company_fts": ("name", "domain", "notes"),
+    "deal_fts": ("title", "notes"),
+    "activity_fts": ("subject", "body"),
+}
+
+# What each index holds for the live (not trashed) rows of its table, selected by a WHERE on the record's id.
+_CONTACT_SOURCE = """
+SELECT c.id,
+       trim(c.first_name || ' ' || c.last_name || ' ' || c.display_name),
+       (SELECT group_concat(e.email, ' ') FROM contact_email e WHERE e.contact_id = c.id),
+       (SELECT group_concat(p.phone || ' ' || p.digits, ' ') FROM contact_phone p WHERE p.contact_id = c.id),
+       coalesce((SELECT co.name FROM company co WHERE co.id = c.company_id AND co.deleted_at IS NULL), ''),
+       (SELECT group_concat(t.name, ' ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
+         WHERE ct.contact_id = c.id),
+       c.notes || ' ' || c.title
+  FROM contact c
+ WHERE c.deleted_at IS NULL AND {where}
+"""
+_SOURCES = {
+    "contact_fts": (_CONTACT_SOURCE, "c.id"),
+    "company_fts": (
+        "SELECT id, name, domain, notes FROM company WHERE deleted_at IS NULL AND {where}",
+        "id",
+    ),
+    "deal_fts": ("SELECT id, title, notes FROM deal WHERE deleted_at IS NULL AND {where}", "id"),
+    "activity_fts": ("SELECT id, subject, body FROM activity WHERE deleted_at IS NULL AND {where}", "id"),
+}
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def create_index_tables(db) -> None:
+    for table, columns in _INDEX_COLUMNS.items():
+        db.execute_sql(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
+            f"{', '.join(columns)}, tokenize = '{TOKENIZER}', prefix = '{PREFIX_INDEXES}')"
+        )
+
+
+def _reindex(table: str, ids: Iterable[int] | None) -> None:
+    source, id_column = _SOURCES[table]
+    columns = ", ".join(("rowid",) + _INDEX_COLUMNS[table])
+    if ids is None:
+        database.execute_sql(f"DELETE FROM {table}")
+        database.execute_sql(f"INSERT INTO {table}({columns}) " + source.format(where="1"))
+        return
+    id_list = list(ids)
+    for start in range(0, len(id_list), 500):
+        chunk = id_list[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        database.execute_sql(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)
+        database.execute_sql(
+            f"INSERT INTO {table}({columns}) " + source.format(where=f"{id_column} IN ({marks})"), chunk
+        )
+
+
+def reindex_id_range(table: str, first_id: int, last_id: int) -> None:
+    """Index a block of freshly inserted rows in one statement: the bulk path for import and demo data."""
+    source, id_column = _SOURCES[table]
+    columns = ", ".join(("rowid",) + _INDEX_COLUMNS[table])
+    database.execute_sql(
+        f"INSERT INTO {table}({columns}) " + source.format(where=f"{id_column} BETWEEN ? AND ?"), (first_id, last_id)
+    )
+
+
+def reindex_contacts(ids: Iterable[int]) -> None:
+    _reindex("contact_fts", ids)
+
+
+def reindex_companies(ids: Iterable[int]) -> None:
+    _reindex("company_fts", ids)
+
+
+def reindex_deals(ids: Iterable[int]) -> None:
+    _reindex("deal_fts", ids)
+
+
+def reindex_activities(ids: Iterable[int]) -> None:
+    _reindex("activity_fts", ids)
+
+
+def rebuild_index() -> None:
+    """Fill every index from scratch, one INSERT ... SELECT per kind (migrations and bulk loads)."""
+    for table in _INDEX_COLUMNS:
+        _reindex(table, None)
+        database.execute_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+
+
+def match_query(text: str) -> str | None:
+    """Turn anything a person types into a safe FTS5 query: every word must match as a prefix.
+
+    Words are runs of letters and digits; everything else (quotes, `*`, `-`, `:`, brackets, emoji) separates
+    words, and each word is quoted, so FTS5 keywords such as AND, OR, NOT and NEAR are plain words here.
+    Returns None when there is nothing to search for.
+    """
+    normalized = unicodedata.normalize("NFKC", text).casefold()
+    words = _WORD.findall(normalized)
+    if not words:
+        return None
+    return " ".join(f'"{word}"*' for word in words[:16])
+
+
+def matching_ids(table: str, match: str) -> SQL:
+    """A subquery of the ids of records matching `match` (from `match_query`), for services that filter lists."""
+    return SQL(f"(SELECT rowid FROM {table} WHERE {table} MATCH ?)", [match])
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    id: int
+    title: str
+    detail: str
+
+
+_HIT_QUERIES = {
+    "contact": """
+        SELECT c.id, trim(CASE WHEN c.display_name != '' THEN c.display_name
+                               ELSE c.first_name || ' ' || c.last_name END),
+               coalesce((SELECT e.email FROM contact_email e WHERE e.contact_id = c.id
+                          ORDER BY e.position LIMIT 1), '')
+          FROM contact c WHERE c.id IN (SELECT rowid FROM contact_fts WHERE contact_fts MATCH ? LIMIT ?)
+         ORDER BY c.sort_name, c.id""",
+    "company": """
+        SELECT id, name, domain FROM company
+         WHERE id IN (SELECT rowid FROM company_fts WHERE company_fts MATCH ? LIMIT ?) ORDER BY sort_name, id""",
+    "deal": """
+        SELECT d.id, d.title, s.name FROM deal d JOIN stage s ON s.id = d.stage_id
+         WHERE d.id IN (SELECT rowid FROM deal_fts WHERE deal_fts MATCH ? LIMIT ?) ORDER BY d.id DESC""",
+    "activity": """
+        SELECT id, subject, kind FROM activity
+         WHERE id IN (SELECT rowid FROM activity_fts WHERE activity_fts MATCH ? LIMIT ?) ORDER BY id DESC""",
+}
+
+
+def search_all(text: str, limit_per_kind: int = 10) -> list[SearchHit]:
+    """Contacts, companies, deals and activities matching `text`, grouped by kind in that order."""
+    query = match_query(text)
+    if query is None:
+        return []
+    hits: list[SearchHit] = []
+    for kind, sql in _HIT_QUERIES.items():
+        rows = database.execute_sql(sql, (query, limit_per_kind)).fetchall()
+        hits.extend(SearchHit(kind, row[0], row[1], row[2] or "") for row in rows)
+    return hits
