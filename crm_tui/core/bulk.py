@@ -9,12 +9,16 @@ search index is filled for the chunk's id range in one INSERT ... SELECT.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
+
+from peewee import fn
 
 from crm_tui.core import companies, contacts, search, tags
 from crm_tui.core.errors import FieldError, ValidationError
-from crm_tui.core.models import BaseModel, Change, Contact, ContactEmail, ContactPhone, ContactTag, database, now_text
+from crm_tui.core.models import (
+    BaseModel, Change, Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database, now_text,
+)
 from crm_tui.core.records import current_actor, to_json
 from crm_tui.core.text import fold
 from crm_tui.core.validation import phone_digits
@@ -74,37 +78,59 @@ def insert_changes(entity: str, ids: Sequence[int], snapshots: Sequence[dict], b
     )
 
 
-_CONTACT_COLUMNS = (
+CONTACT_COLUMNS = (
     "id", "first_name", "last_name", "display_name", "title", "company", "street", "city", "region", "postal_code",
     "country", "birthday", "notes", "custom", "sort_name", "sort_company", "created_at", "updated_at", "version",
 )
 
 
-def _company_ids(names: set[str], cache: dict[str, int], batch_id: str) -> None:
-    for name in names:
-        key = fold(name)
-        if key not in cache:
-            cache[key] = companies.ensure(name, batch_id)
+def _company_ids(names: set[str], batch_id: str) -> dict[str, tuple[int, str]]:
+    """(id, stored name) of the live companies with these names, by folded name; missing ones are created."""
+    wanted = {fold(name): name for name in names}
+    found: dict[str, tuple[int, str]] = {}
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        rows = (
+            Company.select(Company.sort_name, fn.MIN(Company.id), Company.name)
+            .where(Company.sort_name.in_(keys[start : start + 500]) & Company.deleted_at.is_null())
+            .group_by(Company.sort_name)
+            .tuples()
+        )
+        found.update((key, (company_id, name)) for key, company_id, name in rows)
+    missing = [companies.validate({"name": name}) for key, name in wanted.items() if key not in found]
+    if missing:
+        first_id = allocate_ids(Company, len(missing))
+        ids = range(first_id, first_id + len(missing))
+        stamp = now_text()
+        rows = [(company_id, values["name"], fold(values["name"]), stamp, stamp)
+                for company_id, values in zip(ids, missing)]
+        insert_rows(Company, ("id", "name", "sort_name", "created_at", "updated_at"), rows)
+        insert_changes("company", ids, [dict(zip(("id", "name"), row)) for row in rows], batch_id)
+        search.reindex_id_range(search.COMPANY_INDEX, ids[0], ids[-1])
+        found.update((row[2], (row[0], row[1])) for row in rows)
+    return found
 
 
-def _write_contact_chunk(drafts: list[contacts.ContactDraft], batch_id: str, company_cache: dict[str, int]) -> range:
-    _company_ids({draft.company for draft in drafts if draft.company}, company_cache, batch_id)
+def _write_contact_chunk(drafts: list[contacts.ContactDraft], batch_id: str) -> range:
+    stored_companies = _company_ids({draft.company for draft in drafts if draft.company}, batch_id)
     tag_ids = tags.ensure(name for draft in drafts for name in draft.tags)
+    stored_tags = dict(Tag.select(Tag.name_key, Tag.name).where(Tag.id.in_(list(tag_ids.values()))).tuples())
     first_id = allocate_ids(Contact, len(drafts))
     ids = range(first_id, first_id + len(drafts))
     stamp = now_text()
     contact_rows, email_rows, phone_rows, tag_rows, snapshots = [], [], [], [], []
     for contact_id, draft in zip(ids, drafts):
-        company_id = company_cache[fold(draft.company)] if draft.company else None
+        company_id, company_name = stored_companies[fold(draft.company)] if draft.company else (None, "")
         values = contacts.row_values(draft, company_id)
-        contact_rows.append((contact_id, *(values[name] for name in _CONTACT_COLUMNS[1:-3]), stamp, stamp, 1))
+        contact_rows.append((contact_id, *(values[name] for name in CONTACT_COLUMNS[1:-3]), stamp, stamp, 1))
         email_rows.extend((contact_id, email, "", i == 0, i) for i, email in enumerate(draft.emails))
         phone_rows.extend(
             (contact_id, phone, phone_digits(phone), "", i == 0, i) for i, phone in enumerate(draft.phones)
         )
         tag_rows.extend((contact_id, tag_ids[fold(name)]) for name in draft.tags)
-        snapshots.append(contacts.snapshot_of_new(contact_id, draft, company_id, stamp))
-    insert_rows(Contact, _CONTACT_COLUMNS, contact_rows)
+        stored = replace(draft, company=company_name, tags=[stored_tags[fold(name)] for name in draft.tags])
+        snapshots.append(contacts.snapshot_of_new(contact_id, stored, company_id, stamp))
+    insert_rows(Contact, CONTACT_COLUMNS, contact_rows)
     insert_rows(ContactEmail, ("contact", "email", "label", "is_primary", "position"), email_rows)
     insert_rows(ContactPhone, ("contact", "phone", "digits", "label", "is_primary", "position"), phone_rows)
     insert_rows(ContactTag, ("contact", "tag"), tag_rows)
@@ -121,7 +147,6 @@ def create_contacts(
 ) -> BulkResult:
     """Validate and store many contacts. Invalid drafts are reported by position, never silently dropped."""
     result = BulkResult(batch_id)
-    company_cache: dict[str, int] = {}
     position = 0
     for chunk in _chunks(drafts, chunk_size):
         valid = []
@@ -134,7 +159,7 @@ def create_contacts(
         if not valid:
             continue
         with database.atomic("IMMEDIATE"):
-            ids = _write_contact_chunk(valid, batch_id, company_cache)
+            ids = _write_contact_chunk(valid, batch_id)
         result.created += len(ids)
         result.first_id = ids[0] if result.first_id is None else result.first_id
         result.last_id = ids[-1]

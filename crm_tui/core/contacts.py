@@ -191,7 +191,9 @@ def update(contact_id: int, expected_version: int, **changes) -> ContactData:
     with database.atomic():
         before = get(contact_id)
         clean = validate(replace(before.to_draft(), **changes))
-        company_id = companies.ensure(clean.company) if clean.company else None
+        company_id = before.company_id
+        if "company" in changes:
+            company_id = companies.ensure(clean.company) if clean.company else None
         save_versioned(Contact, contact_id, expected_version, row_values(clean, company_id))
         _write_lists(contact_id, clean, tags.ensure(clean.tags))
         search.reindex_contacts([contact_id])
@@ -302,7 +304,7 @@ def list_page(
     if backwards:
         rows.reverse()
     items = _assemble([row[:width] for row in rows])
-    cursor_row = rows[0] if backwards else rows[-1] if rows else None
+    cursor_row = (rows[0] if backwards else rows[-1]) if rows else None
     next_cursor = None
     if cursor_row is not None and len(rows) == limit:
         next_cursor = (*cursor_row[width:], cursor_row[0])

@@ -145,3 +145,8 @@ def open_database(path: Path | str) -> OpenDatabase:
 def close_database() -> None:
     if database.obj is not None and not database.obj.is_closed():
         database.obj.close()
+
+
+def connection():
+    """A context for work on another thread (UI workers): its own connection, closed afterwards."""
+    return database.connection_context()

@@ -434,21 +434,3 @@ def ascii_slug(text: str) -> str:
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
     slug = _NOT_SLUG.sub("", _APOSTROPHES_AND_SPACES.sub("", stripped))
     return slug if any("a" <= ch <= "z" for ch in slug) else ""
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Consistency checks
-# ---------------------------------------------------------------------------------------------------------------
-
-assert len(LOCALE_WEIGHTS) == len(LOCALES)
-for _pool in (FIRST_NAMES, LAST_NAMES, CITIES, STREETS, PHONE_FORMATS, COMPANY_STEMS, COMPANY_SUFFIXES):
-    assert set(_pool) == set(LOCALES), _pool.keys()
-assert all("{company}" in _title for _title in DEAL_TITLES)
-assert set(ACTIVITY_SUBJECTS) == {"call", "meeting", "email", "note", "task"}
-assert all(
-    _name in ROMANISED and ascii_slug(ROMANISED[_name]) == ROMANISED[_name]
-    for _loc in ("zh", "ar")
-    for _names in (FIRST_NAMES[_loc], LAST_NAMES[_loc])
-    for _name in _names
-), "every zh/ar name needs a Latin romanisation in ROMANISED"
-del _pool

@@ -10,7 +10,7 @@ import dataclasses
 import getpass
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -108,17 +108,25 @@ def keyset_where(keys: Sequence, cursor: tuple | None, descending: bool):
     return row < values if descending else row > values
 
 
-def iterate_pages(fetch: Callable[[tuple | None, int], Page[T]], limit: int | None, page_size: int = 500):
-    """Every row `fetch` pages through, or the first `limit`, one page in memory at a time."""
+def iterate_pages(
+    fetch: Callable[[tuple | None, int], Page[T]], limit: int | None, page_size: int = 500
+) -> Iterator[T]:
+    """Every row `fetch` pages through, or the first `limit`, one page in memory at a time.
+
+    The limit is checked at once, before anything is fetched or printed.
+    """
     if limit is not None and limit < 1:
         raise ValidationError.single("limit", "must be at least 1")
-    cursor, remaining = None, limit
-    while remaining is None or remaining > 0:
-        size = page_size if remaining is None else min(page_size, remaining)
-        page = fetch(cursor, size)
-        yield from page.items
-        if remaining is not None:
-            remaining -= len(page.items)
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+
+    def rows() -> Iterator[T]:
+        cursor, remaining = None, limit
+        while remaining is None or remaining > 0:
+            page = fetch(cursor, page_size if remaining is None else min(page_size, remaining))
+            yield from page.items
+            if remaining is not None:
+                remaining -= len(page.items)
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    return rows()

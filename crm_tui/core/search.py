@@ -9,7 +9,6 @@ prefixes, so the first matches in name order are what they want.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -120,10 +119,10 @@ def match_query(text: str) -> str | None:
 
     Words are runs of letters and digits; everything else (quotes, `*`, `-`, `:`, brackets, emoji) separates
     words, and each word is quoted, so FTS5 keywords such as AND, OR, NOT and NEAR are plain words here.
+    Case and accents are left to the FTS5 tokenizer, which folds the query exactly as it folded the records.
     Returns None when there is nothing to search for.
     """
-    normalized = unicodedata.normalize("NFKC", text).casefold()
-    words = _WORD.findall(normalized)
+    words = _WORD.findall(text)
     if not words:
         return None
     return " ".join(f'"{word}"*' for word in words[:16])

@@ -7,6 +7,8 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: NFKD, combining marks dropped, casefolded, spaces squeezed."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.casefold().split())

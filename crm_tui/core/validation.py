@@ -32,6 +32,7 @@ def clean_email(value: str, field: str = "email") -> str:
     if text.count("@") != 1:
         raise ValidationError.single(field, f"{text!r} is not an email address (it needs exactly one @)")
     local, domain = text.split("@")
+    domain = domain.lower()
     if not _EMAIL_LOCAL.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
         raise ValidationError.single(field, f"{text!r} is not an email address (the part before @ is invalid)")
     labels = domain.split(".")
@@ -39,7 +40,7 @@ def clean_email(value: str, field: str = "email") -> str:
         raise ValidationError.single(field, f"{text!r} is not an email address (the domain is invalid)")
     if labels[-1].isdigit():
         raise ValidationError.single(field, f"{text!r} is not an email address (the domain is invalid)")
-    return f"{local}@{domain.lower()}"
+    return f"{local}@{domain}"
 
 
 def phone_digits(value: str) -> str:

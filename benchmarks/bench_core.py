@@ -1,0 +1,181 @@
+"""Core benchmark: build N contacts in a temporary database and print a table of measured figures.
+
+    python benchmarks/bench_core.py               # 1,000,000 contacts
+    python benchmarks/bench_core.py --contacts 100000
+
+Figures, each against the target of issue #2:
+- write path: `bulk.create_contacts` (validation, companies, tags, history rows, search index) in rows/s, and
+  as a ratio against raw `sqlite3.executemany` of the same contact, email and phone rows measured in this run;
+- first, middle and last page by keyset (median of repeated fetches);
+- search latency p50/p95 over 200 prefixes typed one letter at a time, global search and filtered contact list;
+- `count()`, and peak RSS.
+Never run by CI: timings on shared machines are noise, so nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from crm_tui.core import bulk, contacts, demo, search
+from crm_tui.core.db import PRAGMAS, close_database, open_database
+from crm_tui.core.models import database
+from crm_tui.core.records import new_batch_id
+from crm_tui.core.validation import phone_digits
+
+CHUNK = bulk.CHUNK_SIZE
+
+
+def draft_chunks(total: int, seed: int):
+    """The same contacts for both write paths: demo contacts over a fixed set of companies."""
+    rng = random.Random(seed)
+    companies = demo._companies(rng, max(1, total // demo.CONTACTS_PER_COMPANY))
+    for start in range(0, total, CHUNK):
+        yield [demo._contact(rng, companies, serial) for serial in range(start, min(total, start + CHUNK))]
+
+
+def raw_rows(drafts, first_id: int):
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    contact_rows, email_rows, phone_rows = [], [], []
+    for contact_id, draft in zip(range(first_id, first_id + len(drafts)), drafts):
+        values = contacts.row_values(draft, None)
+        contact_rows.append((contact_id, *(values[name] for name in bulk.CONTACT_COLUMNS[1:-3]), stamp, stamp, 1))
+        email_rows.extend((contact_id, email, i == 0, i) for i, email in enumerate(draft.emails))
+        phone_rows.extend((contact_id, phone, phone_digits(phone), i == 0, i) for i, phone in enumerate(draft.phones))
+    return contact_rows, email_rows, phone_rows
+
+
+def measure_baseline(path: Path, total: int, seed: int) -> float:
+    """Seconds spent in raw executemany of the contact, email and phone rows, one transaction per chunk."""
+    open_database(path)
+    close_database()
+    connection = sqlite3.connect(path, isolation_level=None)
+    for name, value in PRAGMAS.items():
+        connection.execute(f"PRAGMA {name} = {value}")
+    spent, next_id = 0.0, 1
+    for drafts in draft_chunks(total, seed):
+        contact_rows, email_rows, phone_rows = raw_rows(drafts, next_id)
+        next_id += len(drafts)
+        started = time.perf_counter()
+        connection.execute("BEGIN IMMEDIATE")
+        columns = ", ".join("company_id" if name == "company" else name for name in bulk.CONTACT_COLUMNS)
+        marks = ", ".join("?" * len(bulk.CONTACT_COLUMNS))
+        connection.executemany(f"INSERT INTO contact ({columns}) VALUES ({marks})", contact_rows)
+        connection.executemany(
+            "INSERT INTO contact_email (contact_id, email, label, is_primary, position) VALUES (?,?,'',?,?)",
+            email_rows)
+        connection.executemany(
+            "INSERT INTO contact_phone (contact_id, phone, digits, label, is_primary, position) VALUES (?,?,?,'',?,?)",
+            phone_rows)
+        connection.execute("COMMIT")
+        spent += time.perf_counter() - started
+    connection.close()
+    return spent
+
+
+def measure_write_path(path: Path, total: int, seed: int) -> float:
+    open_database(path)
+    batch, spent = new_batch_id(), 0.0
+    for drafts in draft_chunks(total, seed):
+        started = time.perf_counter()
+        bulk.create_contacts(drafts, batch)
+        spent += time.perf_counter() - started
+    return spent
+
+
+def timed(func, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def typed_prefixes(count: int, seed: int) -> list[str]:
+    """What people type: names, companies and email beginnings, one letter more each keystroke."""
+    rng = random.Random(seed)
+    sample = [c for chunk in draft_chunks(400, seed + 1) for c in chunk]
+    words = []
+    for draft in sample:
+        words.append(rng.choice([draft.first_name, draft.last_name, draft.company or draft.last_name,
+                                 (draft.emails or [draft.first_name])[0]]))
+    prefixes: list[str] = []
+    for word in words:
+        word = word.split()[0] if word.split() else word
+        for length in range(1, min(len(word), 5) + 1):
+            prefixes.append(word[:length])
+            if len(prefixes) == count:
+                return prefixes
+    return prefixes
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--dir", type=Path, help="where to put the temporary databases (default: system temp)")
+    args = parser.parse_args(argv)
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(dir=args.dir) as folder:
+        print(f"building {args.contacts:,} contacts twice (raw baseline, then crm-tui's write path)…", file=sys.stderr)
+        baseline = measure_baseline(Path(folder) / "baseline.sqlite3", args.contacts, args.seed)
+        ours = measure_write_path(Path(folder) / "crm.sqlite3", args.contacts, args.seed)
+        ratio = (args.contacts / ours) / (args.contacts / baseline)
+        rows.append(("raw executemany (baseline)", f"{args.contacts / baseline:,.0f} rows/s", "reference"))
+        rows.append(("write path (bulk.create_contacts)", f"{args.contacts / ours:,.0f} rows/s",
+                     f"ratio {ratio:.2f} (target ≥ 0.35)"))
+        middle_cursor = database.execute_sql(
+            "SELECT sort_name, id FROM contact WHERE deleted_at IS NULL ORDER BY sort_name, id LIMIT 1 OFFSET ?",
+            (args.contacts // 2,)).fetchone()
+        pages = {
+            "first page (50, by name)": lambda: contacts.list_page("name", None, 50),
+            "middle page (50, by name)": lambda: contacts.list_page("name", tuple(middle_cursor), 50),
+            "last page (50, by name)": lambda: contacts.list_page("name", None, 50, backwards=True),
+            "first page (50, by company)": lambda: contacts.list_page("company", None, 50),
+            "first page (50, recently updated)": lambda: contacts.list_page("updated", None, 50),
+        }
+        for label, fetch in pages.items():
+            samples = timed(fetch, 30)
+            rows.append((label, f"{statistics.median(samples):.2f} ms median", "target ≤ 5 ms"))
+        prefixes = typed_prefixes(200, args.seed)
+        for label, run in (("search (all kinds, 10 each)", lambda q: search.search_all(q, 10)),
+                           ("contact list filtered by search", lambda q: contacts.list_page("name", None, 50,
+                                                                                            text=q))):
+            samples = []
+            for query in prefixes:
+                started = time.perf_counter()
+                run(query)
+                samples.append((time.perf_counter() - started) * 1000)
+            rows.append((f"{label}: {len(prefixes)} prefixes", f"p50 {percentile(samples, 0.5):.1f} ms, "
+                         f"p95 {percentile(samples, 0.95):.1f} ms", "target p95 ≤ 30 ms"))
+        count_ms = statistics.median(timed(contacts.count, 10))
+        rows.append(("count()", f"{count_ms:.1f} ms median", "reported"))
+        close_database()
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(("peak RSS", f"{peak_mib:,.0f} MiB", "reported"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    print(f"\ncrm-tui core benchmark: {args.contacts:,} contacts, seed {args.seed}, SQLite {sqlite3.sqlite_version}\n")
+    header = ("measure", "figure", "against")
+    print("  ".join(text.ljust(width) for text, width in zip(header, widths)))
+    print("  ".join("-" * width for width in widths))
+    for row in rows:
+        print("  ".join(text.ljust(width) for text, width in zip(row, widths)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Run the `crm-tui` command in-process against a database in tmp_path."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from crm_tui.cli import main
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "cli" / "crm.sqlite3"
+
+
+@pytest.fixture
+def cli(db_path, capsys):
+    """`cli("contacts", "list", "--json")` runs main with `--db` after the subcommand, as a person would type it."""
+
+    def run(*args: str, db: bool = True) -> Result:
+        capsys.readouterr()
+        argv = [*args, "--db", str(db_path)] if db else list(args)
+        code = main(argv)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def add(cli):
+    """Add a contact through the CLI and return its JSON record."""
+
+    def make(*args: str) -> dict:
+        result = cli("contacts", "add", *args, "--json")
+        assert result.code == 0, result.err
+        return result.json()
+
+    return make
