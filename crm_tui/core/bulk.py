@@ -97,18 +97,32 @@ def _company_ids(names: set[str], batch_id: str) -> dict[str, tuple[int, str]]:
             .tuples()
         )
         found.update((key, (company_id, name)) for key, company_id, name in rows)
-    missing = [companies.validate({"name": name}) for key, name in wanted.items() if key not in found]
-    if missing:
-        first_id = allocate_ids(Company, len(missing))
-        ids = range(first_id, first_id + len(missing))
-        stamp = now_text()
-        rows = [(company_id, values["name"], fold(values["name"]), stamp, stamp)
-                for company_id, values in zip(ids, missing)]
-        insert_rows(Company, ("id", "name", "sort_name", "created_at", "updated_at"), rows)
-        insert_changes("company", ids, [dict(zip(("id", "name"), row)) for row in rows], batch_id)
-        search.reindex_id_range(search.COMPANY_INDEX, ids[0], ids[-1])
-        found.update((row[2], (row[0], row[1])) for row in rows)
+    missing = [{"name": name} for key, name in wanted.items() if key not in found]
+    for company_id, name in zip(insert_companies(missing, batch_id), (values["name"] for values in missing)):
+        found[fold(name)] = (company_id, name)
     return found
+
+
+_COMPANY_COLUMNS = ("id", *companies.FIELDS, "sort_name", "created_at", "updated_at")
+
+
+def insert_companies(records: Sequence[dict], batch_id: str) -> range:
+    """Store companies (dicts of company fields) validated, with history and search entries; returns their ids.
+
+    Call inside a write transaction.
+    """
+    clean = [companies.validate(values) for values in records]
+    if not clean:
+        return range(0)
+    first_id = allocate_ids(Company, len(clean))
+    ids = range(first_id, first_id + len(clean))
+    stamp = now_text()
+    rows = [(company_id, *(values[name] for name in companies.FIELDS), fold(values["name"]), stamp, stamp)
+            for company_id, values in zip(ids, clean)]
+    insert_rows(Company, _COMPANY_COLUMNS, rows)
+    insert_changes("company", ids, [dict(zip(_COMPANY_COLUMNS, row)) for row in rows], batch_id)
+    search.reindex_id_range(search.COMPANY_INDEX, ids[0], ids[-1])
+    return ids
 
 
 def _write_contact_chunk(drafts: list[contacts.ContactDraft], batch_id: str) -> range:

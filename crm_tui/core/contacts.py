@@ -10,12 +10,10 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from peewee import JOIN
-
 from crm_tui.core import companies, search, tags
 from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
-from crm_tui.core.models import Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database
-from crm_tui.core.records import Page, iterate_pages, keyset_where, record_change, save_versioned, set_trashed
+from crm_tui.core.models import Contact, ContactEmail, ContactPhone, ContactTag, database
+from crm_tui.core.records import Page, iterate_pages, record_change, save_versioned, set_trashed
 from crm_tui.core.text import fold
 from crm_tui.core.validation import MAX_NAME, clean_birthday, clean_email, clean_phone, clean_text, phone_digits
 
@@ -210,78 +208,77 @@ def restore(contact_id: int) -> None:
     set_trashed(Contact, contact_id, False, lambda i: get(i, include_deleted=True), search.reindex_contacts)
 
 
-_COLUMNS = (
-    Contact.id, Contact.first_name, Contact.last_name, Contact.display_name, Contact.title, Contact.company,
-    Company.name, Contact.street, Contact.city, Contact.region, Contact.postal_code, Contact.country,
-    Contact.birthday, Contact.notes, Contact.custom, Contact.created_at, Contact.updated_at, Contact.deleted_at,
-    Contact.version,
-)
+_COLUMNS = """c.id, c.first_name, c.last_name, c.display_name, c.title, c.company_id, co.name, c.street, c.city,
+       c.region, c.postal_code, c.country, c.birthday, c.notes, c.custom, c.created_at, c.updated_at, c.deleted_at,
+       c.version"""
+_FROM = "contact c LEFT JOIN company co ON co.id = c.company_id AND co.deleted_at IS NULL"
+_WIDTH = 19
+_SORT_KEYS = {
+    "name": (("c.sort_name", "c.id"), False),
+    "company": (("c.sort_company", "c.sort_name", "c.id"), False),
+    "updated": (("c.updated_at", "c.id"), True),
+}
 
 
-def _select():
-    return Contact.select(*_COLUMNS).join(
-        Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id) & Company.deleted_at.is_null()
-    )
+def _in_list(ids: list[int]) -> str:
+    return ", ".join([database.param] * len(ids))
 
 
 def _assemble(rows: list[tuple]) -> list[ContactData]:
-    """Turn contact rows into ContactData, fetching emails, phones and tags for all of them in three queries."""
+    """Turn contact rows into ContactData, fetching emails, phones and tags for all of them in three queries.
+
+    Plain SQL rather than ORM queries: this runs for every page a list shows, and building the statements
+    cost more than running them.
+    """
     ids = [row[0] for row in rows]
-    emails: dict[int, list[str]] = {i: [] for i in ids}
-    phones: dict[int, list[str]] = {i: [] for i in ids}
-    tag_names: dict[int, list[str]] = {i: [] for i in ids}
+    lists: dict[str, dict[int, list[str]]] = {kind: {i: [] for i in ids} for kind in ("emails", "phones", "tags")}
     if ids:
-        for contact_id, email in (ContactEmail.select(ContactEmail.contact, ContactEmail.email)
-                                  .where(ContactEmail.contact.in_(ids)).order_by(ContactEmail.position).tuples()):
-            emails[contact_id].append(email)
-        for contact_id, phone in (ContactPhone.select(ContactPhone.contact, ContactPhone.phone)
-                                  .where(ContactPhone.contact.in_(ids)).order_by(ContactPhone.position).tuples()):
-            phones[contact_id].append(phone)
-        for contact_id, name in (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
-                                 .where(ContactTag.contact.in_(ids)).order_by(Tag.name_key).tuples()):
-            tag_names[contact_id].append(name)
+        marks = _in_list(ids)
+        for kind, sql in (
+            ("emails", f"SELECT contact_id, email FROM contact_email WHERE contact_id IN ({marks}) ORDER BY position"),
+            ("phones", f"SELECT contact_id, phone FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY position"),
+            ("tags", "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+                     f"WHERE ct.contact_id IN ({marks}) ORDER BY t.name_key"),
+        ):
+            for contact_id, value in database.execute_sql(sql, ids):
+                lists[kind][contact_id].append(value)
     result = []
     for (cid, first, last, display, title, company_id, company_name, street, city, region, postal, country,
          birthday, notes, custom, created, updated, deleted, version) in rows:
         result.append(ContactData(
             id=cid, first_name=first, last_name=last, display_name=display, name=shown_name(first, last, display),
-            title=title, company=company_name, company_id=company_id, emails=emails[cid], phones=phones[cid],
-            tags=tag_names[cid], street=street, city=city, region=region, postal_code=postal, country=country,
-            birthday=birthday, notes=notes, custom=json.loads(custom or "{}"), created_at=created,
-            updated_at=updated, deleted_at=deleted, version=version,
+            title=title, company=company_name, company_id=company_id, emails=lists["emails"][cid],
+            phones=lists["phones"][cid], tags=lists["tags"][cid], street=street, city=city, region=region,
+            postal_code=postal, country=country, birthday=birthday, notes=notes, custom=json.loads(custom or "{}"),
+            created_at=created, updated_at=updated, deleted_at=deleted, version=version,
         ))
     return result
 
 
 def get(contact_id: int, include_deleted: bool = False) -> ContactData:
-    query = _select().where(Contact.id == contact_id)
-    if not include_deleted:
-        query = query.where(Contact.deleted_at.is_null())
-    found = _assemble(list(query.tuples()))
-    if not found:
+    live = "" if include_deleted else " AND c.deleted_at IS NULL"
+    sql = f"SELECT {_COLUMNS} FROM {_FROM} WHERE c.id = {database.param}{live}"
+    rows = database.execute_sql(sql, (contact_id,)).fetchall()
+    if not rows:
         raise NotFoundError(f"contact {contact_id} does not exist" + ("" if include_deleted else " or is in the trash"))
-    return found[0]
+    return _assemble(rows)[0]
 
 
-def _sort_keys(sort: str):
-    if sort not in SORTS:
-        raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    return {
-        "name": ((Contact.sort_name, Contact.id), False),
-        "company": ((Contact.sort_company, Contact.sort_name, Contact.id), False),
-        "updated": ((Contact.updated_at, Contact.id), True),
-    }[sort]
-
-
-def _filtered(query, tag: str | None, text: str | None, trash: bool = False):
-    query = query.where(Contact.deleted_at.is_null(False) if trash else Contact.deleted_at.is_null())
+def _filters(tag: str | None, text: str | None, trash: bool) -> tuple[list[str], list]:
+    """SQL conditions (on alias `c`) and their parameters for the trash, tag and search filters."""
+    conditions = ["c.deleted_at IS NOT NULL" if trash else "c.deleted_at IS NULL"]
+    params: list = []
     if tag:
-        tagged = ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name_key == fold(tag))
-        query = query.where(Contact.id.in_(tagged))
+        conditions.append(
+            "c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+            f"WHERE t.name_key = {database.param})"
+        )
+        params.append(fold(tag))
     match = search.match_query(text or "")
     if match:
-        query = query.where(Contact.id.in_(search.matching_ids(search.CONTACT_INDEX, match)))
-    return query
+        conditions.append(search.contact_filter_sql("c.id"))
+        params.append(match)
+    return conditions, params
 
 
 def list_page(
@@ -294,20 +291,26 @@ def list_page(
     backwards: bool = False,
 ) -> Page[ContactData]:
     """One page in `sort` order after the cursor `after` (or, with `backwards`, before it, e.g. the last page)."""
-    keys, descending = _sort_keys(sort)
+    if sort not in _SORT_KEYS:
+        raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    keys, descending = _SORT_KEYS[sort]
     descending = descending != backwards
-    row_keys = _select().select_extend(*keys[:-1])
-    query = _filtered(row_keys, tag, text, trash).where(keyset_where(keys, after, descending))
-    order = [key.desc() if descending else key.asc() for key in keys]
-    rows = list(query.order_by(*order).limit(limit).tuples())
-    width = len(_COLUMNS)
+    conditions, params = _filters(tag, text, trash)
+    if after is not None:
+        marks = ", ".join([database.param] * len(keys))
+        conditions.append(f"({', '.join(keys)}) {'<' if descending else '>'} ({marks})")
+        params.extend(after)
+    order = ", ".join(f"{key} {'DESC' if descending else 'ASC'}" for key in keys)
+    sql = (f"SELECT {_COLUMNS}, {', '.join(keys[:-1])} FROM {_FROM} WHERE {' AND '.join(conditions)} "
+           f"ORDER BY {order} LIMIT {int(limit)}")
+    rows = database.execute_sql(sql, params).fetchall()
     if backwards:
         rows.reverse()
-    items = _assemble([row[:width] for row in rows])
+    items = _assemble([row[:_WIDTH] for row in rows])
     cursor_row = (rows[0] if backwards else rows[-1]) if rows else None
     next_cursor = None
     if cursor_row is not None and len(rows) == limit:
-        next_cursor = (*cursor_row[width:], cursor_row[0])
+        next_cursor = (*cursor_row[_WIDTH:], cursor_row[0])
     return Page(items, next_cursor)
 
 
@@ -323,4 +326,6 @@ def iterate(
 
 
 def count(tag: str | None = None, text: str | None = None, trash: bool = False) -> int:
-    return _filtered(Contact.select(), tag, text, trash).count()
+    conditions, params = _filters(tag, text, trash)
+    sql = f"SELECT count(*) FROM contact c WHERE {' AND '.join(conditions)}"
+    return database.execute_sql(sql, params).fetchone()[0]

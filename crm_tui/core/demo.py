@@ -42,6 +42,8 @@ class _Company:
     name: str
     domain: str
     locale: str
+    phone: str
+    address: str
 
 
 def is_empty() -> bool:
@@ -65,9 +67,12 @@ def _companies(rng: random.Random, count: int) -> list[_Company]:
         middle = f" {rng.choice(pools.INDUSTRY_WORDS)}" if locale in ("en", "nl", "de") and rng.random() < 0.5 else ""
         suffix = rng.choice(pools.COMPANY_SUFFIXES[locale])
         name = f"{stem}{suffix}" if locale == "zh" else f"{stem}{middle} {suffix}"
-        slug = (_slug(stem) or locale) + _slug(middle.strip())
+        slug = _slug(stem) + _slug(middle.strip())
         tld = {"nl": "nl", "en": rng.choice(("com", "co.uk", "io")), "de": "de", "zh": "cn", "ar": "ae"}[locale]
-        made.setdefault(fold(name), _Company(name, f"{slug}.{tld}", locale))
+        city, _, country = rng.choice(pools.CITIES[locale])
+        address = f"{rng.choice(pools.STREETS[locale])} {rng.randrange(1, 400)}, {city}, {country}"
+        phone = pools.fill_digits(rng.choice(pools.PHONE_FORMATS[locale]), rng)
+        made.setdefault(fold(name), _Company(name, f"{slug}.{tld}" if slug else "", locale, phone, address))
     return list(made.values())
 
 
@@ -78,9 +83,9 @@ def _contact(rng: random.Random, companies: list[_Company], serial: int) -> Cont
     last = rng.choice(pools.LAST_NAMES[locale])
     local_part = f"{_slug(first)}.{_slug(last)}".strip(".") or f"contact{serial}"
     emails = []
-    if company:
+    if company and company.domain:
         emails.append(f"{local_part}@{company.domain}")
-    if not company or rng.random() < 0.4:
+    if not emails or rng.random() < 0.4:
         emails.append(f"{local_part}{rng.randrange(10, 99)}@{rng.choice(pools.EMAIL_DOMAINS_FREE)}")
     phones = [pools.fill_digits(rng.choice(pools.PHONE_FORMATS[locale]), rng) for _ in range(rng.choice((1, 1, 2)))]
     city, region, country = rng.choice(pools.CITIES[locale])
@@ -196,6 +201,10 @@ def fill(
         if on_progress:
             on_progress("contacts", result.created, contacts)
 
+    with database.atomic("IMMEDIATE"):
+        bulk.insert_companies(
+            [{"name": c.name, "domain": c.domain, "phone": c.phone, "address": c.address} for c in companies], batch_id
+        )
     result = bulk.create_contacts(drafts(), batch_id, progress)
     assert result.first_id is not None and result.last_id is not None
     deal_count = max(1, round(contacts * DEALS_PER_CONTACT))

@@ -133,6 +133,11 @@ def matching_ids(table: str, match: str) -> SQL:
     return SQL(f"(SELECT rowid FROM {table} WHERE {table} MATCH ?)", [match])
 
 
+def contact_filter_sql(id_column: str) -> str:
+    """A condition on `id_column` keeping contacts that match one `match_query` parameter."""
+    return f"{id_column} IN (SELECT rowid FROM {CONTACT_INDEX} WHERE {CONTACT_INDEX} MATCH ?)"
+
+
 @dataclass(frozen=True)
 class SearchHit:
     kind: str

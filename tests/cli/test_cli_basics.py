@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -53,10 +54,10 @@ def test_json_works_before_the_subcommand_too(cli, db_path, capsys):
     cli("contacts", "add", "--first", "Anna")
     capsys.readouterr()
     assert main(["--json", "--db", str(db_path), "contacts", "list"]) == 0
-    items = __import__("json").loads(capsys.readouterr().out)
+    items = json.loads(capsys.readouterr().out)
     assert [item["first_name"] for item in items] == ["Anna"]
     assert main(["--db", str(db_path), "--json", "info"]) == 0
-    assert __import__("json").loads(capsys.readouterr().out)["counts"]["contacts"] == 1
+    assert json.loads(capsys.readouterr().out)["counts"]["contacts"] == 1
 
 
 def test_without_db_the_command_uses_crm_tui_db(cli, tmp_path):
@@ -107,7 +108,7 @@ def test_demo_prints_a_summary_and_the_seed_decides_the_data(cli, tmp_path, caps
     capsys.readouterr()
     names = [c["name"] for c in cli("contacts", "list", "--json").json()]
     assert main(["contacts", "list", "--json", "--db", str(other)]) == 0
-    assert [c["name"] for c in __import__("json").loads(capsys.readouterr().out)] == names
+    assert [c["name"] for c in json.loads(capsys.readouterr().out)] == names
 
 
 def test_demo_with_no_contacts_is_a_user_error(cli):
