@@ -194,46 +194,43 @@ def _contact_changes(args: argparse.Namespace, current: contacts.ContactData | N
     return changes
 
 
-def _run_contacts(args: argparse.Namespace, out: Output) -> None:
+def _run_record_verb(args: argparse.Namespace, out: Output, service, noun: str, filters: dict, new, changes,
+                     line, text) -> None:
+    """list/add/show/edit/delete/restore, the same for every kind of record."""
     if args.verb == "list":
-        items = contacts.iterate(args.sort, args.tag, args.search, trash=args.trash, limit=args.limit)
-        out.rows(items, asdict, _contact_line)
+        items = service.iterate(sort=args.sort, text=args.search, trash=args.trash, limit=args.limit, **filters)
+        out.rows(items, asdict, line)
     elif args.verb == "add":
-        created = contacts.create(contacts.ContactDraft(**_contact_changes(args, None)))
+        created = new()
         out.record(asdict(created), [str(created.id)])
     elif args.verb == "show":
-        contact = contacts.get(args.id, include_deleted=True)
-        out.record(asdict(contact), _contact_text(contact))
+        record = service.get(args.id, include_deleted=True)
+        out.record(asdict(record), text(record))
     elif args.verb == "edit":
-        current = contacts.get(args.id)
-        updated = contacts.update(args.id, current.version, **_contact_changes(args, current))
-        out.record(asdict(updated), _contact_text(updated))
+        current = service.get(args.id)
+        updated = service.update(args.id, current.version, **changes(current))
+        out.record(asdict(updated), text(updated))
     else:
-        (contacts.delete if args.verb == "delete" else contacts.restore)(args.id)
+        (service.delete if args.verb == "delete" else service.restore)(args.id)
         state = "moved to the trash" if args.verb == "delete" else "restored"
-        out.record({"id": args.id, "status": state}, [f"contact {args.id} {state}"])
+        out.record({"id": args.id, "status": state}, [f"{noun} {args.id} {state}"])
+
+
+def _run_contacts(args: argparse.Namespace, out: Output) -> None:
+    _run_record_verb(
+        args, out, contacts, "contact", {"tag": getattr(args, "tag", None)},
+        new=lambda: contacts.create(contacts.ContactDraft(**_contact_changes(args, None))),
+        changes=lambda current: _contact_changes(args, current), line=_contact_line, text=_contact_text,
+    )
 
 
 def _run_companies(args: argparse.Namespace, out: Output) -> None:
     values = {name: getattr(args, name, None) for name in COMPANY_FIELDS}
     values = {name: value for name, value in values.items() if value is not None}
-    if args.verb == "list":
-        items = companies.iterate(args.sort, args.search, trash=args.trash, limit=args.limit)
-        out.rows(items, asdict, _company_line)
-    elif args.verb == "add":
-        created = companies.create(values)
-        out.record(asdict(created), [str(created.id)])
-    elif args.verb == "show":
-        company = companies.get(args.id, include_deleted=True)
-        out.record(asdict(company), _company_text(company))
-    elif args.verb == "edit":
-        current = companies.get(args.id)
-        updated = companies.update(args.id, current.version, **values)
-        out.record(asdict(updated), _company_text(updated))
-    else:
-        (companies.delete if args.verb == "delete" else companies.restore)(args.id)
-        state = "moved to the trash" if args.verb == "delete" else "restored"
-        out.record({"id": args.id, "status": state}, [f"company {args.id} {state}"])
+    _run_record_verb(
+        args, out, companies, "company", {}, new=lambda: companies.create(values), changes=lambda current: values,
+        line=_company_line, text=_company_text,
+    )
 
 
 def _run_tags(args: argparse.Namespace, out: Output) -> None:

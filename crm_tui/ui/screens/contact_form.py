@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
@@ -17,11 +17,11 @@ from crm_tui.core.errors import ValidationError
 FIELDS = (
     ("first_name", "First name", "first_name", False),
     ("last_name", "Last name", "last_name", False),
-    ("emails", "Emails (comma-separated)", "emails", True),
-    ("phones", "Phones (comma-separated)", "phones", True),
+    ("emails", "Emails", "emails", True),
+    ("phones", "Phones", "phones", True),
     ("company", "Company", "company", False),
     ("title", "Title", "title", False),
-    ("tags", "Tags (comma-separated)", "tags", True),
+    ("tags", "Tags", "tags", True),
 )
 
 
@@ -35,8 +35,10 @@ class ContactFormScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
             yield Label("New contact  (ctrl+s saves, esc cancels)")
-            for input_id, label, _, _ in FIELDS:
-                yield Input(placeholder=label, id=input_id)
+            for input_id, label, _, is_list in FIELDS:
+                with Horizontal(classes="field-row"):
+                    yield Label(label, classes="field-label")
+                    yield Input(placeholder="comma-separated" if is_list else "", id=input_id)
                 yield Label("", id=f"{input_id}-error", classes="field-error")
             yield Button("Save", id="save", variant="primary")
 

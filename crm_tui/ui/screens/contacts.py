@@ -14,12 +14,12 @@ from crm_tui.core import contacts, demo
 from crm_tui.core.db import connection
 from crm_tui.ui.screens.contact_form import ContactFormScreen
 
-COLUMNS = (("Name", 22), ("Email", 26), ("Phone", 16), ("Company", 20))
+COLUMNS = (("Name", 20), ("Email", 22), ("Phone", 15), ("Company", 13))
 PAGE_SIZE = 100
 FETCH_AHEAD = 20
 EMPTY_MESSAGE = (
     "Your CRM is empty.\n\n"
-    "  d  load demo data (500 contacts, deals, activities)\n"
+    "  d  load demo data\n"
     "  a  add a contact\n\n"
     "To bring in your own records from the shell:\n"
     "  crm-tui contacts add --first Ada --last Lovelace"
