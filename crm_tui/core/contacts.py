@@ -264,8 +264,8 @@ def get(contact_id: int, include_deleted: bool = False) -> ContactData:
     return _assemble(rows)[0]
 
 
-def _filters(tag: str | None, text: str | None, trash: bool) -> tuple[list[str], list]:
-    """SQL conditions (on alias `c`) and their parameters for the trash, tag and search filters."""
+def _filters(tag: str | None, match: str | None, trash: bool, plan: str = "lookup") -> tuple[list[str], list]:
+    """SQL conditions (on alias `c`) and their parameters for the trash, tag and search (`match_query`) filters."""
     conditions = ["c.deleted_at IS NOT NULL" if trash else "c.deleted_at IS NULL"]
     params: list = []
     if tag:
@@ -274,9 +274,8 @@ def _filters(tag: str | None, text: str | None, trash: bool) -> tuple[list[str],
             f"WHERE t.name_key = {database.param})"
         )
         params.append(fold(tag))
-    match = search.match_query(text or "")
     if match:
-        conditions.append(search.contact_filter_sql("c.id"))
+        conditions.append(search.contact_filter_sql("c.id", plan))
         params.append(match)
     return conditions, params
 
@@ -295,15 +294,20 @@ def list_page(
         raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     keys, descending = _SORT_KEYS[sort]
     descending = descending != backwards
-    conditions, params = _filters(tag, text, trash)
-    if after is not None:
-        marks = ", ".join([database.param] * len(keys))
-        conditions.append(f"({', '.join(keys)}) {'<' if descending else '>'} ({marks})")
-        params.extend(after)
     order = ", ".join(f"{key} {'DESC' if descending else 'ASC'}" for key in keys)
-    sql = (f"SELECT {_COLUMNS}, {', '.join(keys[:-1])} FROM {_FROM} WHERE {' AND '.join(conditions)} "
-           f"ORDER BY {order} LIMIT {int(limit)}")
-    rows = database.execute_sql(sql, params).fetchall()
+    match = search.match_query(text or "")
+
+    def fetch(plan: str) -> list[tuple]:
+        conditions, params = _filters(tag, match, trash, plan)
+        if after is not None:
+            marks = ", ".join([database.param] * len(keys))
+            conditions.append(f"({', '.join(keys)}) {'<' if descending else '>'} ({marks})")
+            params.extend(after)
+        sql = (f"SELECT {_COLUMNS}, {', '.join(keys[:-1])} FROM {_FROM} WHERE {' AND '.join(conditions)} "
+               f"ORDER BY {order} LIMIT {int(limit)}")
+        return database.execute_sql(sql, params).fetchall()
+
+    rows = search.run_plans(search.filter_plans(match), fetch) if match else fetch("lookup")
     if backwards:
         rows.reverse()
     items = _assemble([row[:_WIDTH] for row in rows])
@@ -326,6 +330,6 @@ def iterate(
 
 
 def count(tag: str | None = None, text: str | None = None, trash: bool = False) -> int:
-    conditions, params = _filters(tag, text, trash)
+    conditions, params = _filters(tag, search.match_query(text or ""), trash)
     sql = f"SELECT count(*) FROM contact c WHERE {' AND '.join(conditions)}"
     return database.execute_sql(sql, params).fetchone()[0]

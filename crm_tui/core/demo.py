@@ -226,5 +226,7 @@ def fill(
                 rng, now, result.first_id, result.last_id, size - tasks_here, tasks_here, batch_id)
         if on_progress:
             on_progress("activities", written_activities, total_activities)
-    Meta.insert(key="demo", value=str(seed)).on_conflict_replace().execute()
+    with database.atomic():
+        search.optimize_index()
+        Meta.insert(key="demo", value=str(seed)).on_conflict_replace().execute()
     return DemoSummary(result.created, len(companies), written_deals, written_activities, batch_id)

@@ -9,13 +9,17 @@ prefixes, so the first matches in name order are what they want.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from peewee import SQL
+from peewee import SQL, OperationalError
 
 from crm_tui.core.models import database
 
+T = TypeVar("T")
 TOKENIZER = "unicode61 remove_diacritics 2"
 PREFIX_INDEXES = "1 2 3"
 
@@ -111,6 +115,12 @@ def rebuild_index() -> None:
     """Fill every index from scratch, one INSERT ... SELECT per kind (migrations and bulk loads)."""
     for table in _INDEX_COLUMNS:
         _reindex(table, None)
+    optimize_index()
+
+
+def optimize_index() -> None:
+    """Merge each index into one b-tree after a bulk load, so queries read one segment instead of hundreds."""
+    for table in _INDEX_COLUMNS:
         database.execute_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
 
@@ -133,9 +143,62 @@ def matching_ids(table: str, match: str) -> SQL:
     return SQL(f"(SELECT rowid FROM {table} WHERE {table} MATCH ?)", [match])
 
 
-def contact_filter_sql(id_column: str) -> str:
+# How a list filtered by search finds its page. Each is a condition on the contact id taking the match parameter.
+# - lookup: take every match, fetch those contacts and sort them. Cost grows with the number of matches.
+# - walk: read the list's sort index in order and keep rows in the match set. Cost grows with how far into the
+#   order the matches lie, plus building the match set.
+# - probe: read the sort index in order and ask the index about each row. Cheap when most rows match.
+FILTER_PLANS = {
+    "lookup": "{id} IN (SELECT rowid FROM contact_fts WHERE contact_fts MATCH ?)",
+    "walk": "+{id} IN (SELECT rowid FROM contact_fts WHERE contact_fts MATCH ?)",
+    "probe": "EXISTS (SELECT 1 FROM contact_fts f WHERE contact_fts MATCH ? AND f.rowid = {id})",
+}
+FEW_MATCHES = 20_000
+MANY_MATCHES = 100_000
+PLAN_BUDGET_SECONDS = 0.015
+PROGRESS_CHECK_STEPS = 2_000
+
+
+def _matches_at_least(match: str, cap: int) -> int:
+    sql = f"SELECT count(*) FROM (SELECT rowid FROM {CONTACT_INDEX} WHERE {CONTACT_INDEX} MATCH ? LIMIT ?)"
+    return database.execute_sql(sql, (match, cap)).fetchone()[0]
+
+
+def filter_plans(match: str) -> list[str]:
+    """The plans worth trying for this query, cheapest expected first; the last one always runs to the end.
+
+    Counting matches up to a cap costs well under a millisecond, and tells few from many.
+    """
+    if _matches_at_least(match, FEW_MATCHES) < FEW_MATCHES:
+        return ["lookup"]
+    if _matches_at_least(match, MANY_MATCHES) >= MANY_MATCHES:
+        return ["probe", "walk", "lookup"]
+    return ["walk", "lookup"]
+
+
+def contact_filter_sql(id_column: str, plan: str = "lookup") -> str:
     """A condition on `id_column` keeping contacts that match one `match_query` parameter."""
-    return f"{id_column} IN (SELECT rowid FROM {CONTACT_INDEX} WHERE {CONTACT_INDEX} MATCH ?)"
+    return FILTER_PLANS[plan].format(id=id_column)
+
+
+def run_plans(plans: list[str], run: Callable[[str], T]) -> T:
+    """Run `run(plan)` for each plan in turn, giving all but the last a small time budget.
+
+    A plan can be slow when the matches lie late in the sort order; SQLite's progress handler interrupts it
+    and the next plan takes over, so no keystroke waits on an unlucky plan.
+    """
+    connection = database.connection()
+    for plan in plans[:-1]:
+        deadline = time.perf_counter() + PLAN_BUDGET_SECONDS
+        connection.set_progress_handler(lambda: time.perf_counter() > deadline, PROGRESS_CHECK_STEPS)
+        try:
+            return run(plan)
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            if "interrupt" not in str(exc):
+                raise
+        finally:
+            connection.set_progress_handler(None, 0)
+    return run(plans[-1])
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core import contacts
+from crm_tui.core import contacts, search
 from crm_tui.core.contacts import NO_COMPANY_SORT, ContactDraft
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.text import fold
@@ -139,3 +139,41 @@ def test_unknown_sort_is_a_validation_error(db):
 def test_backwards_on_an_empty_list_gives_an_empty_page(db, sort):
     page = contacts.list_page(sort, after=None, limit=50, backwards=True)
     assert page.items == [] and page.next_cursor is None
+
+
+@pytest.mark.parametrize("plan", sorted(search.FILTER_PLANS))
+def test_every_search_plan_gives_the_same_pages(db, make_contact, monkeypatch, plan):
+    for number in range(60):
+        make_contact(first_name=f"Anna {number:02d}", last_name="Berg" if number % 3 else "Stein")
+    make_contact(first_name="Zoe", last_name="Berg")
+    expected = [c.name for c in contacts.iterate(text="berg")]
+    assert len(expected) == 41
+    monkeypatch.setattr(search, "filter_plans", lambda match: [plan])
+    names, cursor = [], None
+    while True:
+        page = contacts.list_page(after=cursor, limit=7, text="berg")
+        names += [c.name for c in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert names == expected
+
+
+def test_a_plan_over_its_time_budget_gives_way_to_the_next(db, make_contact, monkeypatch):
+    for number in range(30):
+        make_contact(first_name=f"Person {number:02d}", last_name="Berg")
+    monkeypatch.setattr(search, "FEW_MATCHES", 1)
+    monkeypatch.setattr(search, "MANY_MATCHES", 2)
+    monkeypatch.setattr(search, "PLAN_BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr(search, "PROGRESS_CHECK_STEPS", 1)
+    tried = []
+    real_sql = search.contact_filter_sql
+
+    def recording_sql(id_column, plan="lookup"):
+        tried.append(plan)
+        return real_sql(id_column, plan)
+
+    monkeypatch.setattr(search, "contact_filter_sql", recording_sql)
+    page = contacts.list_page(limit=10, text="berg")
+    assert [c.name for c in page.items] == [f"Person {n:02d} Berg" for n in range(10)]
+    assert tried == ["probe", "walk", "lookup"]
