@@ -9,7 +9,7 @@ search index is filled for the chunk's id range in one INSERT ... SELECT.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice
 
 from peewee import fn
@@ -142,8 +142,8 @@ def _write_contact_chunk(drafts: list[contacts.ContactDraft], batch_id: str) -> 
             (contact_id, phone, phone_digits(phone), "", i == 0, i) for i, phone in enumerate(draft.phones)
         )
         tag_rows.extend((contact_id, tag_ids[fold(name)]) for name in draft.tags)
-        stored = replace(draft, company=company_name, tags=[stored_tags[fold(name)] for name in draft.tags])
-        snapshots.append(contacts.snapshot_of_new(contact_id, stored, company_id, stamp))
+        tag_names = [stored_tags[fold(name)] for name in draft.tags]
+        snapshots.append(contacts.snapshot_of_new(contact_id, draft, company_id, company_name, tag_names, stamp))
     insert_rows(Contact, CONTACT_COLUMNS, contact_rows)
     insert_rows(ContactEmail, ("contact", "email", "label", "is_primary", "position"), email_rows)
     insert_rows(ContactPhone, ("contact", "phone", "digits", "label", "is_primary", "position"), phone_rows)

@@ -15,7 +15,7 @@ from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
 from crm_tui.core.models import Contact, ContactEmail, ContactPhone, ContactTag, database
 from crm_tui.core.records import Page, iterate_pages, record_change, save_versioned, set_trashed
 from crm_tui.core.text import fold
-from crm_tui.core.validation import MAX_NAME, clean_birthday, clean_email, clean_phone, clean_text, phone_digits
+from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_birthday, clean_email, clean_phone, clean_text, phone_digits
 
 NO_COMPANY_SORT = "\U0010ffff"
 SORTS = ("name", "company", "updated")
@@ -80,6 +80,12 @@ class ContactData:
 _DRAFT_FIELDS = tuple(ContactDraft.__dataclass_fields__)
 
 
+_TEXT_LIMITS = (
+    *((name, MAX_NAME) for name in ("first_name", "last_name", "display_name", "title", "company")),
+    *((name, MAX_TEXT) for name in (*ADDRESS_FIELDS, "notes")),
+)
+
+
 def shown_name(first_name: str, last_name: str, display_name: str) -> str:
     return display_name or " ".join(part for part in (first_name, last_name) if part)
 
@@ -89,23 +95,22 @@ def validate(draft: ContactDraft) -> ContactDraft:
     errors: list[FieldError] = []
     cleaned: dict = {}
 
-    def check(name: str, func, *args, **kwargs):
+    def check(func, *args, **kwargs):
         try:
             return func(*args, **kwargs)
         except ValidationError as exc:
             errors.extend(exc.errors)
             return None
 
-    for name in ("first_name", "last_name", "display_name", "title", "company"):
-        cleaned[name] = check(name, clean_text, name, getattr(draft, name), limit=MAX_NAME)
-    for name in (*ADDRESS_FIELDS, "notes"):
-        cleaned[name] = check(name, clean_text, name, getattr(draft, name))
-    cleaned["birthday"] = check("birthday", clean_birthday, draft.birthday)
-    emails = [check("emails", clean_email, value, "emails") for value in draft.emails if value.strip()]
-    phones = [check("phones", clean_phone, value, "phones") for value in draft.phones if value.strip()]
+    for name, limit in _TEXT_LIMITS:
+        value = getattr(draft, name)
+        cleaned[name] = check(clean_text, name, value, limit=limit) if value else ""
+    cleaned["birthday"] = check(clean_birthday, draft.birthday) if draft.birthday else ""
+    emails = [check(clean_email, value, "emails") for value in draft.emails if value.strip()]
+    phones = [check(clean_phone, value, "phones") for value in draft.phones if value.strip()]
     cleaned["emails"] = list(dict.fromkeys(email for email in emails if email))
     cleaned["phones"] = list(dict.fromkeys(phone for phone in phones if phone))
-    cleaned["tags"] = check("tags", tags.clean_names, draft.tags)
+    cleaned["tags"] = check(tags.clean_names, draft.tags) if draft.tags else []
     cleaned["custom"] = {str(key).strip(): str(value) for key, value in draft.custom.items() if str(key).strip()}
     if not any(cleaned[name] for name in ("first_name", "last_name", "display_name")):
         errors.append(FieldError("first_name", "a contact needs a first name, a last name or a display name"))
@@ -134,13 +139,18 @@ def row_values(draft: ContactDraft, company_id: int | None) -> dict:
     }
 
 
-def snapshot_of_new(contact_id: int, draft: ContactDraft, company_id: int | None, stamp: str) -> dict:
-    """What `get` would return (as a dict) for a contact just stored from a clean draft, without reading it back."""
+def snapshot_of_new(
+    contact_id: int, draft: ContactDraft, company_id: int | None, company_name: str, tag_names: list[str], stamp: str
+) -> dict:
+    """What `get` would return (as a dict) for a contact just stored from a clean draft, without reading it back.
+
+    `company_name` and `tag_names` are as stored, which may be spelled differently from the draft's.
+    """
     snapshot = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
     snapshot.update(
         id=contact_id, name=shown_name(draft.first_name, draft.last_name, draft.display_name),
-        company=draft.company or None, company_id=company_id, emails=list(draft.emails), phones=list(draft.phones),
-        tags=sorted(draft.tags, key=fold), custom=dict(draft.custom), created_at=stamp, updated_at=stamp,
+        company=company_name or None, company_id=company_id, emails=list(draft.emails), phones=list(draft.phones),
+        tags=sorted(tag_names, key=fold), custom=dict(draft.custom), created_at=stamp, updated_at=stamp,
         deleted_at=None, version=1,
     )
     return snapshot

@@ -116,6 +116,16 @@ def _stamp(now: datetime, rng: random.Random, days_from: int, days_to: int) -> s
     return format_timestamp(now + timedelta(days=rng.uniform(days_from, days_to)))
 
 
+def _clients(contact_ids: list[int]) -> dict[int, tuple[int | None, str]]:
+    """Each contact's company id and the name a deal with them goes by (the company's, else the person's)."""
+    unique = list(set(contact_ids))
+    marks = ", ".join([database.param] * len(unique))
+    rows = database.execute_sql(
+        "SELECT c.id, c.company_id, coalesce(co.name, trim(c.first_name || ' ' || c.last_name)) FROM contact c "
+        f"LEFT JOIN company co ON co.id = c.company_id WHERE c.id IN ({marks})", unique)
+    return {contact_id: (company_id, client) for contact_id, company_id, client in rows}
+
+
 def _write_deals(rng: random.Random, now: datetime, first_id: int, last_id: int, count: int, batch_id: str) -> int:
     stages = list(Stage.select().order_by(Stage.pipeline, Stage.position).tuples())
     if not stages or count == 0:
@@ -125,12 +135,11 @@ def _write_deals(rng: random.Random, now: datetime, first_id: int, last_id: int,
     columns = ("id", "title", "value_minor", "currency", "pipeline", "stage", "status", "lost_reason", "contact",
                "company", "expected_close", "closed_at", "stage_entered_at", "created_at", "updated_at")
     first_deal = bulk.allocate_ids(Deal, count)
+    contact_ids = [rng.randint(first_id, last_id) for _ in range(count)]
+    clients = _clients(contact_ids)
     rows, history, snapshots = [], [], []
-    for offset in range(count):
-        contact_id = rng.randint(first_id, last_id)
-        company_id, client = database.execute_sql(
-            "SELECT c.company_id, coalesce(co.name, trim(c.first_name || ' ' || c.last_name)) FROM contact c "
-            "LEFT JOIN company co ON co.id = c.company_id WHERE c.id = ?", (contact_id,)).fetchone()
+    for offset, contact_id in enumerate(contact_ids):
+        company_id, client = clients[contact_id]
         stage = rng.choices(stage_rows, (30, 22, 16, 10, 12, 10))[0]
         status = stage[5]
         entered = _stamp(now, rng, -60, -1)
@@ -152,12 +161,13 @@ def _write_deals(rng: random.Random, now: datetime, first_id: int, last_id: int,
 def _write_activities(
     rng: random.Random, now: datetime, first_id: int, last_id: int, count: int, tasks: int, batch_id: str
 ) -> int:
-    columns = ("id", "kind", "subject", "body", "occurred_at", "due_at", "done_at", "contact", "created_at",
-               "updated_at")
+    columns = ("id", "kind", "subject", "body", "occurred_at", "due_at", "done_at", "contact", "company",
+               "created_at", "updated_at")
     first_activity = bulk.allocate_ids(Activity, count + tasks)
+    contact_ids = [rng.randint(first_id, last_id) for _ in range(count + tasks)]
+    clients = _clients(contact_ids)
     rows = []
-    for offset in range(count + tasks):
-        contact_id = rng.randint(first_id, last_id)
+    for offset, contact_id in enumerate(contact_ids):
         if offset < count:
             kind = rng.choice(("call", "call", "meeting", "email", "email", "note"))
             occurred = _stamp(now, rng, -365, 0)
@@ -169,7 +179,7 @@ def _write_activities(
         body = rng.choice(pools.ACTIVITY_BODIES) if rng.random() < 0.6 else ""
         stamp = occurred or due
         rows.append((first_activity + offset, kind, rng.choice(pools.ACTIVITY_SUBJECTS[kind]), body, occurred, due,
-                     done, contact_id, stamp, stamp))
+                     done, contact_id, clients[contact_id][0], stamp, stamp))
     bulk.insert_rows(Activity, columns, rows)
     bulk.insert_changes("activity", [row[0] for row in rows], [dict(zip(columns, row)) for row in rows], batch_id)
     search.reindex_id_range(search.ACTIVITY_INDEX, first_activity, first_activity + len(rows) - 1)
@@ -228,5 +238,7 @@ def fill(
             on_progress("activities", written_activities, total_activities)
     with database.atomic():
         search.optimize_index()
-        Meta.insert(key="demo", value=str(seed)).on_conflict_replace().execute()
+        Meta.insert(key="demo", value=str(seed)).on_conflict(
+            conflict_target=[Meta.key], update={Meta.value: str(seed)}
+        ).execute()
     return DemoSummary(result.created, len(companies), written_deals, written_activities, batch_id)

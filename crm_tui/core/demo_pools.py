@@ -421,7 +421,8 @@ _NOT_SLUG = re.compile(r"[^a-z0-9.-]")
 
 def fill_digits(fmt: str, rng: random.Random) -> str:
     """Replace every ``#`` in ``fmt`` by a digit drawn from ``rng``."""
-    return "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in fmt)
+    digits = iter(str(rng.randrange(10 ** fmt.count("#"))).zfill(fmt.count("#")))
+    return "".join(next(digits) if ch == "#" else ch for ch in fmt)
 
 
 def ascii_slug(text: str) -> str:

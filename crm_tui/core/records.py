@@ -88,7 +88,8 @@ def set_trashed(
             model.id == record_id
         ).execute()
         reindex([record_id])
-        record_change(model.__name__.lower(), record_id, "delete" if trashed else "restore", before, snapshot(record_id))
+        action = "delete" if trashed else "restore"
+        record_change(model.__name__.lower(), record_id, action, before, snapshot(record_id))
 
 
 @dataclass(frozen=True)

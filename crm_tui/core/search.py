@@ -190,7 +190,7 @@ def run_plans(plans: list[str], run: Callable[[str], T]) -> T:
     connection = database.connection()
     for plan in plans[:-1]:
         deadline = time.perf_counter() + PLAN_BUDGET_SECONDS
-        connection.set_progress_handler(lambda: time.perf_counter() > deadline, PROGRESS_CHECK_STEPS)
+        connection.set_progress_handler(lambda until=deadline: time.perf_counter() > until, PROGRESS_CHECK_STEPS)
         try:
             return run(plan)
         except (OperationalError, sqlite3.OperationalError) as exc:

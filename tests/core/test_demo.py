@@ -49,7 +49,9 @@ def test_same_seed_gives_the_same_data_in_two_databases(tmp_path, demo_300):
     path, _ = demo_300
     open_database(path)
     first = fingerprint()
-    first_deals = [(d.title, d.value_minor, d.currency, d.stage_id, d.contact_id) for d in Deal.select().order_by(Deal.id)]
+    first_deals = [
+        (d.title, d.value_minor, d.currency, d.stage_id, d.contact_id) for d in Deal.select().order_by(Deal.id)
+    ]
     close_database()
     open_database(tmp_path / "second.sqlite3")
     try:

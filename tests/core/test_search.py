@@ -16,7 +16,9 @@ def people(db, make_contact):
                               phones=["+33 1 42 65 00 11"], company="Éditions Charpentier", tags=["auteur"]),
         "muller": make_contact(first_name="Jürgen", last_name="Müller", emails=["j.mueller@example.de"],
                                phones=["+49 (30) 1234-5678"], notes="Met at the Hannover fair."),
-        "wang": make_contact(first_name="秀英", last_name="王", emails=["xiuying.wang@huaxin.cn"], phones=["138 0013 8000"]),
+        "wang": make_contact(
+            first_name="秀英", last_name="王", emails=["xiuying.wang@huaxin.cn"], phones=["138 0013 8000"]
+        ),
         "omar": make_contact(first_name="عمر", last_name="حداد", emails=["omar.haddad@example.ae"]),
         "anna": make_contact(first_name="Anna", last_name="Zoller", emails=["anna@zoller.example"], title="CFO"),
     }
