@@ -15,7 +15,9 @@ from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
 from crm_tui.core.models import Contact, ContactEmail, ContactPhone, ContactTag, database
 from crm_tui.core.records import Page, iterate_pages, record_change, save_versioned, set_trashed
 from crm_tui.core.text import fold
-from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_birthday, clean_email, clean_phone, clean_text, phone_digits
+from crm_tui.core.validation import (
+    MAX_NAME, MAX_TEXT, clean_birthday, clean_email, clean_phone, clean_text, phone_digits,
+)
 
 NO_COMPANY_SORT = "\U0010ffff"
 SORTS = ("name", "company", "updated")
