@@ -24,6 +24,7 @@ from crm_tui.core.text import fold
 from crm_tui.core.validation import phone_digits
 
 CHUNK_SIZE = 2000
+OPTIMIZE_AFTER = 50_000
 
 
 @dataclass
@@ -179,4 +180,7 @@ def create_contacts(
         result.last_id = ids[-1]
         if on_progress is not None:
             on_progress(result)
+    if result.created >= OPTIMIZE_AFTER:
+        with database.atomic():
+            search.optimize_index(search.CONTACT_INDEX, search.COMPANY_INDEX)
     return result

@@ -237,7 +237,7 @@ def fill(
         if on_progress:
             on_progress("activities", written_activities, total_activities)
     with database.atomic():
-        search.optimize_index()
+        search.optimize_index(search.DEAL_INDEX, search.ACTIVITY_INDEX)
         Meta.insert(key="demo", value=str(seed)).on_conflict(
             conflict_target=[Meta.key], update={Meta.value: str(seed)}
         ).execute()

@@ -105,3 +105,16 @@ def test_bulk_reuses_live_companies_and_keeps_ids_after_existing_ones(db):
     assert result.first_id == first.id + 1 and result.last_id == first.id + 5
     assert Company.select().count() == 1
     assert companies.get(first.company_id).contacts_count == 6
+
+
+def test_a_large_load_ends_by_merging_the_search_index(db, monkeypatch):
+    merged = []
+    real_optimize = search.optimize_index
+    monkeypatch.setattr(bulk, "OPTIMIZE_AFTER", 3)
+    monkeypatch.setattr(search, "optimize_index", lambda *tables: (merged.append(tables), real_optimize(*tables)))
+    drafts = [ContactDraft(first_name=f"Merle {n}", company="Acme") for n in range(3)]
+    bulk.create_contacts(drafts, "batch-1")
+    assert merged == [(search.CONTACT_INDEX, search.COMPANY_INDEX)]
+    assert [hit.title for hit in search.search_all("merle")] == ["Merle 0", "Merle 1", "Merle 2"]
+    bulk.create_contacts(drafts[:2], "batch-2")
+    assert len(merged) == 1
