@@ -27,7 +27,7 @@ async def settle(app, pilot) -> None:
 
 
 async def shoot(db_path: Path, name: str, keys: tuple[str, ...] = (), demo_flag: bool = False) -> None:
-    app = CrmApp(open_database(db_path), demo=demo_flag)
+    app = CrmApp(open_database(db_path), is_demo=demo_flag)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         for key in keys:

@@ -224,16 +224,15 @@ _COLUMNS = """c.id, c.first_name, c.last_name, c.display_name, c.title, c.compan
        c.region, c.postal_code, c.country, c.birthday, c.notes, c.custom, c.created_at, c.updated_at, c.deleted_at,
        c.version"""
 _FROM = "contact c LEFT JOIN company co ON co.id = c.company_id AND co.deleted_at IS NULL"
-_WIDTH = 19
+def _in_list(ids: list[int]) -> str:
+    return ", ".join([database.param] * len(ids))
+
+
 _SORT_KEYS = {
     "name": (("c.sort_name", "c.id"), False),
     "company": (("c.sort_company", "c.sort_name", "c.id"), False),
     "updated": (("c.updated_at", "c.id"), True),
 }
-
-
-def _in_list(ids: list[int]) -> str:
-    return ", ".join([database.param] * len(ids))
 
 
 def _assemble(rows: list[tuple]) -> list[ContactData]:
@@ -267,13 +266,20 @@ def _assemble(rows: list[tuple]) -> list[ContactData]:
     return result
 
 
+def _rows_by_id(ids: list[int]) -> list[tuple]:
+    """Full contact rows for those of `ids` that exist, in that order."""
+    if not ids:
+        return []
+    rows = database.execute_sql(f"SELECT {_COLUMNS} FROM {_FROM} WHERE c.id IN ({_in_list(ids)})", ids)
+    by_id = {row[0]: row for row in rows}
+    return [by_id[contact_id] for contact_id in ids if contact_id in by_id]
+
+
 def get(contact_id: int, include_deleted: bool = False) -> ContactData:
-    live = "" if include_deleted else " AND c.deleted_at IS NULL"
-    sql = f"SELECT {_COLUMNS} FROM {_FROM} WHERE c.id = {database.param}{live}"
-    rows = database.execute_sql(sql, (contact_id,)).fetchall()
-    if not rows:
+    found = _assemble(_rows_by_id([contact_id]))
+    if not found or (found[0].deleted_at is not None and not include_deleted):
         raise NotFoundError(f"contact {contact_id} does not exist" + ("" if include_deleted else " or is in the trash"))
-    return _assemble(rows)[0]
+    return found[0]
 
 
 def _filters(tag: str | None, match: str | None, trash: bool, plan: str = "lookup") -> tuple[list[str], list]:
@@ -309,25 +315,23 @@ def list_page(
     order = ", ".join(f"{key} {'DESC' if descending else 'ASC'}" for key in keys)
     match = search.match_query(text or "")
 
-    def fetch(plan: str) -> list[tuple]:
+    def fetch_keys(plan: str) -> list[tuple]:
+        """The page's sort keys (id last) alone: sorting narrow rows is what makes large match sets cheap."""
         conditions, params = _filters(tag, match, trash, plan)
         if after is not None:
             marks = ", ".join([database.param] * len(keys))
             conditions.append(f"({', '.join(keys)}) {'<' if descending else '>'} ({marks})")
             params.extend(after)
-        sql = (f"SELECT {_COLUMNS}, {', '.join(keys[:-1])} FROM {_FROM} WHERE {' AND '.join(conditions)} "
+        sql = (f"SELECT {', '.join(keys)} FROM contact c WHERE {' AND '.join(conditions)} "
                f"ORDER BY {order} LIMIT {int(limit)}")
         return database.execute_sql(sql, params).fetchall()
 
-    rows = search.run_plans(search.filter_plans(match), fetch) if match else fetch("lookup")
+    key_rows = search.run_plans(search.filter_plans(match), fetch_keys) if match else fetch_keys("lookup")
     if backwards:
-        rows.reverse()
-    items = _assemble([row[:_WIDTH] for row in rows])
-    cursor_row = (rows[0] if backwards else rows[-1]) if rows else None
-    next_cursor = None
-    if cursor_row is not None and len(rows) == limit:
-        next_cursor = (*cursor_row[_WIDTH:], cursor_row[0])
-    return Page(items, next_cursor)
+        key_rows.reverse()
+    items = _assemble(_rows_by_id([row[-1] for row in key_rows]))
+    cursor_row = (key_rows[0] if backwards else key_rows[-1]) if key_rows else None
+    return Page(items, tuple(cursor_row) if cursor_row is not None and len(key_rows) == limit else None)
 
 
 def iterate(

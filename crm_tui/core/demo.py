@@ -46,6 +46,10 @@ class _Company:
     address: str
 
 
+def holds_demo_data() -> bool:
+    return Meta.select().where(Meta.key == "demo").exists()
+
+
 def is_empty() -> bool:
     return not any(model.select().exists() for model in (Contact, Deal, Activity))
 

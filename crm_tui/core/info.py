@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from crm_tui.core.models import Activity, Company, Contact, Deal, Meta, Tag
+from crm_tui.core.demo import holds_demo_data
+from crm_tui.core.models import Activity, Company, Contact, Deal, Tag
 
 
 def describe(opened) -> dict:
     live = {model: model.select().where(model.deleted_at.is_null()).count() for model in (Contact, Company, Deal)}
     trashed = sum(model.select().where(model.deleted_at.is_null(False)).count() for model in (Contact, Company, Deal))
-    demo = Meta.get_or_none(Meta.key == "demo")
     return {
         "path": str(opened.path),
         "schema_version": opened.schema_version,
         "size_bytes": opened.path.stat().st_size,
-        "demo": demo is not None,
+        "demo": holds_demo_data(),
         "counts": {
             "contacts": live[Contact],
             "companies": live[Company],

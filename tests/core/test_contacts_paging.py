@@ -176,4 +176,4 @@ def test_a_plan_over_its_time_budget_gives_way_to_the_next(db, make_contact, mon
     monkeypatch.setattr(search, "contact_filter_sql", recording_sql)
     page = contacts.list_page(limit=10, text="berg")
     assert [c.name for c in page.items] == [f"Person {n:02d} Berg" for n in range(10)]
-    assert tried == ["probe", "walk", "lookup"]
+    assert tried == ["probe", "walk"]

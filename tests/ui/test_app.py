@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual.widgets import DataTable, Input, Label, Static
 
 from crm_tui.core import contacts
@@ -99,3 +101,25 @@ async def test_add_contact_shows_errors_next_to_the_field_then_saves(db):
         saved = contacts.list_page().items
         assert [(c.name, c.emails) for c in saved] == [("Ada Lovelace", ["ada@example.org"])]
         assert table_names(app) == ["Ada Lovelace"]
+
+
+async def test_typing_a_search_before_the_first_page_arrives_keeps_every_key(db, make_contact, monkeypatch):
+    """On a big database over a slow link, people type before the list has loaded; no key may go astray."""
+    make_contact(first_name="Jörg", last_name="Müller")
+    make_contact(first_name="Anna", last_name="de Vries")
+    first_page_held = threading.Event()
+    real_list_page = contacts.list_page
+
+    def held_list_page(*args, **kwargs):
+        first_page_held.wait(timeout=10)
+        return real_list_page(*args, **kwargs)
+
+    monkeypatch.setattr(contacts, "list_page", held_list_page)
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"anna")
+        first_page_held.set()
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ContactFormScreen)
+        assert app.screen.query_one("#search", Input).value == "anna"
+        assert table_names(app) == ["Anna de Vries"]
