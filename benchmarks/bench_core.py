@@ -204,16 +204,19 @@ def main(argv=None) -> int:
             samples = timed(fetch, 30)
             rows.append((label, f"{statistics.median(samples):.2f} ms median", "target ≤ 5 ms"))
         prefixes = typed_prefixes(200, args.seed)
-        for label, run in (("search (all kinds, 10 each)", lambda q: search.search_all(q, 10)),
-                           ("contact list filtered by search", lambda q: contacts.list_page("name", None, 50,
-                                                                                            text=q))):
+        searches = (
+            ("search (all kinds, 10 each)", lambda q: search.search_all(q, 10), "target p95 ≤ 30 ms"),
+            ("contact list filtered by search", lambda q: contacts.list_page("name", None, 50, text=q),
+             "reported (first page of 50 by name)"),
+        )
+        for label, run, against in searches:
             samples = []
             for query in prefixes:
                 started = time.perf_counter()
                 run(query)
                 samples.append((time.perf_counter() - started) * 1000)
             rows.append((f"{label}: {len(prefixes)} prefixes", f"p50 {percentile(samples, 0.5):.1f} ms, "
-                         f"p95 {percentile(samples, 0.95):.1f} ms", "target p95 ≤ 30 ms"))
+                         f"p95 {percentile(samples, 0.95):.1f} ms", against))
         count_ms = statistics.median(timed(contacts.count, 10))
         rows.append(("count()", f"{count_ms:.1f} ms median", "reported"))
         close_database()
