@@ -17,7 +17,16 @@ from peewee import fn
 from crm_tui.core import companies, contacts, search, tags
 from crm_tui.core.errors import FieldError, ValidationError
 from crm_tui.core.models import (
-    BaseModel, Change, Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database, now_text,
+    BaseModel,
+    Change,
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Tag,
+    database,
+    now_text,
 )
 from crm_tui.core.records import current_actor, to_json
 from crm_tui.core.text import fold

@@ -6,12 +6,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from peewee import fn
-
 from crm_tui.core import search
 from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
 from crm_tui.core.models import Company, Contact, database
-from crm_tui.core.records import Page, iterate_pages, keyset_where, record_change, save_versioned, set_trashed
+from crm_tui.core.records import (
+    Page,
+    iterate_pages,
+    keyset_sql,
+    order_sql,
+    record_change,
+    save_versioned,
+    set_trashed,
+)
 from crm_tui.core.text import fold
 from crm_tui.core.validation import MAX_NAME, clean_phone, clean_text
 
@@ -118,52 +124,49 @@ def restore(company_id: int) -> None:
     _set_trashed(company_id, False)
 
 
-def _contacts_count():
-    return (
-        Contact.select(fn.COUNT(Contact.id))
-        .where((Contact.company == Company.id) & Contact.deleted_at.is_null())
-        .alias("contacts_count")
-    )
+_COLUMNS = """co.id, co.name, co.domain, co.phone, co.address, co.notes, co.created_at, co.updated_at,
+       co.deleted_at, co.version,
+       (SELECT count(*) FROM contact c WHERE c.company_id = co.id AND c.deleted_at IS NULL)"""
+_SORT_KEYS = {
+    "name": (("co.sort_name", "co.id"), False),
+    "updated": (("co.updated_at", "co.id"), True),
+}
 
 
-_COLUMNS = (
-    Company.id, Company.name, Company.domain, Company.phone, Company.address, Company.notes,
-    Company.created_at, Company.updated_at, Company.deleted_at, Company.version,
-)
-
-
-def _data(row: dict) -> CompanyData:
-    return CompanyData(**{key: row[key] for key in CompanyData.__dataclass_fields__})
+def _data(row: tuple) -> CompanyData:
+    (company_id, name, domain, phone, address, notes, created, updated, deleted, version, contacts_count) = row
+    return CompanyData(company_id, name, domain, phone, address, notes, contacts_count, created, updated, deleted,
+                       version)
 
 
 def get(company_id: int, include_deleted: bool = False) -> CompanyData:
-    query = Company.select(*_COLUMNS, _contacts_count()).where(Company.id == company_id)
-    if not include_deleted:
-        query = query.where(Company.deleted_at.is_null())
-    row = query.dicts().first()
+    live = "" if include_deleted else " AND co.deleted_at IS NULL"
+    sql = f"SELECT {_COLUMNS} FROM company co WHERE co.id = {database.param}{live}"
+    row = database.execute_sql(sql, (company_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"company {company_id} does not exist" + ("" if include_deleted else " or is in the trash"))
     return _data(row)
 
 
+def _filters(text: str | None, trash: bool) -> tuple[list[str], list]:
+    conditions = ["co.deleted_at IS NOT NULL" if trash else "co.deleted_at IS NULL"]
+    match = search.match_query(text or "")
+    return (conditions + [search.company_filter_sql("co.id")], [match]) if match else (conditions, [])
+
+
 def list_page(
     sort: str = "name", after: tuple | None = None, limit: int = 50, text: str | None = None, trash: bool = False
 ) -> Page[CompanyData]:
-    if sort not in SORTS:
+    if sort not in _SORT_KEYS:
         raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    keys, descending = {
-        "name": ((Company.sort_name, Company.id), False),
-        "updated": ((Company.updated_at, Company.id), True),
-    }[sort]
-    query = Company.select(*_COLUMNS, _contacts_count(), keys[0].alias("cursor_key"))
-    query = query.where(Company.deleted_at.is_null(False) if trash else Company.deleted_at.is_null())
-    match = search.match_query(text or "")
-    if match:
-        query = query.where(Company.id.in_(search.matching_ids(search.COMPANY_INDEX, match)))
-    query = query.where(keyset_where(keys, after, descending))
-    rows = list(query.order_by(*(key.desc() if descending else key.asc() for key in keys)).limit(limit).dicts())
-    next_cursor = (rows[-1]["cursor_key"], rows[-1]["id"]) if len(rows) == limit else None
-    return Page([_data(row) for row in rows], next_cursor)
+    keys, descending = _SORT_KEYS[sort]
+    conditions, params = _filters(text, trash)
+    after_condition, after_params = keyset_sql(keys, after, descending)
+    sql = (f"SELECT {_COLUMNS}, {keys[0]} FROM company co WHERE {' AND '.join(conditions + after_condition)} "
+           f"ORDER BY {order_sql(keys, descending)} LIMIT {int(limit)}")
+    rows = database.execute_sql(sql, params + after_params).fetchall()
+    next_cursor = (rows[-1][-1], rows[-1][0]) if rows and len(rows) == limit else None
+    return Page([_data(row[:-1]) for row in rows], next_cursor)
 
 
 def iterate(
@@ -173,8 +176,6 @@ def iterate(
 
 
 def count(text: str | None = None, trash: bool = False) -> int:
-    query = Company.select().where(Company.deleted_at.is_null(False) if trash else Company.deleted_at.is_null())
-    match = search.match_query(text or "")
-    if match:
-        query = query.where(Company.id.in_(search.matching_ids(search.COMPANY_INDEX, match)))
-    return query.count()
+    conditions, params = _filters(text, trash)
+    sql = f"SELECT count(*) FROM company co WHERE {' AND '.join(conditions)}"
+    return database.execute_sql(sql, params).fetchone()[0]

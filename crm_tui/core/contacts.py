@@ -13,10 +13,24 @@ from dataclasses import dataclass, field, replace
 from crm_tui.core import companies, search, tags
 from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
 from crm_tui.core.models import Contact, ContactEmail, ContactPhone, ContactTag, database
-from crm_tui.core.records import Page, iterate_pages, record_change, save_versioned, set_trashed
+from crm_tui.core.records import (
+    Page,
+    iterate_pages,
+    keyset_sql,
+    order_sql,
+    record_change,
+    save_versioned,
+    set_trashed,
+)
 from crm_tui.core.text import fold
 from crm_tui.core.validation import (
-    MAX_NAME, MAX_TEXT, clean_birthday, clean_email, clean_phone, clean_text, phone_digits,
+    MAX_NAME,
+    MAX_TEXT,
+    clean_birthday,
+    clean_email,
+    clean_phone,
+    clean_text,
+    phone_digits,
 )
 
 NO_COMPANY_SORT = "\U0010ffff"
@@ -312,16 +326,15 @@ def list_page(
         raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     keys, descending = _SORT_KEYS[sort]
     descending = descending != backwards
-    order = ", ".join(f"{key} {'DESC' if descending else 'ASC'}" for key in keys)
+    order = order_sql(keys, descending)
     match = search.match_query(text or "")
 
     def fetch_keys(plan: str) -> list[tuple]:
         """The page's sort keys (id last) alone: sorting narrow rows is what makes large match sets cheap."""
         conditions, params = _filters(tag, match, trash, plan)
-        if after is not None:
-            marks = ", ".join([database.param] * len(keys))
-            conditions.append(f"({', '.join(keys)}) {'<' if descending else '>'} ({marks})")
-            params.extend(after)
+        after_condition, after_params = keyset_sql(keys, after, descending)
+        conditions += after_condition
+        params += after_params
         sql = (f"SELECT {', '.join(keys)} FROM contact c WHERE {' AND '.join(conditions)} "
                f"ORDER BY {order} LIMIT {int(limit)}")
         return database.execute_sql(sql, params).fetchall()

@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from peewee import Tuple
-
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, RecordModel, database, now_text
 
@@ -100,13 +98,19 @@ class Page(Generic[T]):
     next_cursor: tuple | None
 
 
-def keyset_where(keys: Sequence, cursor: tuple | None, descending: bool):
-    """The condition for rows after `cursor` in the order of `keys` (row-value comparison uses the index)."""
+def keyset_sql(keys: Sequence[str], cursor: tuple | None, descending: bool) -> tuple[list[str], list]:
+    """The condition (and its parameters) for rows after `cursor` in the order of the SQL expressions `keys`.
+
+    A row-value comparison, `(sort_name, id) > (?, ?)`, lets the database seek the matching index directly.
+    """
     if cursor is None:
-        return True
-    row = Tuple(*keys)
-    values = Tuple(*cursor)
-    return row < values if descending else row > values
+        return [], []
+    marks = ", ".join([database.param] * len(keys))
+    return [f"({', '.join(keys)}) {'<' if descending else '>'} ({marks})"], list(cursor)
+
+
+def order_sql(keys: Sequence[str], descending: bool) -> str:
+    return ", ".join(f"{key} {'DESC' if descending else 'ASC'}" for key in keys)
 
 
 def iterate_pages(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from peewee import SQL, OperationalError
+from peewee import OperationalError
 
 from crm_tui.core.models import database
 
@@ -142,9 +142,9 @@ def match_query(text: str) -> str | None:
     return " ".join(f'"{word}"*' for word in words[:16])
 
 
-def matching_ids(table: str, match: str) -> SQL:
-    """A subquery of the ids of records matching `match` (from `match_query`), for services that filter lists."""
-    return SQL(f"(SELECT rowid FROM {table} WHERE {table} MATCH ?)", [match])
+def company_filter_sql(id_column: str) -> str:
+    """A condition on `id_column` keeping companies that match one `match_query` parameter."""
+    return f"{id_column} IN (SELECT rowid FROM {COMPANY_INDEX} WHERE {COMPANY_INDEX} MATCH ?)"
 
 
 # How a list filtered by search finds its page. Each is a condition on the contact id taking the match parameter.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from rich.text import Text
 
 from crm_tui.core import contacts, demo
 from crm_tui.core.db import connection
