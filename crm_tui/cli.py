@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+import peewee
 from rich.cells import cell_len, set_cell_size
 
 from crm_tui import __version__
@@ -297,6 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             close_database()
     except CrmError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except peewee.DatabaseError as exc:
+        print(f"error: the database {db_path} could not be used: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         sys.stderr.close()

@@ -128,7 +128,7 @@ def open_database(path: Path | str) -> OpenDatabase:
     found_version = _check_file(path)
     _prepare_location(path)
     backup_path = _backup(path, found_version) if 0 < found_version < SCHEMA_VERSION else None
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=5)
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=PRAGMAS["busy_timeout"] / 1000)
     database.initialize(db)
     db.connect(reuse_if_open=True)
     if found_version < SCHEMA_VERSION:

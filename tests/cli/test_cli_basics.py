@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
 from crm_tui import __version__
 from crm_tui.cli import main
+from crm_tui.core import db as core_db
 
 
 def test_version_exits_0_and_prints_the_version(cli, capsys):
@@ -122,3 +124,19 @@ def test_a_file_that_is_not_a_database_is_refused_and_kept(cli, db_path):
     result = cli("contacts", "list")
     assert result.code == 1 and result.err.startswith("error: ") and "not a SQLite database" in result.err
     assert db_path.read_bytes() == b"hello world" * 10
+
+
+def test_a_database_locked_by_another_program_is_a_clear_error(cli, db_path, monkeypatch):
+    assert cli("contacts", "add", "--first", "Ada").code == 0
+    monkeypatch.setitem(core_db.PRAGMAS, "busy_timeout", 50)
+    holder = sqlite3.connect(db_path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = cli("contacts", "add", "--first", "Grace")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.code == 1
+    assert result.err.startswith("error: the database")
+    assert "locked" in result.err
+    assert [c["name"] for c in json.loads(cli("contacts", "list", "--json").out)] == ["Ada"]
