@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Center
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
 from crm_tui.core import contacts, demo
 from crm_tui.core.db import connection
@@ -65,19 +66,26 @@ class ContactsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="contacts")
     def load_first_page(self) -> None:
+        text = self.search_text
         with connection():
-            page = contacts.list_page(limit=PAGE_SIZE, text=self.search_text)
-            total = contacts.count(text=self.search_text)
-            empty = total == 0 and not self.search_text and demo.is_empty()
-        self.app.call_from_thread(self.show_page, page, total, True, empty)
+            page = contacts.list_page(limit=PAGE_SIZE, text=text)
+            total = contacts.count(text=text)
+            empty = total == 0 and not text and demo.is_empty()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_page, text, page, total, True, empty)
 
     @work(thread=True, exclusive=True, group="contacts-more")
     def load_next_page(self, cursor: tuple) -> None:
+        text = self.search_text
         with connection():
-            page = contacts.list_page(after=cursor, limit=PAGE_SIZE, text=self.search_text)
-        self.app.call_from_thread(self.show_page, page, None, False, False)
+            page = contacts.list_page(after=cursor, limit=PAGE_SIZE, text=text)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_page, text, page, None, False, False)
 
-    def show_page(self, page, total: int | None, replace: bool, empty: bool) -> None:
+    def show_page(self, text: str, page, total: int | None, replace: bool, empty: bool) -> None:
+        """Show a page fetched for the filter `text`; a page for a filter since replaced is dropped."""
+        if text != self.search_text:
+            return
         table = self.query_one(DataTable)
         if replace:
             table.clear()
