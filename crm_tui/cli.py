@@ -246,7 +246,9 @@ def _run_tags(args: argparse.Namespace, out: Output) -> None:
 
 
 def _run_search(args: argparse.Namespace, out: Output) -> None:
-    hits = search.search_all(" ".join(args.query), max(args.limit, 1))
+    if args.limit < 1:
+        raise CrmError("--limit must be at least 1")
+    hits = search.search_all(" ".join(args.query), args.limit)
     out.rows(hits, asdict, lambda hit: f"{hit.kind:<9}{hit.id:>7}  {fit(hit.title, 40)}  {hit.detail}")
 
 

@@ -18,7 +18,7 @@ from crm_tui.core.records import (
     save_versioned,
     set_trashed,
 )
-from crm_tui.core.text import fold
+from crm_tui.core.text import NO_COMPANY_SORT, fold
 from crm_tui.core.validation import MAX_NAME, clean_phone, clean_text
 
 SORTS = ("name", "updated")
@@ -67,7 +67,7 @@ def validate(values: dict) -> dict:
 def _refresh_contacts_of(company_id: int) -> None:
     """Contacts show, sort by and are found by their company's name: keep that in step with the company."""
     company = Company.get_by_id(company_id)
-    sort_company = fold(company.name) if company.deleted_at is None else "\U0010ffff"
+    sort_company = fold(company.name) if company.deleted_at is None else NO_COMPANY_SORT
     Contact.update(sort_company=sort_company).where(Contact.company == company_id).execute()
     contact_ids = [row[0] for row in Contact.select(Contact.id).where(Contact.company == company_id).tuples()]
     search.reindex_contacts(contact_ids)

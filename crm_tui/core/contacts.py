@@ -1,7 +1,7 @@
 """Contacts: validate, write with history, read a page at a time.
 
-`create` and the bulk importer share `write_contacts`, so a contact typed in a form and one read from a file
-are stored the same way.
+`create` here and the bulk path (bulk.py) share `validate`, `row_values` and the search index's source query, so
+a contact typed in a form and one read from a file are stored the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from crm_tui.core.records import (
     save_versioned,
     set_trashed,
 )
-from crm_tui.core.text import fold
+from crm_tui.core.text import NO_COMPANY_SORT, fold
 from crm_tui.core.validation import (
     MAX_NAME,
     MAX_TEXT,
@@ -33,7 +33,6 @@ from crm_tui.core.validation import (
     phone_digits,
 )
 
-NO_COMPANY_SORT = "\U0010ffff"
 SORTS = ("name", "company", "updated")
 ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
 
@@ -88,7 +87,7 @@ class ContactData:
 
     def to_draft(self) -> ContactDraft:
         return ContactDraft(
-            **{name: getattr(self, name) for name in ContactDraft.__dataclass_fields__ if name != "company"},
+            **{name: getattr(self, name) for name in _DRAFT_FIELDS if name != "company"},
             company=self.company or "",
         )
 

@@ -1,9 +1,12 @@
-"""Text folding shared by sort keys, tag names and search, so that "Émile" sorts and matches like "emile"."""
+"""Text folding for sort keys and tag names, so that "Émile" sorts like "emile" and "VIP" is the tag "vip"."""
 
 from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+
+# The sort key of a contact without a company: past every real name, so those contacts come last.
+NO_COMPANY_SORT = "\U0010ffff"
 
 
 @lru_cache(maxsize=65_536)

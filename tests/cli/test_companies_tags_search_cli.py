@@ -93,3 +93,9 @@ def test_search_finds_contacts_and_companies_with_a_limit_per_kind(cli, add):
     assert [hit["title"] for hit in hits] == ["Anna", "Anneke", "Annex Ltd"]
     assert cli("search", "nobody", "--json").json() == []
     assert cli("search", "ann", "nobody").out == ""
+
+
+def test_search_limit_below_one_is_a_user_error(cli):
+    result = cli("search", "anna", "--limit", "0")
+    assert (result.code, result.out) == (1, "")
+    assert result.err == "error: --limit must be at least 1\n"
