@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from peewee import fn
-
 from crm_tui.core import companies, contacts, search, tags
 from crm_tui.core.errors import FieldError, ValidationError
 from crm_tui.core.models import (
@@ -30,7 +28,6 @@ from crm_tui.core.models import (
 )
 from crm_tui.core.records import current_actor, to_json
 from crm_tui.core.text import fold
-from crm_tui.core.validation import phone_digits
 
 CHUNK_SIZE = 2000
 OPTIMIZE_AFTER = 50_000
@@ -97,16 +94,7 @@ CONTACT_COLUMNS = (
 def _company_ids(names: set[str], batch_id: str) -> dict[str, tuple[int, str]]:
     """(id, stored name) of the live companies with these names, by folded name; missing ones are created."""
     wanted = {fold(name): name for name in names}
-    found: dict[str, tuple[int, str]] = {}
-    keys = list(wanted)
-    for start in range(0, len(keys), 500):
-        rows = (
-            Company.select(Company.sort_name, fn.MIN(Company.id), Company.name)
-            .where(Company.sort_name.in_(keys[start : start + 500]) & Company.deleted_at.is_null())
-            .group_by(Company.sort_name)
-            .tuples()
-        )
-        found.update((key, (company_id, name)) for key, company_id, name in rows)
+    found = companies.find_by_names(wanted.values())
     missing = [{"name": name} for key, name in wanted.items() if key not in found]
     for company_id, name in zip(insert_companies(missing, batch_id), (values["name"] for values in missing)):
         found[fold(name)] = (company_id, name)
@@ -147,17 +135,16 @@ def _write_contact_chunk(drafts: list[contacts.ContactDraft], batch_id: str) -> 
         company_id, company_name = stored_companies[fold(draft.company)] if draft.company else (None, "")
         values = contacts.row_values(draft, company_id)
         contact_rows.append((contact_id, *(values[name] for name in CONTACT_COLUMNS[1:-3]), stamp, stamp, 1))
-        email_rows.extend((contact_id, email, "", i == 0, i) for i, email in enumerate(draft.emails))
-        phone_rows.extend(
-            (contact_id, phone, phone_digits(phone), "", i == 0, i) for i, phone in enumerate(draft.phones)
-        )
-        tag_rows.extend((contact_id, tag_ids[fold(name)]) for name in draft.tags)
+        emails, phones, tag_links = contacts.list_rows(contact_id, draft, tag_ids)
+        email_rows += emails
+        phone_rows += phones
+        tag_rows += tag_links
         tag_names = [stored_tags[fold(name)] for name in draft.tags]
         snapshots.append(contacts.snapshot_of_new(contact_id, draft, company_id, company_name, tag_names, stamp))
     insert_rows(Contact, CONTACT_COLUMNS, contact_rows)
-    insert_rows(ContactEmail, ("contact", "email", "label", "is_primary", "position"), email_rows)
-    insert_rows(ContactPhone, ("contact", "phone", "digits", "label", "is_primary", "position"), phone_rows)
-    insert_rows(ContactTag, ("contact", "tag"), tag_rows)
+    insert_rows(ContactEmail, contacts.EMAIL_COLUMNS, email_rows)
+    insert_rows(ContactPhone, contacts.PHONE_COLUMNS, phone_rows)
+    insert_rows(ContactTag, contacts.TAG_COLUMNS, tag_rows)
     insert_changes("contact", ids, snapshots, batch_id)
     search.reindex_id_range(search.CONTACT_INDEX, ids[0], ids[-1])
     return ids

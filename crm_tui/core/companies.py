@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from peewee import fn
 
 from crm_tui.core import search
 from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
@@ -83,15 +85,25 @@ def create(values: dict, batch_id: str | None = None) -> CompanyData:
     return created
 
 
+def find_by_names(names: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """(id, stored name) of the live companies with these names, keyed by folded name; the oldest wins a tie."""
+    keys = list({fold(name) for name in names})
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), 500):
+        rows = (
+            Company.select(Company.sort_name, fn.MIN(Company.id), Company.name)
+            .where(Company.sort_name.in_(keys[start : start + 500]) & Company.deleted_at.is_null())
+            .group_by(Company.sort_name)
+            .tuples()
+        )
+        found.update((key, (company_id, name)) for key, company_id, name in rows)
+    return found
+
+
 def ensure(name: str, batch_id: str | None = None) -> int:
     """The id of the live company called `name` (ignoring case and accents), created if there is none."""
-    found = (
-        Company.select(Company.id)
-        .where((Company.sort_name == fold(name)) & Company.deleted_at.is_null())
-        .order_by(Company.id)
-        .first()
-    )
-    return found.id if found else create({"name": name}, batch_id).id
+    found = find_by_names([name]).get(fold(name))
+    return found[0] if found else create({"name": name}, batch_id).id
 
 
 def update(company_id: int, expected_version: int, **changes) -> CompanyData:

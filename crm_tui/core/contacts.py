@@ -171,27 +171,28 @@ def snapshot_of_new(
     return snapshot
 
 
+EMAIL_COLUMNS = ("contact", "email", "label", "is_primary", "position")
+PHONE_COLUMNS = ("contact", "phone", "digits", "label", "is_primary", "position")
+TAG_COLUMNS = ("contact", "tag")
+
+
+def list_rows(contact_id: int, draft: ContactDraft, tag_ids: dict[str, int]) -> tuple[list, list, list]:
+    """A contact's email, phone and tag rows (in EMAIL_, PHONE_ and TAG_COLUMNS order); the first is primary."""
+    emails = [(contact_id, email, "", i == 0, i) for i, email in enumerate(draft.emails)]
+    phones = [(contact_id, phone, phone_digits(phone), "", i == 0, i) for i, phone in enumerate(draft.phones)]
+    tag_rows = [(contact_id, tag_ids[fold(name)]) for name in draft.tags]
+    return emails, phones, tag_rows
+
+
 def _write_lists(contact_id: int, draft: ContactDraft, tag_ids: dict[str, int]) -> None:
     """Replace a contact's emails, phones and tags with the draft's."""
-    ContactEmail.delete().where(ContactEmail.contact == contact_id).execute()
-    ContactPhone.delete().where(ContactPhone.contact == contact_id).execute()
-    ContactTag.delete().where(ContactTag.contact == contact_id).execute()
-    if draft.emails:
-        ContactEmail.insert_many(
-            [(contact_id, email, "", i == 0, i) for i, email in enumerate(draft.emails)],
-            fields=[ContactEmail.contact, ContactEmail.email, ContactEmail.label, ContactEmail.is_primary,
-                    ContactEmail.position],
-        ).execute()
-    if draft.phones:
-        ContactPhone.insert_many(
-            [(contact_id, phone, phone_digits(phone), "", i == 0, i) for i, phone in enumerate(draft.phones)],
-            fields=[ContactPhone.contact, ContactPhone.phone, ContactPhone.digits, ContactPhone.label,
-                    ContactPhone.is_primary, ContactPhone.position],
-        ).execute()
-    if draft.tags:
-        ContactTag.insert_many(
-            [(contact_id, tag_ids[fold(name)]) for name in draft.tags], fields=[ContactTag.contact, ContactTag.tag]
-        ).execute()
+    for model, columns, rows in zip(
+        (ContactEmail, ContactPhone, ContactTag), (EMAIL_COLUMNS, PHONE_COLUMNS, TAG_COLUMNS),
+        list_rows(contact_id, draft, tag_ids),
+    ):
+        model.delete().where(model.contact == contact_id).execute()
+        if rows:
+            model.insert_many(rows, fields=[model._meta.fields[name] for name in columns]).execute()
 
 
 def create(draft: ContactDraft, batch_id: str | None = None) -> ContactData:
@@ -237,6 +238,8 @@ _COLUMNS = """c.id, c.first_name, c.last_name, c.display_name, c.title, c.compan
        c.region, c.postal_code, c.country, c.birthday, c.notes, c.custom, c.created_at, c.updated_at, c.deleted_at,
        c.version"""
 _FROM = "contact c LEFT JOIN company co ON co.id = c.company_id AND co.deleted_at IS NULL"
+
+
 def _in_list(ids: list[int]) -> str:
     return ", ".join([database.param] * len(ids))
 

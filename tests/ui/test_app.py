@@ -123,3 +123,15 @@ async def test_typing_a_search_before_the_first_page_arrives_keeps_every_key(db,
         assert not isinstance(app.screen, ContactFormScreen)
         assert app.screen.query_one("#search", Input).value == "anna"
         assert table_names(app) == ["Anna de Vries"]
+
+
+async def test_status_line_counts_the_filtered_contacts(db, make_contact):
+    make_contact(first_name="Jörg", last_name="Müller")
+    make_contact(first_name="Anna", last_name="de Vries")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#status", Static).render()) == "2 contacts"
+        await pilot.press("slash", *"vries")
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#status", Static).render()) == "1 contact matching 'vries'"
