@@ -18,7 +18,7 @@ from rich.cells import cell_len, set_cell_size
 
 from crm_tui import __version__
 from crm_tui.config import default_db_path
-from crm_tui.core import companies, contacts, info, search, tags
+from crm_tui.core import companies, contacts, info, search, tags, undo
 from crm_tui.core.errors import CrmError
 from crm_tui.core.text import fold
 
@@ -51,7 +51,7 @@ def _contact_options(parser: argparse.ArgumentParser, editing: bool) -> None:
 
 
 def _record_verbs(sub, noun: str, common, add_options, sorts: Sequence[str]) -> None:
-    group = sub.add_parser(noun, help=f"list, add, show, edit, delete and restore {noun}", parents=[common])
+    group = sub.add_parser(noun, help=f"list, add, show, edit, delete, restore and purge {noun}", parents=[common])
     verbs = group.add_subparsers(dest="verb", required=True, metavar="VERB")
     listing = verbs.add_parser("list", parents=[common], help=f"list {noun}; all of them unless --limit")
     listing.add_argument("--search", metavar="Q")
@@ -62,8 +62,9 @@ def _record_verbs(sub, noun: str, common, add_options, sorts: Sequence[str]) -> 
         listing.add_argument("--tag", metavar="TAG")
     add = verbs.add_parser("add", parents=[common], help=f"add one of the {noun}")
     add_options(add, False)
-    for verb in ("show", "edit", "delete", "restore"):
-        parser = verbs.add_parser(verb, parents=[common], help=f"{verb} one by id")
+    for verb in ("show", "edit", "delete", "restore", "purge"):
+        what = "remove one from the trash for good" if verb == "purge" else f"{verb} one by id"
+        parser = verbs.add_parser(verb, parents=[common], help=what)
         parser.add_argument("id", type=int)
         if verb == "edit":
             add_options(parser, True)
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     rename.add_argument("old")
     rename.add_argument("new")
     tag_verbs.add_parser("delete", parents=[common], help="remove a tag from every contact").add_argument("name")
+    sub.add_parser("undo", parents=[common], help="undo the last change not undone yet; again to go further back")
     found = sub.add_parser("search", parents=[common], help="contacts, companies, deals and activities at once")
     found.add_argument("query", nargs="+")
     found.add_argument("--limit", type=int, default=10, metavar="N", help="results per kind (default 10)")
@@ -197,7 +199,7 @@ def _contact_changes(args: argparse.Namespace, current: contacts.ContactData | N
 
 def _run_record_verb(args: argparse.Namespace, out: Output, service, noun: str, filters: dict, new, changes,
                      line, text) -> None:
-    """list/add/show/edit/delete/restore, the same for every kind of record."""
+    """list/add/show/edit/delete/restore/purge, the same for every kind of record."""
     if args.verb == "list":
         items = service.iterate(sort=args.sort, text=args.search, trash=args.trash, limit=args.limit, **filters)
         out.rows(items, asdict, line)
@@ -212,8 +214,9 @@ def _run_record_verb(args: argparse.Namespace, out: Output, service, noun: str, 
         updated = service.update(args.id, current.version, **changes(current))
         out.record(asdict(updated), text(updated))
     else:
-        (service.delete if args.verb == "delete" else service.restore)(args.id)
-        state = "moved to the trash" if args.verb == "delete" else "restored"
+        operation, state = {"delete": (service.delete, "moved to the trash"), "restore": (service.restore, "restored"),
+                            "purge": (service.purge, "purged")}[args.verb]
+        operation(args.id)
         out.record({"id": args.id, "status": state}, [f"{noun} {args.id} {state}"])
 
 
@@ -243,6 +246,11 @@ def _run_tags(args: argparse.Namespace, out: Output) -> None:
     else:
         tags.delete(args.name)
         out.record({"name": args.name, "status": "deleted"}, [f"tag {args.name!r} deleted"])
+
+
+def _run_undo(args: argparse.Namespace, out: Output) -> None:
+    description = undo.undo_last()
+    out.record({"undone": description}, [description])
 
 
 def _run_search(args: argparse.Namespace, out: Output) -> None:
@@ -291,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         opened = open_database(db_path)
         try:
             runner = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags,
-                      "search": _run_search, "demo": _run_demo}.get(args.command)
+                      "search": _run_search, "demo": _run_demo, "undo": _run_undo}.get(args.command)
             if runner is None:
                 _run_info(args, out, opened)
             else:

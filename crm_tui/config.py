@@ -6,7 +6,9 @@ database. Settings are TOML, read with the standard library.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,11 @@ import platformdirs
 APP_NAME = "crm-tui"
 DB_FILENAME = "crm.sqlite3"
 DB_ENV_VAR = "CRM_TUI_DB"
+DEMO_DB_FILENAME = "demo.sqlite3"
+
+
+class SettingsError(Exception):
+    """The settings file exists but cannot be read; the message names the file and the problem."""
 
 
 def data_dir() -> Path:
@@ -24,6 +31,11 @@ def data_dir() -> Path:
 
 def config_path() -> Path:
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def demo_db_path() -> Path:
+    """The demo database lives beside the real one, so trying the app never touches a user's records."""
+    return data_dir() / DEMO_DB_FILENAME
 
 
 def default_db_path() -> Path:
@@ -42,3 +54,25 @@ def load_settings(path: Path | None = None) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+
+
+def save_setting(key: str, value: str, path: Path | None = None) -> None:
+    """Set a top-level string setting, keeping the rest of the file (comments, tables) as the user wrote it."""
+    path = path or config_path()
+    line = f"{key} = {json.dumps(value)}"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    pattern = re.compile(rf"^{re.escape(key)}\s*=")
+    first_table = next((i for i, text in enumerate(lines) if text.lstrip().startswith("[")), len(lines))
+    for i, text in enumerate(lines[:first_table]):
+        if pattern.match(text.strip()):
+            lines[i] = line
+            break
+    else:
+        lines.insert(first_table, line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -8,15 +8,13 @@ search index is filled for the chunk's id range in one INSERT ... SELECT.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 
 from crm_tui.core import companies, contacts, search, tags
 from crm_tui.core.errors import FieldError, ValidationError
 from crm_tui.core.models import (
     BaseModel,
-    Change,
     Company,
     Contact,
     ContactEmail,
@@ -26,7 +24,7 @@ from crm_tui.core.models import (
     database,
     now_text,
 )
-from crm_tui.core.records import current_actor, to_json
+from crm_tui.core.records import change_batch, chunked, insert_rows, record_changes
 from crm_tui.core.text import fold
 
 CHUNK_SIZE = 2000
@@ -42,33 +40,6 @@ class BulkResult:
     last_id: int | None = None
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def insert_rows(model: type[BaseModel], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """`executemany` straight into `model`'s table: the fastest path SQLite offers through the DB-API.
-
-    Fields not in `columns` get the model's default, as they would through the ORM.
-    """
-    if not rows:
-        return
-    meta = model._meta
-    defaults = [
-        (name, field.default() if callable(field.default) else field.default)
-        for name, field in meta.fields.items()
-        if name not in columns and field.default is not None
-    ]
-    names = ", ".join(f'"{meta.fields[name].column_name}"' for name in (*columns, *(name for name, _ in defaults)))
-    marks = ", ".join([database.param] * (len(columns) + len(defaults)))
-    extra = tuple(value for _, value in defaults)
-    database.cursor().executemany(
-        f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})', [(*row, *extra) for row in rows]
-    )
-
-
 def allocate_ids(model: type[BaseModel], count: int) -> int:
     """The first of `count` fresh ids; call inside the write transaction so no one else takes them."""
     (highest,) = database.execute_sql(f'SELECT max(id) FROM "{model._meta.table_name}"').fetchone()
@@ -76,13 +47,7 @@ def allocate_ids(model: type[BaseModel], count: int) -> int:
 
 
 def insert_changes(entity: str, ids: Sequence[int], snapshots: Sequence[dict], batch_id: str) -> None:
-    stamp, actor = now_text(), current_actor()
-    insert_rows(
-        Change,
-        ("entity", "entity_id", "action", "before", "after", "at", "actor", "batch_id"),
-        [(entity, record_id, "create", None, to_json(snap), stamp, actor, batch_id)
-         for record_id, snap in zip(ids, snapshots)],
-    )
+    record_changes(entity, "create", ((record_id, None, snap) for record_id, snap in zip(ids, snapshots)), batch_id)
 
 
 CONTACT_COLUMNS = (
@@ -156,26 +121,30 @@ def create_contacts(
     on_progress: Callable[[BulkResult], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> BulkResult:
-    """Validate and store many contacts. Invalid drafts are reported by position, never silently dropped."""
+    """Validate and store many contacts. Invalid drafts are reported by position, never silently dropped.
+
+    Tags the drafts bring in are created in the change batch `batch_id` too, so the whole load reverts as one.
+    """
     result = BulkResult(batch_id)
     position = 0
-    for chunk in _chunks(drafts, chunk_size):
-        valid = []
-        for draft in chunk:
-            try:
-                valid.append(contacts.validate(draft))
-            except ValidationError as exc:
-                result.rejected.append((position, exc.errors))
-            position += 1
-        if not valid:
-            continue
-        with database.atomic("IMMEDIATE"):
-            ids = _write_contact_chunk(valid, batch_id)
-        result.created += len(ids)
-        result.first_id = ids[0] if result.first_id is None else result.first_id
-        result.last_id = ids[-1]
-        if on_progress is not None:
-            on_progress(result)
+    with change_batch(batch_id):
+        for chunk in chunked(drafts, chunk_size):
+            valid = []
+            for draft in chunk:
+                try:
+                    valid.append(contacts.validate(draft))
+                except ValidationError as exc:
+                    result.rejected.append((position, exc.errors))
+                position += 1
+            if not valid:
+                continue
+            with database.atomic("IMMEDIATE"):
+                ids = _write_contact_chunk(valid, batch_id)
+            result.created += len(ids)
+            result.first_id = ids[0] if result.first_id is None else result.first_id
+            result.last_id = ids[-1]
+            if on_progress is not None:
+                on_progress(result)
     if result.created >= OPTIMIZE_AFTER:
         with database.atomic():
             search.optimize_index(search.CONTACT_INDEX, search.COMPANY_INDEX)

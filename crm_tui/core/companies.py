@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from peewee import fn
@@ -13,12 +13,21 @@ from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
 from crm_tui.core.models import Company, Contact, database
 from crm_tui.core.records import (
     Page,
+    batched,
+    change_batch,
+    chunked,
+    iterate_ids,
     iterate_pages,
-    keyset_sql,
-    order_sql,
+    keyset_page,
+    keyset_select,
+    neighbour_id,
+    purge_from_trash,
     record_change,
+    record_keys,
     save_versioned,
     set_trashed,
+    set_trashed_many,
+    sort_keys,
 )
 from crm_tui.core.text import NO_COMPANY_SORT, fold
 from crm_tui.core.validation import MAX_NAME, clean_phone, clean_text
@@ -66,22 +75,23 @@ def validate(values: dict) -> dict:
     return cleaned
 
 
-def _refresh_contacts_of(company_id: int) -> None:
-    """Contacts show, sort by and are found by their company's name: keep that in step with the company."""
-    company = Company.get_by_id(company_id)
-    sort_company = fold(company.name) if company.deleted_at is None else NO_COMPANY_SORT
-    Contact.update(sort_company=sort_company).where(Contact.company == company_id).execute()
-    contact_ids = [row[0] for row in Contact.select(Contact.id).where(Contact.company == company_id).tuples()]
-    search.reindex_contacts(contact_ids)
+def _refresh_contacts_of(company_ids: list[int]) -> None:
+    """Contacts show, sort by and are found by their company's name: keep that in step with the companies."""
+    for chunk in chunked(company_ids):
+        for company in Company.select(Company.id, Company.name, Company.deleted_at).where(Company.id.in_(chunk)):
+            sort_company = fold(company.name) if company.deleted_at is None else NO_COMPANY_SORT
+            Contact.update(sort_company=sort_company).where(Contact.company == company.id).execute()
+        contact_ids = Contact.select(Contact.id).where(Contact.company.in_(chunk)).tuples()
+        search.reindex_contacts(row[0] for row in contact_ids)
 
 
 def create(values: dict, batch_id: str | None = None) -> CompanyData:
     clean = validate(values)
-    with database.atomic():
+    with change_batch(batch_id), database.atomic():
         company_id = Company.insert(**clean, sort_name=fold(clean["name"])).execute()
         search.reindex_companies([company_id])
         created = get(company_id)
-        record_change("company", company_id, "create", None, created, batch_id)
+        record_change("company", company_id, "create", None, created)
     return created
 
 
@@ -106,6 +116,7 @@ def ensure(name: str, batch_id: str | None = None) -> int:
     return found[0] if found else create({"name": name}, batch_id).id
 
 
+@batched
 def update(company_id: int, expected_version: int, **changes) -> CompanyData:
     unknown = set(changes) - set(FIELDS)
     if unknown:
@@ -116,24 +127,52 @@ def update(company_id: int, expected_version: int, **changes) -> CompanyData:
         save_versioned(Company, company_id, expected_version, {**clean, "sort_name": fold(clean["name"])})
         search.reindex_companies([company_id])
         if clean["name"] != before.name:
-            _refresh_contacts_of(company_id)
+            _refresh_contacts_of([company_id])
         after = get(company_id)
         record_change("company", company_id, "update", before, after)
     return after
 
 
-def _set_trashed(company_id: int, trashed: bool) -> None:
+def _set_trashed(company_ids: Iterable[int], trashed: bool) -> list[int]:
     with database.atomic():
-        set_trashed(Company, company_id, trashed, lambda i: get(i, include_deleted=True), search.reindex_companies)
-        _refresh_contacts_of(company_id)
+        moved = set_trashed_many(Company, company_ids, trashed, get_many, search.reindex_companies)
+        _refresh_contacts_of(moved)
+    return moved
 
 
+def _set_one_trashed(company_id: int, trashed: bool) -> None:
+    with database.atomic():
+        set_trashed(Company, company_id, trashed, get_many, search.reindex_companies)
+        _refresh_contacts_of([company_id])
+
+
+@batched
 def delete(company_id: int) -> None:
-    _set_trashed(company_id, True)
+    _set_one_trashed(company_id, True)
 
 
+@batched
 def restore(company_id: int) -> None:
-    _set_trashed(company_id, False)
+    _set_one_trashed(company_id, False)
+
+
+@batched
+def delete_many(ids: Iterable[int]) -> int:
+    """Move these companies to the trash as one change batch; returns how many moved."""
+    return len(_set_trashed(ids, True))
+
+
+@batched
+def restore_many(ids: Iterable[int]) -> int:
+    """Bring these companies back from the trash as one change batch; returns how many came back."""
+    return len(_set_trashed(ids, False))
+
+
+@batched
+def purge(company_id: int) -> None:
+    """Delete a company in the trash for good. Its contacts, deals and activities stay, without a company.
+    Final: undo cannot bring it back."""
+    purge_from_trash(Company, company_id, lambda record_id: get(record_id, include_deleted=True))
 
 
 _COLUMNS = """co.id, co.name, co.domain, co.phone, co.address, co.notes, co.created_at, co.updated_at,
@@ -160,25 +199,42 @@ def get(company_id: int, include_deleted: bool = False) -> CompanyData:
     return _data(row)
 
 
+def get_many(company_ids: Sequence[int]) -> list[CompanyData]:
+    """The companies of `company_ids` that exist, trashed ones too, in the order given."""
+    found: dict[int, CompanyData] = {}
+    for chunk in chunked(company_ids):
+        marks = ", ".join([database.param] * len(chunk))
+        rows = database.execute_sql(f"SELECT {_COLUMNS} FROM company co WHERE co.id IN ({marks})", chunk)
+        found.update((row[0], _data(row)) for row in rows)
+    return [found[company_id] for company_id in company_ids if company_id in found]
+
+
 def _filters(text: str | None, trash: bool) -> tuple[list[str], list]:
     conditions = ["co.deleted_at IS NOT NULL" if trash else "co.deleted_at IS NULL"]
     match = search.match_query(text or "")
     return (conditions + [search.company_filter_sql("co.id")], [match]) if match else (conditions, [])
 
 
-def list_page(
-    sort: str = "name", after: tuple | None = None, limit: int = 50, text: str | None = None, trash: bool = False
-) -> Page[CompanyData]:
-    if sort not in _SORT_KEYS:
-        raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    keys, descending = _SORT_KEYS[sort]
+def _select(
+    columns: str, keys: Sequence[str], descending: bool, after: tuple | None, limit: int, offset: int,
+    text: str | None, trash: bool,
+) -> list[tuple]:
     conditions, params = _filters(text, trash)
-    after_condition, after_params = keyset_sql(keys, after, descending)
-    sql = (f"SELECT {_COLUMNS}, {keys[0]} FROM company co WHERE {' AND '.join(conditions + after_condition)} "
-           f"ORDER BY {order_sql(keys, descending)} LIMIT {int(limit)}")
-    rows = database.execute_sql(sql, params + after_params).fetchall()
-    next_cursor = (rows[-1][-1], rows[-1][0]) if rows and len(rows) == limit else None
-    return Page([_data(row[:-1]) for row in rows], next_cursor)
+    return keyset_select(columns, "company co", conditions, params, keys, descending, after, limit, offset)
+
+
+def list_page(
+    sort: str = "name", after: tuple | None = None, limit: int = 50, text: str | None = None, trash: bool = False,
+    backwards: bool = False, offset: int = 0,
+) -> Page[CompanyData]:
+    """One page in `sort` order after the cursor `after` (or, with `backwards`, before it), skipping `offset` rows
+    first (counted from the end when going backwards)."""
+    keys, descending = sort_keys(_SORT_KEYS, sort)
+    rows = _select(f"{_COLUMNS}, {', '.join(keys)}", keys, descending != backwards, after, limit, offset, text, trash)
+    if backwards:
+        rows.reverse()
+    return keyset_page([_data(row[: -len(keys)]) for row in rows], [row[-len(keys):] for row in rows], limit,
+                       backwards)
 
 
 def iterate(
@@ -191,3 +247,22 @@ def count(text: str | None = None, trash: bool = False) -> int:
     conditions, params = _filters(text, trash)
     sql = f"SELECT count(*) FROM company co WHERE {' AND '.join(conditions)}"
     return database.execute_sql(sql, params).fetchone()[0]
+
+
+def ids(text: str | None = None, trash: bool = False) -> Iterator[int]:
+    """The id of every matching company, in id order, a page at a time: the input of a bulk action."""
+    return iterate_ids(lambda after, size: _select("co.id", ("co.id",), False, after, size, 0, text, trash))
+
+
+def neighbour(
+    company_id: int, step: int, sort: str = "name", text: str | None = None, trash: bool = False
+) -> int | None:
+    """The id of the company `step` places after (negative: before) `company_id` in that list; None past an end."""
+    keys, descending = sort_keys(_SORT_KEYS, sort)
+    origin = record_keys("company co", keys, company_id, "company")
+    return neighbour_id(
+        lambda after, backwards, offset: _select(
+            ", ".join(keys), keys, descending != backwards, after, 1, offset, text, trash
+        ),
+        origin, step,
+    )

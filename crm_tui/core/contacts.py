@@ -1,26 +1,42 @@
-"""Contacts: validate, write with history, read a page at a time.
+"""Contacts: validate and write with history, one at a time or many at once.
 
 `create` here and the bulk path (bulk.py) share `validate`, `row_values` and the search index's source query, so
-a contact typed in a form and one read from a file are stored the same way.
+a contact typed in a form and one read from a file are stored the same way. What a contact is and how it is read
+live in contact_data.py, lists in contact_list.py; both are re-exported here, so `contacts.<name>` is the one API.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from crm_tui.core import companies, search, tags
-from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
-from crm_tui.core.models import Contact, ContactEmail, ContactPhone, ContactTag, database
+from crm_tui.core.contact_data import DRAFT_FIELDS
+from crm_tui.core.contact_data import ContactData as ContactData
+from crm_tui.core.contact_data import ContactDraft as ContactDraft
+from crm_tui.core.contact_data import get as get
+from crm_tui.core.contact_data import get_many as get_many
+from crm_tui.core.contact_data import shown_name as shown_name
+from crm_tui.core.contact_list import SORTS as SORTS
+from crm_tui.core.contact_list import count as count
+from crm_tui.core.contact_list import ids as ids
+from crm_tui.core.contact_list import iterate as iterate
+from crm_tui.core.contact_list import list_page as list_page
+from crm_tui.core.contact_list import neighbour as neighbour
+from crm_tui.core.errors import FieldError, ValidationError
+from crm_tui.core.models import Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database, now_text
 from crm_tui.core.records import (
-    Page,
-    iterate_pages,
-    keyset_sql,
-    order_sql,
+    batched,
+    change_batch,
+    chunked,
+    insert_rows,
+    purge_from_trash,
     record_change,
+    record_changes,
     save_versioned,
     set_trashed,
+    set_trashed_many,
 )
 from crm_tui.core.text import NO_COMPANY_SORT, fold
 from crm_tui.core.validation import (
@@ -33,76 +49,13 @@ from crm_tui.core.validation import (
     phone_digits,
 )
 
-SORTS = ("name", "company", "updated")
 ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
-
-
-@dataclass(frozen=True)
-class ContactDraft:
-    """What a person or an import supplies for a contact. Lists keep their order; the first is primary."""
-
-    first_name: str = ""
-    last_name: str = ""
-    display_name: str = ""
-    title: str = ""
-    company: str = ""
-    emails: Sequence[str] = ()
-    phones: Sequence[str] = ()
-    tags: Sequence[str] = ()
-    street: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
-    birthday: str = ""
-    notes: str = ""
-    custom: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ContactData:
-    id: int
-    first_name: str
-    last_name: str
-    display_name: str
-    name: str
-    title: str
-    company: str | None
-    company_id: int | None
-    emails: list[str]
-    phones: list[str]
-    tags: list[str]
-    street: str
-    city: str
-    region: str
-    postal_code: str
-    country: str
-    birthday: str
-    notes: str
-    custom: dict[str, str]
-    created_at: str
-    updated_at: str
-    deleted_at: str | None
-    version: int
-
-    def to_draft(self) -> ContactDraft:
-        return ContactDraft(
-            **{name: getattr(self, name) for name in _DRAFT_FIELDS if name != "company"},
-            company=self.company or "",
-        )
-
-
-_DRAFT_FIELDS = tuple(ContactDraft.__dataclass_fields__)
-
 
 _TEXT_LIMITS = (
     *((name, MAX_NAME) for name in ("first_name", "last_name", "display_name", "title", "company")),
     *((name, MAX_TEXT) for name in (*ADDRESS_FIELDS, "notes")),
 )
 
-
-def shown_name(first_name: str, last_name: str, display_name: str) -> str:
-    return display_name or " ".join(part for part in (first_name, last_name) if part)
 
 
 def validate(draft: ContactDraft) -> ContactDraft:
@@ -161,7 +114,7 @@ def snapshot_of_new(
 
     `company_name` and `tag_names` are as stored, which may be spelled differently from the draft's.
     """
-    snapshot = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
+    snapshot = {name: getattr(draft, name) for name in DRAFT_FIELDS}
     snapshot.update(
         id=contact_id, name=shown_name(draft.first_name, draft.last_name, draft.display_name),
         company=company_name or None, company_id=company_id, emails=list(draft.emails), phones=list(draft.phones),
@@ -169,6 +122,9 @@ def snapshot_of_new(
         deleted_at=None, version=1,
     )
     return snapshot
+
+
+_ROW_FIELDS = tuple(row_values(ContactDraft(), None))
 
 
 EMAIL_COLUMNS = ("contact", "email", "label", "is_primary", "position")
@@ -184,29 +140,30 @@ def list_rows(contact_id: int, draft: ContactDraft, tag_ids: dict[str, int]) -> 
     return emails, phones, tag_rows
 
 
-def _write_lists(contact_id: int, draft: ContactDraft, tag_ids: dict[str, int]) -> None:
-    """Replace a contact's emails, phones and tags with the draft's."""
-    for model, columns, rows in zip(
-        (ContactEmail, ContactPhone, ContactTag), (EMAIL_COLUMNS, PHONE_COLUMNS, TAG_COLUMNS),
-        list_rows(contact_id, draft, tag_ids),
+def _replace_lists(drafts: dict[int, ContactDraft], tag_ids: dict[str, int]) -> None:
+    """Replace the emails, phones and tags of the contacts in `drafts` (by id) with their draft's."""
+    contact_ids = list(drafts)
+    rows = [list_rows(contact_id, draft, tag_ids) for contact_id, draft in drafts.items()]
+    for kind, (model, columns) in enumerate(
+        ((ContactEmail, EMAIL_COLUMNS), (ContactPhone, PHONE_COLUMNS), (ContactTag, TAG_COLUMNS))
     ):
-        model.delete().where(model.contact == contact_id).execute()
-        if rows:
-            model.insert_many(rows, fields=[model._meta.fields[name] for name in columns]).execute()
+        model.delete().where(model.contact.in_(contact_ids)).execute()
+        insert_rows(model, columns, [row for lists in rows for row in lists[kind]])
 
 
 def create(draft: ContactDraft, batch_id: str | None = None) -> ContactData:
     clean = validate(draft)
-    with database.atomic():
-        company_id = companies.ensure(clean.company, batch_id) if clean.company else None
+    with change_batch(batch_id), database.atomic():
+        company_id = companies.ensure(clean.company) if clean.company else None
         contact_id = Contact.insert(**row_values(clean, company_id)).execute()
-        _write_lists(contact_id, clean, tags.ensure(clean.tags))
+        _replace_lists({contact_id: clean}, tags.ensure(clean.tags))
         search.reindex_contacts([contact_id])
         created = get(contact_id)
-        record_change("contact", contact_id, "create", None, created, batch_id)
+        record_change("contact", contact_id, "create", None, created)
     return created
 
 
+@batched
 def update(contact_id: int, expected_version: int, **changes) -> ContactData:
     """Apply `changes` (ContactDraft field names) to a contact last read at `expected_version`."""
     unknown = set(changes) - set(ContactDraft.__dataclass_fields__)
@@ -219,148 +176,132 @@ def update(contact_id: int, expected_version: int, **changes) -> ContactData:
         if "company" in changes:
             company_id = companies.ensure(clean.company) if clean.company else None
         save_versioned(Contact, contact_id, expected_version, row_values(clean, company_id))
-        _write_lists(contact_id, clean, tags.ensure(clean.tags))
+        _replace_lists({contact_id: clean}, tags.ensure(clean.tags))
         search.reindex_contacts([contact_id])
         after = get(contact_id)
         record_change("contact", contact_id, "update", before, after)
     return after
 
 
+@batched
 def delete(contact_id: int) -> None:
-    set_trashed(Contact, contact_id, True, lambda i: get(i, include_deleted=True), search.reindex_contacts)
+    set_trashed(Contact, contact_id, True, get_many, search.reindex_contacts)
 
 
+@batched
 def restore(contact_id: int) -> None:
-    set_trashed(Contact, contact_id, False, lambda i: get(i, include_deleted=True), search.reindex_contacts)
+    set_trashed(Contact, contact_id, False, get_many, search.reindex_contacts)
 
 
-_COLUMNS = """c.id, c.first_name, c.last_name, c.display_name, c.title, c.company_id, co.name, c.street, c.city,
-       c.region, c.postal_code, c.country, c.birthday, c.notes, c.custom, c.created_at, c.updated_at, c.deleted_at,
-       c.version"""
-_FROM = "contact c LEFT JOIN company co ON co.id = c.company_id AND co.deleted_at IS NULL"
+@batched
+def delete_many(ids: Iterable[int]) -> int:
+    """Move these contacts to the trash as one change batch; returns how many moved (the rest were there already)."""
+    return len(set_trashed_many(Contact, ids, True, get_many, search.reindex_contacts))
 
 
-def _in_list(ids: list[int]) -> str:
-    return ", ".join([database.param] * len(ids))
+@batched
+def restore_many(ids: Iterable[int]) -> int:
+    """Bring these contacts back from the trash as one change batch; returns how many came back."""
+    return len(set_trashed_many(Contact, ids, False, get_many, search.reindex_contacts))
 
 
-_SORT_KEYS = {
-    "name": (("c.sort_name", "c.id"), False),
-    "company": (("c.sort_company", "c.sort_name", "c.id"), False),
-    "updated": (("c.updated_at", "c.id"), True),
-}
+@batched
+def purge(contact_id: int) -> None:
+    """Delete a contact in the trash for good, with its emails, phones and tag links; deals and activities stay,
+    without it. Final: undo cannot bring it back."""
+    purge_from_trash(Contact, contact_id, lambda record_id: get(record_id, include_deleted=True))
 
 
-def _assemble(rows: list[tuple]) -> list[ContactData]:
-    """Turn contact rows into ContactData, fetching emails, phones and tags for all of them in three queries.
+@batched
+def add_tags(ids: Iterable[int], names: Iterable[str]) -> int:
+    """Give these (live) contacts the tags `names`, as one change batch; returns how many contacts changed."""
+    wanted = tags.clean_names(names)
+    ids = list(ids)
+    if not wanted or not ids:
+        return 0
+    with database.atomic():
+        return _retag(ids, tags.ensure(wanted), adding=True)
 
-    Plain SQL rather than ORM queries: this runs for every page a list shows, and building the statements
-    cost more than running them.
+
+@batched
+def remove_tags(ids: Iterable[int], names: Iterable[str]) -> int:
+    """Take the tags `names` off these (live) contacts, as one change batch; returns how many contacts changed."""
+    keys = [fold(name) for name in tags.clean_names(names)]
+    with database.atomic():
+        found = dict(Tag.select(Tag.name_key, Tag.id).where(Tag.name_key.in_(keys)).tuples()) if keys else {}
+        return _retag(ids, found, adding=False) if found else 0
+
+
+def _retag(contact_ids: Iterable[int], tag_ids: dict[str, int], adding: bool) -> int:
+    """Add or remove the tags `tag_ids` (by folded name) where that changes a live contact; one update Change each.
+
+    A chunk at a time, with set-based statements, so thousands of contacts take well under a second.
     """
-    ids = [row[0] for row in rows]
-    lists: dict[str, dict[int, list[str]]] = {kind: {i: [] for i in ids} for kind in ("emails", "phones", "tags")}
-    if ids:
-        marks = _in_list(ids)
-        for kind, sql in (
-            ("emails", f"SELECT contact_id, email FROM contact_email WHERE contact_id IN ({marks}) ORDER BY position"),
-            ("phones", f"SELECT contact_id, phone FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY position"),
-            ("tags", "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
-                     f"WHERE ct.contact_id IN ({marks}) ORDER BY t.name_key"),
-        ):
-            for contact_id, value in database.execute_sql(sql, ids):
-                lists[kind][contact_id].append(value)
-    result = []
-    for (cid, first, last, display, title, company_id, company_name, street, city, region, postal, country,
-         birthday, notes, custom, created, updated, deleted, version) in rows:
-        result.append(ContactData(
-            id=cid, first_name=first, last_name=last, display_name=display, name=shown_name(first, last, display),
-            title=title, company=company_name, company_id=company_id, emails=lists["emails"][cid],
-            phones=lists["phones"][cid], tags=lists["tags"][cid], street=street, city=city, region=region,
-            postal_code=postal, country=country, birthday=birthday, notes=notes, custom=json.loads(custom or "{}"),
-            created_at=created, updated_at=updated, deleted_at=deleted, version=version,
-        ))
+    changed_count = 0
+    for chunk in chunked(dict.fromkeys(contact_ids)):
+        before, new_links = [], []
+        for contact in get_many(chunk):
+            has = {fold(name) for name in contact.tags}
+            missing = [tag_id for key, tag_id in tag_ids.items() if key not in has]
+            if contact.deleted_at is None and (missing if adding else has & tag_ids.keys()):
+                before.append(contact)
+                new_links += [(contact.id, tag_id) for tag_id in missing]
+        changed = [contact.id for contact in before]
+        if not changed:
+            continue
+        if adding:
+            insert_rows(ContactTag, TAG_COLUMNS, new_links)
+        else:
+            removed = ContactTag.contact.in_(changed) & ContactTag.tag.in_(list(tag_ids.values()))
+            ContactTag.delete().where(removed).execute()
+        Contact.update(version=Contact.version + 1, updated_at=now_text()).where(Contact.id.in_(changed)).execute()
+        search.reindex_contacts(changed)
+        record_changes("contact", "update", zip(changed, before, get_many(changed)))
+        changed_count += len(changed)
+    return changed_count
+
+
+def write_back(snapshots: Sequence[dict]) -> None:
+    """Put contacts back as audit-log snapshots (`get` as JSON) show them: fields, lists, tags and company (undo).
+
+    The caller has checked that nobody changed them since. The company is the very one the snapshot names while it
+    exists, else one of that name. Many contacts go in a few statements, so undoing a bulk edit takes a moment.
+    """
+    assignments = [f"{Contact._meta.fields[name].column_name} = {database.param}" for name in _ROW_FIELDS]
+    update_sql = (f"UPDATE contact SET {', '.join(assignments)}, version = version + 1, "
+                  f"updated_at = {database.param} WHERE id = {database.param}")
+    with database.atomic():
+        for chunk in chunked(snapshots):
+            contact_ids = [snapshot["id"] for snapshot in chunk]
+            before = get_many(contact_ids)
+            companies_now = _companies_for(chunk)
+            drafts, rows, stamp = {}, [], now_text()
+            for snapshot in chunk:
+                company_id, company_name = companies_now[snapshot["id"]]
+                fields = {name: snapshot[name] for name in DRAFT_FIELDS if name in snapshot}
+                draft = validate(ContactDraft(**{**fields, "company": company_name}))
+                drafts[snapshot["id"]] = draft
+                values = row_values(draft, company_id)
+                rows.append((*(values[name] for name in _ROW_FIELDS), stamp, snapshot["id"]))
+            database.cursor().executemany(update_sql, rows)
+            _replace_lists(drafts, tags.ensure(name for draft in drafts.values() for name in draft.tags))
+            search.reindex_contacts(contact_ids)
+            record_changes("contact", "update", zip(contact_ids, before, get_many(contact_ids)))
+
+
+def _companies_for(snapshots: Sequence[dict]) -> dict[int, tuple[int | None, str]]:
+    """(company id, name it shows as now) for each snapshot's contact; a company removed for good is found again by
+    name (or made anew), and a company in the trash shows no name, as everywhere else."""
+    linked = {snapshot["company_id"] for snapshot in snapshots if snapshot.get("company_id") is not None}
+    rows = Company.select(Company.id, Company.name, Company.deleted_at).where(Company.id.in_(list(linked))).tuples()
+    names = {company_id: "" if deleted_at else name for company_id, name, deleted_at in rows}
+    result = {}
+    for snapshot in snapshots:
+        company_id = snapshot.get("company_id")
+        if company_id in names:
+            result[snapshot["id"]] = (company_id, names[company_id])
+        elif snapshot.get("company"):
+            result[snapshot["id"]] = (companies.ensure(snapshot["company"]), snapshot["company"])
+        else:
+            result[snapshot["id"]] = (None, "")
     return result
-
-
-def _rows_by_id(ids: list[int]) -> list[tuple]:
-    """Full contact rows for those of `ids` that exist, in that order."""
-    if not ids:
-        return []
-    rows = database.execute_sql(f"SELECT {_COLUMNS} FROM {_FROM} WHERE c.id IN ({_in_list(ids)})", ids)
-    by_id = {row[0]: row for row in rows}
-    return [by_id[contact_id] for contact_id in ids if contact_id in by_id]
-
-
-def get(contact_id: int, include_deleted: bool = False) -> ContactData:
-    found = _assemble(_rows_by_id([contact_id]))
-    if not found or (found[0].deleted_at is not None and not include_deleted):
-        raise NotFoundError(f"contact {contact_id} does not exist" + ("" if include_deleted else " or is in the trash"))
-    return found[0]
-
-
-def _filters(tag: str | None, match: str | None, trash: bool, plan: str = "lookup") -> tuple[list[str], list]:
-    """SQL conditions (on alias `c`) and their parameters for the trash, tag and search (`match_query`) filters."""
-    conditions = ["c.deleted_at IS NOT NULL" if trash else "c.deleted_at IS NULL"]
-    params: list = []
-    if tag:
-        conditions.append(
-            "c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
-            f"WHERE t.name_key = {database.param})"
-        )
-        params.append(fold(tag))
-    if match:
-        conditions.append(search.contact_filter_sql("c.id", plan))
-        params.append(match)
-    return conditions, params
-
-
-def list_page(
-    sort: str = "name",
-    after: tuple | None = None,
-    limit: int = 50,
-    tag: str | None = None,
-    text: str | None = None,
-    trash: bool = False,
-    backwards: bool = False,
-) -> Page[ContactData]:
-    """One page in `sort` order after the cursor `after` (or, with `backwards`, before it, e.g. the last page)."""
-    if sort not in _SORT_KEYS:
-        raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    keys, descending = _SORT_KEYS[sort]
-    descending = descending != backwards
-    order = order_sql(keys, descending)
-    match = search.match_query(text or "")
-
-    def fetch_keys(plan: str) -> list[tuple]:
-        """The page's sort keys (id last) alone: sorting narrow rows is what makes large match sets cheap."""
-        conditions, params = _filters(tag, match, trash, plan)
-        after_condition, after_params = keyset_sql(keys, after, descending)
-        conditions += after_condition
-        params += after_params
-        sql = (f"SELECT {', '.join(keys)} FROM contact c WHERE {' AND '.join(conditions)} "
-               f"ORDER BY {order} LIMIT {int(limit)}")
-        return database.execute_sql(sql, params).fetchall()
-
-    key_rows = search.run_plans(search.filter_plans(match), fetch_keys) if match else fetch_keys("lookup")
-    if backwards:
-        key_rows.reverse()
-    items = _assemble(_rows_by_id([row[-1] for row in key_rows]))
-    cursor_row = (key_rows[0] if backwards else key_rows[-1]) if key_rows else None
-    return Page(items, tuple(cursor_row) if cursor_row is not None and len(key_rows) == limit else None)
-
-
-def iterate(
-    sort: str = "name",
-    tag: str | None = None,
-    text: str | None = None,
-    trash: bool = False,
-    limit: int | None = None,
-) -> Iterator[ContactData]:
-    """Every matching contact (or the first `limit`), a page at a time, so memory stays flat on any size."""
-    return iterate_pages(lambda cursor, size: list_page(sort, cursor, size, tag, text, trash), limit)
-
-
-def count(tag: str | None = None, text: str | None = None, trash: bool = False) -> int:
-    conditions, params = _filters(tag, search.match_query(text or ""), trash)
-    sql = f"SELECT count(*) FROM contact c WHERE {' AND '.join(conditions)}"
-    return database.execute_sql(sql, params).fetchone()[0]

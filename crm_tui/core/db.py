@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import SqliteDatabase
+from peewee import SqliteDatabase, TextField
+from playhouse.migrate import SqliteMigrator, migrate
 
 from crm_tui.core import search
 from crm_tui.core.errors import DatabaseError
-from crm_tui.core.models import MODELS, Pipeline, Stage, database, now_text
+from crm_tui.core.models import MODELS, Change, Pipeline, Stage, database, now_text
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PRAGMAS = {
@@ -53,8 +54,14 @@ def _migrate_to_2(db: SqliteDatabase) -> None:
     search.rebuild_index()
 
 
+def _migrate_to_3(db: SqliteDatabase) -> None:
+    """Version 3 lets undo remember what it undid: `change.undoes`, and an index on it."""
+    migrate(SqliteMigrator(db).add_column("change", "undoes", TextField(null=True)))
+    Change._schema.create_indexes(safe=True)
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Version 1 is the first released schema.
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_to_2}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_to_2, 2: _migrate_to_3}
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 

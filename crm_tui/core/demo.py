@@ -17,7 +17,7 @@ from crm_tui.core import demo_pools as pools
 from crm_tui.core.contacts import ContactDraft
 from crm_tui.core.errors import CrmError
 from crm_tui.core.models import Activity, Contact, Deal, DealStageChange, Meta, Stage, database, format_timestamp
-from crm_tui.core.records import new_batch_id
+from crm_tui.core.records import insert_rows, new_batch_id
 from crm_tui.core.text import fold
 
 DEFAULT_CONTACTS = 500
@@ -155,8 +155,8 @@ def _write_deals(rng: random.Random, now: datetime, first_id: int, last_id: int,
         rows.append(row)
         history.append((first_deal + offset, None, stage[0], entered))
         snapshots.append(dict(zip(columns, row)))
-    bulk.insert_rows(Deal, columns, rows)
-    bulk.insert_rows(DealStageChange, ("deal", "from_stage", "to_stage", "changed_at"), history)
+    insert_rows(Deal, columns, rows)
+    insert_rows(DealStageChange, ("deal", "from_stage", "to_stage", "changed_at"), history)
     bulk.insert_changes("deal", [row[0] for row in rows], snapshots, batch_id)
     search.reindex_id_range(search.DEAL_INDEX, first_deal, first_deal + count - 1)
     return count
@@ -184,7 +184,7 @@ def _write_activities(
         stamp = occurred or due
         rows.append((first_activity + offset, kind, rng.choice(pools.ACTIVITY_SUBJECTS[kind]), body, occurred, due,
                      done, contact_id, clients[contact_id][0], stamp, stamp))
-    bulk.insert_rows(Activity, columns, rows)
+    insert_rows(Activity, columns, rows)
     bulk.insert_changes("activity", [row[0] for row in rows], [dict(zip(columns, row)) for row in rows], batch_id)
     search.reindex_id_range(search.ACTIVITY_INDEX, first_activity, first_activity + len(rows) - 1)
     return len(rows)

@@ -35,3 +35,11 @@ class ValidationError(CrmError):
     @classmethod
     def single(cls, field: str, message: str) -> "ValidationError":
         return cls([FieldError(field, message)])
+
+
+class NothingToUndoError(CrmError):
+    """Every change in the log has been undone already, or there is none."""
+
+
+class CannotUndoError(CrmError):
+    """The last change is of a kind undo cannot revert (a purge, a load too large); nothing was undone."""

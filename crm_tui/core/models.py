@@ -190,7 +190,11 @@ class Activity(RecordModel):
 
 
 class Change(BaseModel):
-    """The audit log: one row for every write, the ground for history, undo and import revert."""
+    """The audit log: one row for every write, the ground for history, undo and import revert.
+
+    Rows of one user action share `batch_id`. The rows an undo writes carry in `undoes` the key of the batch they
+    undid (its batch_id, or `change:<id>` for a lone row without one), so nothing is undone twice.
+    """
 
     entity = CharField()
     entity_id = IntegerField()
@@ -200,6 +204,7 @@ class Change(BaseModel):
     at = UtcTimestampField(default=now_text)
     actor = TextField(default="")
     batch_id = TextField(null=True)
+    undoes = TextField(null=True)
 
     class Meta:
         indexes = ((("entity", "entity_id"), False), (("batch_id",), False))
@@ -231,3 +236,5 @@ Company.add_index(Company.updated_at, Company.id, where=_LIVE)
 Deal.add_index(Deal.status, Deal.stage, where=_LIVE)
 Activity.add_index(Activity.occurred_at, Activity.id, where=_LIVE)
 Activity.add_index(Activity.due_at, Activity.id, where=SQL("deleted_at IS NULL AND kind = 'task' AND done_at IS NULL"))
+# Undo asks, for each batch it passes, whether an undo names it: only undo rows are indexed.
+Change.add_index(Change.undoes, where=SQL("undoes IS NOT NULL"))

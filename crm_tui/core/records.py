@@ -1,23 +1,31 @@
-"""What every main record shares: the audit log, optimistic locking, the trash, and keyset pages.
+"""What every main record shares: the audit log and its change batches, optimistic locking, the trash, and
+keyset pages.
 
 Contacts, companies, deals and activities all go through these, so history, undo and conflict handling behave
-the same everywhere.
+the same everywhere. A service write runs in a change batch (`batched`), so every Change row one user action
+writes, through whichever services, shares one batch id and one undo takes it back.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import getpass
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
-from crm_tui.core.models import Change, RecordModel, database, now_text
+from crm_tui.core.models import BaseModel, Change, RecordModel, database, now_text
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 
 
 def current_actor() -> str:
@@ -31,25 +39,108 @@ def new_batch_id() -> str:
     return uuid.uuid4().hex
 
 
+@dataclass(frozen=True)
+class _Batch:
+    id: str
+    undoes: str | None
+
+
+_current_batch: ContextVar[_Batch | None] = ContextVar("change_batch", default=None)
+
+
+@contextmanager
+def change_batch(batch_id: str | None = None, undoes: str | None = None) -> Iterator[str]:
+    """Group every Change row written inside into one batch, so one undo reverts one user action.
+
+    Nested use joins the batch already open (its id wins over `batch_id`). `undoes` marks the batch as the undo of
+    another batch (see undo.py); only `undo_last` passes it.
+    """
+    outer = _current_batch.get()
+    if outer is not None:
+        if undoes is not None and outer.undoes != undoes:
+            raise RuntimeError("an undo must be a user action of its own, not part of another change batch")
+        yield outer.id
+        return
+    token = _current_batch.set(_Batch(batch_id or new_batch_id(), undoes))
+    try:
+        yield _current_batch.get().id
+    finally:
+        _current_batch.reset(token)
+
+
+def batched(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a service write in a change batch: what it writes through other services joins the same batch."""
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with change_batch():
+            return service(*args, **kwargs)
+
+    return run
+
+
 def to_json(value: Any) -> str:
     if dataclasses.is_dataclass(value):
         value = dataclasses.asdict(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def chunked(items: Iterable[T], size: int = 500) -> Iterator[list[T]]:
+    """Lists of up to `size` items: SQL `IN` lists and executemany calls stay small whatever the input."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def insert_rows(model: type[BaseModel], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """`executemany` straight into `model`'s table: the fastest path SQLite offers through the DB-API.
+
+    Fields not in `columns` get the model's default, as they would through the ORM.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    defaults = [
+        (name, model_field.default() if callable(model_field.default) else model_field.default)
+        for name, model_field in meta.fields.items()
+        if name not in columns and model_field.default is not None
+    ]
+    names = ", ".join(f'"{meta.fields[name].column_name}"' for name in (*columns, *(name for name, _ in defaults)))
+    marks = ", ".join([database.param] * (len(columns) + len(defaults)))
+    extra = tuple(value for _, value in defaults)
+    database.cursor().executemany(
+        f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})', [(*row, *extra) for row in rows]
+    )
+
+
+_CHANGE_COLUMNS = ("entity", "entity_id", "action", "before", "after", "at", "actor", "batch_id", "undoes")
+
+
+def record_changes(
+    entity: str, action: str, changes: Iterable[tuple[int, Any, Any]], batch_id: str | None = None
+) -> None:
+    """One Change row for each (record id, before, after), in one executemany.
+
+    Without `batch_id` the rows join the open change batch (or stand alone when none is open).
+    """
+    batch = _current_batch.get()
+    if batch_id is None or (batch is not None and batch.id == batch_id):
+        batch_id, undoes = (batch.id, batch.undoes) if batch is not None else (None, None)
+    else:
+        undoes = None
+    stamp, actor = now_text(), current_actor()
+    rows = [
+        (entity, record_id, action, None if before is None else to_json(before),
+         None if after is None else to_json(after), stamp, actor, batch_id, undoes)
+        for record_id, before, after in changes
+    ]
+    insert_rows(Change, _CHANGE_COLUMNS, rows)
+
+
 def record_change(
     entity: str, entity_id: int, action: str, before: Any = None, after: Any = None, batch_id: str | None = None
 ) -> None:
-    Change.insert(
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        before=None if before is None else to_json(before),
-        after=None if after is None else to_json(after),
-        at=now_text(),
-        actor=current_actor(),
-        batch_id=batch_id,
-    ).execute()
+    record_changes(entity, action, [(entity_id, before, after)], batch_id)
 
 
 def save_versioned(model: type[RecordModel], record_id: int, expected_version: int, values: dict) -> None:
@@ -68,34 +159,74 @@ def save_versioned(model: type[RecordModel], record_id: int, expected_version: i
     )
 
 
+Snapshots = Callable[[list[int]], list]
+
+
+def set_trashed_many(
+    model: type[RecordModel], record_ids: Iterable[int], trashed: bool, snapshots: Snapshots,
+    reindex: Callable[[list[int]], None],
+) -> list[int]:
+    """Move records to the trash or back, keeping the search index and the audit log in step.
+
+    `snapshots(ids)` reads the records that exist, trashed or not. Those already where they should go, and ids
+    that do not exist, are skipped; returns the ids that moved.
+    """
+    moved: list[int] = []
+    action = "delete" if trashed else "restore"
+    with database.atomic():
+        for chunk in chunked(dict.fromkeys(record_ids)):
+            before = [record for record in snapshots(chunk) if (record.deleted_at is None) == trashed]
+            ids = [record.id for record in before]
+            if not ids:
+                continue
+            stamp = now_text()
+            model.update(deleted_at=stamp if trashed else None, version=model.version + 1, updated_at=stamp).where(
+                model.id.in_(ids)
+            ).execute()
+            reindex(ids)
+            record_changes(model.__name__.lower(), action, zip(ids, before, snapshots(ids)))
+            moved += ids
+    return moved
+
+
 def set_trashed(
-    model: type[RecordModel],
-    record_id: int,
-    trashed: bool,
-    snapshot: Callable[[int], Any],
+    model: type[RecordModel], record_id: int, trashed: bool, snapshots: Snapshots,
     reindex: Callable[[list[int]], None],
 ) -> None:
-    """Move a record to the trash or back, keeping its search entry and the audit log in step."""
+    """Move one record to the trash or back; one that is missing or already there is a NotFoundError."""
+    with database.atomic():
+        if set_trashed_many(model, [record_id], trashed, snapshots, reindex):
+            return
+        noun = model.__name__.lower()
+        if not snapshots([record_id]):
+            raise NotFoundError(f"{noun} {record_id} does not exist")
+        raise NotFoundError(f"{noun} {record_id} is {'in' if trashed else 'not in'} the trash")
+
+
+def purge_from_trash(model: type[RecordModel], record_id: int, snapshot: Callable[[int], Any]) -> None:
+    """Delete a record in the trash for good; its child rows follow by foreign key. The log keeps its last snapshot.
+
+    Records not in the trash are refused, so a purge is always the second, deliberate step.
+    """
+    noun = model.__name__.lower()
     with database.atomic():
         before = snapshot(record_id)
-        if (before.deleted_at is not None) == trashed:
-            state = "in the trash" if trashed else "not in the trash"
-            raise NotFoundError(f"{model.__name__.lower()} {record_id} is {state}")
-        stamp = now_text() if trashed else None
-        model.update(deleted_at=stamp, version=model.version + 1, updated_at=now_text()).where(
-            model.id == record_id
-        ).execute()
-        reindex([record_id])
-        action = "delete" if trashed else "restore"
-        record_change(model.__name__.lower(), record_id, action, before, snapshot(record_id))
+        if before.deleted_at is None:
+            raise NotFoundError(f"{noun} {record_id} is not in the trash; only what is in the trash can be purged")
+        model.delete().where(model.id == record_id).execute()
+        record_change(noun, record_id, "purge", before, None)
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a list, and the cursor that continues after its last row (None at the end)."""
+    """One page of a list, and the cursor that continues after its last row (None at the end).
+
+    `keys` holds each item's own cursor (the tuple `after=` takes), in item order, so a list can resume from any row.
+    """
 
     items: list[T]
     next_cursor: tuple | None
+    keys: list[tuple] = field(default_factory=list)
 
 
 def keyset_sql(keys: Sequence[str], cursor: tuple | None, descending: bool) -> tuple[list[str], list]:
@@ -111,6 +242,71 @@ def keyset_sql(keys: Sequence[str], cursor: tuple | None, descending: bool) -> t
 
 def order_sql(keys: Sequence[str], descending: bool) -> str:
     return ", ".join(f"{key} {'DESC' if descending else 'ASC'}" for key in keys)
+
+
+SortKeys = dict[str, tuple[tuple[str, ...], bool]]
+
+
+def sort_keys(sorts: SortKeys, sort: str) -> tuple[tuple[str, ...], bool]:
+    """The SQL key expressions (id last) and direction of the list order `sort`, one of `sorts`."""
+    if sort not in sorts:
+        raise ValidationError.single("sort", f"unknown sort {sort!r}; use one of {', '.join(sorts)}")
+    return sorts[sort]
+
+
+def keyset_select(
+    columns: str, source: str, conditions: list[str], params: list, keys: Sequence[str], descending: bool,
+    after: tuple | None, limit: int, offset: int = 0,
+) -> list[tuple]:
+    """Rows of `columns` from `source` meeting `conditions`, in `keys` order: `limit` of them after the cursor
+    `after`, skipping `offset` first (how a list jumps to row N without reading the rows before it)."""
+    if offset < 0:
+        raise ValidationError.single("offset", "must not be negative")
+    after_condition, after_params = keyset_sql(keys, after, descending)
+    sql = (f"SELECT {columns} FROM {source} WHERE {' AND '.join(conditions + after_condition)} "
+           f"ORDER BY {order_sql(keys, descending)} LIMIT {int(limit)} OFFSET {int(offset)}")
+    return database.execute_sql(sql, params + after_params).fetchall()
+
+
+def keyset_page(items: list[T], key_rows: list[tuple], limit: int, backwards: bool) -> Page[T]:
+    """The Page of `items` read for `key_rows` (sort keys, id last, already in list order).
+
+    Keys are matched to items by id, so a record removed between reading keys and rows costs only its own row.
+    """
+    key_rows = [tuple(row) for row in key_rows]
+    cursor = (key_rows[0] if backwards else key_rows[-1]) if key_rows and len(key_rows) == limit else None
+    by_id = {row[-1]: row for row in key_rows}
+    return Page(items, cursor, [by_id[item.id] for item in items])
+
+
+def record_keys(source: str, keys: Sequence[str], record_id: int, noun: str) -> tuple:
+    """A record's own cursor in the order of `keys` (id last), e.g. to find its neighbours."""
+    sql = f"SELECT {', '.join(keys)} FROM {source} WHERE {keys[-1]} = {database.param}"
+    row = database.execute_sql(sql, (record_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"{noun} {record_id} does not exist")
+    return tuple(row)
+
+
+def neighbour_id(fetch: Callable[[tuple, bool, int], list[tuple]], origin: tuple, step: int) -> int | None:
+    """The id `step` rows after (or, negative, before) the row at cursor `origin`; None past either end.
+
+    `fetch(after, backwards, offset)` reads one key row (id last).
+    """
+    if step == 0:
+        raise ValidationError.single("step", "must not be 0")
+    rows = fetch(origin, step < 0, abs(step) - 1)
+    return rows[0][-1] if rows else None
+
+
+def iterate_ids(fetch: Callable[[tuple | None, int], list[tuple]], page_size: int = 2000) -> Iterator[int]:
+    """Every id `fetch(after, limit)` pages through in id order, one page in memory at a time."""
+
+    def page(cursor: tuple | None, size: int) -> Page[int]:
+        rows = fetch(cursor, size)
+        return Page([row[-1] for row in rows], tuple(rows[-1]) if len(rows) == size else None)
+
+    return iterate_pages(page, None, page_size)
 
 
 def iterate_pages(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from peewee import fn
@@ -10,7 +10,7 @@ from peewee import fn
 from crm_tui.core import search
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.models import Contact, ContactTag, Tag, database
-from crm_tui.core.records import record_change
+from crm_tui.core.records import batched, chunked, insert_rows, record_change
 from crm_tui.core.text import fold
 from crm_tui.core.validation import clean_text
 
@@ -36,6 +36,7 @@ def clean_names(names: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+@batched
 def ensure(names: Iterable[str]) -> dict[str, int]:
     """Ids for these (clean) tag names, keyed by folded name, creating the tags that do not exist yet."""
     wanted = {fold(name): name for name in names}
@@ -68,6 +69,7 @@ def _tagged_contacts(tag_id: int) -> list[int]:
     return [row[0] for row in ContactTag.select(ContactTag.contact).where(ContactTag.tag == tag_id).tuples()]
 
 
+@batched
 def rename(old: str, new: str) -> TagData:
     [name] = clean_names([new]) or [""]
     if not name:
@@ -83,6 +85,7 @@ def rename(old: str, new: str) -> TagData:
     return next(item for item in list_tags() if item.id == tag.id)
 
 
+@batched
 def delete(name: str) -> None:
     """Remove a tag from every contact; the audit log keeps who had it, so it can be put back."""
     with database.atomic():
@@ -91,3 +94,30 @@ def delete(name: str) -> None:
         Tag.delete().where(Tag.id == tag.id).execute()
         search.reindex_contacts(contact_ids)
         record_change("tag", tag.id, "delete", {"name": tag.name, "contact_ids": contact_ids}, None)
+
+
+@batched
+def reattach(name: str, contact_ids: Sequence[int], tag_id: int | None = None) -> int:
+    """Give a deleted tag back to the contacts that had it (undo of `delete`); returns the tag's id.
+
+    It comes back under its old id while that is free; if a tag of that name exists again, the contacts join it.
+    Contacts removed for good since are left out.
+    """
+    with database.atomic():
+        tag = Tag.get_or_none(Tag.name_key == fold(name))
+        if tag is None:
+            free = tag_id is not None and Tag.get_or_none(Tag.id == tag_id) is None
+            tag_id = Tag.insert(name=name, name_key=fold(name), **({"id": tag_id} if free else {})).execute()
+            before = None
+        else:
+            tag_id, before = tag.id, {"name": tag.name}
+        linked = set(_tagged_contacts(tag_id))
+        attached = []
+        for chunk in chunked(contact_ids):
+            existing = Contact.select(Contact.id).where(Contact.id.in_(chunk)).tuples()
+            attached += [contact_id for (contact_id,) in existing if contact_id not in linked]
+        insert_rows(ContactTag, ("contact", "tag"), [(contact_id, tag_id) for contact_id in attached])
+        search.reindex_contacts(attached)
+        after = {"name": name if tag is None else tag.name, "contact_ids": attached}
+        record_change("tag", tag_id, "create" if tag is None else "update", before, after)
+    return tag_id

@@ -1,46 +1,257 @@
-"""CrmApp: the full-screen CRM. Screens call core services in thread workers and render the plain data back."""
+"""CrmApp: the full-screen CRM. Sections are Textual modes; screens call core services in thread workers.
+
+The app also owns what is global: undo, refresh, help, the command palette, the theme and keymap from the
+settings file, switching to the demo database, and noticing when another process changes the database.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from textual.app import App
+from textual import work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
 
-from crm_tui.core import demo
-from crm_tui.core.db import OpenDatabase, close_database, open_database
+from crm_tui import config
+from crm_tui.core import demo, undo
+from crm_tui.core.db import OpenDatabase, close_database, connection, open_database
 from crm_tui.core.errors import CrmError
+from crm_tui.ui.commands import RecordsProvider
+from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
+from crm_tui.ui.screens.help import HelpScreen
+from crm_tui.ui.screens.trash import TrashScreen
+
+POLL_SECONDS = 1.0
+DEFAULT_THEME = "textual-dark"
 
 
 class CrmApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "crm-tui"
+    # (key, title, mode): only the sections that exist yet.
+    SECTIONS = (("1", "Contacts", "contacts"), ("2", "Companies", "companies"))
+    MODES = {"contacts": ContactsScreen, "companies": CompaniesScreen}
+    DEFAULT_MODE = "contacts"
+    COMMANDS = App.COMMANDS | {RecordsProvider}
     BINDINGS = [
+        Binding("1", "switch_mode('contacts')", "Contacts", show=False, id="app.contacts"),
+        Binding("2", "switch_mode('companies')", "Companies", show=False, id="app.companies"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh"),
+        Binding("ctrl+p", "command_palette", "Command palette", show=False, priority=True, id="app.palette"),
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit_ctrl"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl"),
     ]
 
-    def __init__(self, opened: OpenDatabase, is_demo: bool = False):
+    def __init__(self, opened: OpenDatabase, is_demo: bool = False, settings: dict[str, Any] | None = None):
         super().__init__()
         self.opened = opened
-        self.sub_title = f"{opened.path}" + ("  DEMO" if is_demo else "")
+        self.is_demo = is_demo
+        self.settings = settings or {}
+        self.database_label = describe_database(opened.path)
+        self._data_version: int | None = None
+        self._poll_connection: sqlite3.Connection | None = None
+        self._saving_theme = False
 
-    def get_default_screen(self) -> ContactsScreen:
-        """The contacts list is the first screen, so keys typed while the app starts already reach it."""
-        return ContactsScreen()
+    def on_mount(self) -> None:
+        theme = self.settings.get("theme", DEFAULT_THEME)
+        if theme in self.available_themes:
+            self.theme = theme
+        else:
+            self.notify(f"Unknown theme {theme!r} in {config.config_path()}; using {DEFAULT_THEME}", severity="warning")
+        self._saving_theme = True
+        self.theme_changed_signal.subscribe(self, self.save_theme)
+        self.apply_keymap(self.settings.get("keymap", {}))
+        self.poll_for_changes()
+        self.set_interval(POLL_SECONDS, self.poll_for_changes)
+
+    # Settings ----------------------------------------------------------------------------------------------
+
+    def apply_keymap(self, keymap: Any) -> None:
+        """Remap keys by binding id, from `[keymap]` in the settings file; mistakes are reported, not ignored."""
+        if not isinstance(keymap, dict):
+            self.notify("[keymap] in the settings file must be a table of binding id = \"keys\"", severity="error")
+            return
+        known = binding_ids(self)
+        valid = {}
+        for binding_id, keys in keymap.items():
+            if binding_id not in known:
+                self.notify(f"keymap: no binding has the id {binding_id!r}", severity="warning")
+            elif not isinstance(keys, str) or not keys.strip():
+                self.notify(f"keymap: {binding_id} needs keys as a string, such as \"ctrl+n\"", severity="warning")
+            else:
+                valid[binding_id] = keys
+        self.set_keymap(valid)
+
+    def save_theme(self, theme: Any) -> None:
+        if self._saving_theme:
+            try:
+                config.save_setting("theme", theme.name)
+            except OSError as exc:
+                self.notify(f"Could not save the theme: {exc}", severity="error")
+
+    # Global actions ----------------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_refresh(self) -> None:
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()
+
+    def action_trash(self) -> None:
+        self.push_screen(TrashScreen())
+
+    @work(thread=True, exclusive=True, group="undo")
+    def action_undo(self) -> None:
+        try:
+            with connection():
+                description = undo.undo_last()
+        except CrmError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="warning")
+            return
+        self.call_from_thread(self.undone, description)
+
+    def undone(self, description: str) -> None:
+        self.notify(description)
+        self.action_refresh()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for key, title, mode in self.SECTIONS:
+            yield SystemCommand(f"Go to {title}", f"Section {key}", partial(self.switch_mode, mode))
+        yield SystemCommand("Trash", "Deleted contacts and companies: restore or purge", self.action_trash)
+        yield SystemCommand("Undo", "Undo the last change", self.action_undo)
+        yield SystemCommand("Refresh", "Read the database again", self.action_refresh)
+        yield SystemCommand("Help", "Every key on this screen", self.action_help)
+        if self.is_demo is False:
+            yield SystemCommand("Try the demo database", "Open a separate database full of demo data",
+                                self.action_open_demo)
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if active.enabled and binding.description and active.node is screen:
+                yield SystemCommand(binding.description, f"{screen.__class__.__name__.removesuffix('Screen')} · "
+                                    f"{self.get_key_display(binding)}", partial(screen.run_action, binding.action))
+        yield from super().get_system_commands(screen)
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Go to a contact or company found in the palette: its section, then its detail screen."""
+        mode = "contacts" if kind == "contact" else "companies"
+        self.switch_mode(mode)
+        self.call_later(self._open_in_section, record_id)
+
+    def _open_in_section(self, record_id: int) -> None:
+        section = self.screen
+        opener = getattr(section, "open_by_id", None)
+        if opener is not None:
+            opener(record_id)
+
+    # The demo database -------------------------------------------------------------------------------------
+
+    def action_open_demo(self) -> None:
+        self.notify("Opening the demo database…")
+        self.open_demo()
+
+    @work(thread=True, exclusive=True, group="demo")
+    def open_demo(self) -> None:
+        """Fill (once) and open a separate demo database, so the user's own one stays clean."""
+        path = config.demo_db_path()
+        try:
+            opened = open_database(path)
+            with connection():
+                summary = demo.fill(demo.DEFAULT_CONTACTS) if demo.is_empty() else None
+        except CrmError as exc:
+            self.call_from_thread(self.notify, f"Could not open the demo database: {exc}", severity="error")
+            return
+        self.call_from_thread(self.switched_database, opened, summary)
+
+    def switched_database(self, opened: OpenDatabase, summary: demo.DemoSummary | None) -> None:
+        self.opened.connection.close()
+        self.opened = opened
+        self.is_demo = True
+        self.database_label = describe_database(opened.path)
+        self._reset_poll()
+        if summary is not None:
+            self.notify(f"Demo database at {opened.path}: {summary.contacts} contacts, {summary.deals} deals, "
+                        f"{summary.activities} activities. Your own database is untouched.")
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                refresh = getattr(screen, "refresh_data", None)
+                if refresh is not None and screen.is_mounted:
+                    refresh()
+        for header in self.screen.query("AppHeader"):
+            header.update_header()
+
+    # Changes by other processes ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_for_changes(self) -> None:
+        """`PRAGMA data_version` changes when another connection commits; reading it costs microseconds."""
+        try:
+            if self._poll_connection is None:
+                uri = f"{Path(self.opened.path).as_uri()}?mode=ro"
+                self._poll_connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            version = self._poll_connection.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return
+        previous, self._data_version = self._data_version, version
+        if previous is not None and version != previous:
+            self.call_from_thread(self.action_refresh)
+
+    def _reset_poll(self) -> None:
+        if self._poll_connection is not None:
+            self._poll_connection.close()
+        self._poll_connection = None
+        self._data_version = None
+
+    def on_unmount(self) -> None:
+        self._reset_poll()
+
+
+def binding_ids(app: App) -> set[str]:
+    """Every binding id that the app and the crm-tui screens and widgets define, for checking a keymap."""
+    found: set[str] = set()
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls is type(app) or cls.__module__.startswith("crm_tui.ui"):
+            own = cls.__dict__.get("BINDINGS", [])
+            found.update(binding.id for binding in own if isinstance(binding, Binding) and binding.id)
+    return found
+
+
+def describe_database(path: Path) -> str:
+    """The database as the header shows it: its name when in the usual place, else its path with ~ for home."""
+    path = Path(path)
+    if path.parent == config.data_dir():
+        return path.name
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def run_app(db_path: Path) -> int:
     """Open the database, run the app until the user quits, and return the exit status for the shell."""
     try:
+        settings = config.load_settings()
         opened = open_database(db_path)
-    except CrmError as exc:
+    except (CrmError, config.SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
-        CrmApp(opened, is_demo=demo.holds_demo_data()).run()
+        CrmApp(opened, is_demo=demo.holds_demo_data(), settings=settings).run()
     finally:
         close_database()
     return 0

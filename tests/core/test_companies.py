@@ -124,3 +124,30 @@ def test_company_pages_cover_every_company_once_in_name_and_updated_order(db):
             cursor = page.next_cursor
         assert seen == [c.id for c in expected], sort
     assert companies.count(text="olmuhle") == 19
+
+
+def test_company_pages_carry_keys_jump_by_offset_and_go_backwards(db):
+    made = [companies.create({"name": f"{prefix} {i:02d}"}) for i in range(12) for prefix in ("Zeta", "Äpfel")]
+    expected = [c.id for c in sorted(made, key=lambda c: (fold(c.name), c.id))]
+    page = companies.list_page("name", limit=5)
+    assert [key[-1] for key in page.keys] == expected[:5] and page.keys[-1] == page.next_cursor
+    assert [c.id for c in companies.list_page("name", after=page.keys[1], limit=2).items] == expected[2:4]
+    assert [c.id for c in companies.list_page("name", limit=5, offset=11).items] == expected[11:16]
+    last = companies.list_page("name", limit=5, backwards=True)
+    assert [c.id for c in last.items] == expected[-5:] and last.next_cursor == last.keys[0]
+    assert [c.id for c in companies.list_page("name", limit=5, offset=3, backwards=True).items] == expected[-8:-3]
+    apfel = [i for i in expected if companies.get(i).name.startswith("Äpfel")]
+    assert [c.id for c in companies.list_page("name", limit=3, offset=2, text="apfel").items] == apfel[2:5]
+
+
+def test_company_ids_and_neighbours(db):
+    made = [companies.create({"name": name}) for name in ("Beta", "alpha", "Gamma", "delta")]
+    companies.delete(made[2].id)
+    assert list(companies.ids()) == sorted(c.id for c in made if c.name != "Gamma")
+    assert list(companies.ids(trash=True)) == [made[2].id]
+    assert list(companies.ids(text="delt")) == [made[3].id]
+    alpha, beta, delta = made[1].id, made[0].id, made[3].id
+    assert companies.neighbour(alpha, 1) == beta and companies.neighbour(beta, 1) == delta
+    assert companies.neighbour(alpha, -1) is None and companies.neighbour(delta, 1) is None
+    assert companies.neighbour(alpha, 2) == delta
+    assert companies.neighbour(delta, 1, sort="updated") == alpha and companies.neighbour(beta, 1, "updated") is None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from crm_tui.core import contacts, search
+from crm_tui.core import contact_list, contacts, records, search
 from crm_tui.core.contacts import NO_COMPANY_SORT, ContactDraft
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.text import fold
@@ -177,3 +179,89 @@ def test_a_plan_over_its_time_budget_gives_way_to_the_next(db, make_contact, mon
     page = contacts.list_page(limit=10, text="berg")
     assert [c.name for c in page.items] == [f"Person {n:02d} Berg" for n in range(10)]
     assert tried == ["probe", "walk"]
+
+
+@pytest.mark.parametrize("sort", contacts.SORTS)
+def test_page_keys_are_the_cursors_of_their_rows(hundred_twenty, sort):
+    expected = expected_order(hundred_twenty, sort)
+    page = contacts.list_page(sort, limit=50)
+    assert len(page.keys) == 50 and page.keys[-1] == page.next_cursor
+    for position in (0, 17, 48):
+        after = contacts.list_page(sort, after=page.keys[position], limit=1)
+        assert [c.id for c in after.items] == [expected[position + 1]]
+    last = contacts.list_page(sort, limit=30, backwards=True)
+    assert [key[-1] for key in last.keys] == [c.id for c in last.items] == expected[-30:]
+    assert last.keys[0] == last.next_cursor
+
+
+@pytest.mark.parametrize("sort", contacts.SORTS)
+def test_offset_jumps_to_the_same_rows_that_walking_reaches(hundred_twenty, sort):
+    expected = expected_order(hundred_twenty, sort)
+    for offset in (0, 7, 50, 115, 120, 500):
+        page = contacts.list_page(sort, limit=10, offset=offset)
+        assert [c.id for c in page.items] == expected[offset:offset + 10]
+    from_end = contacts.list_page(sort, limit=10, offset=5, backwards=True)
+    assert [c.id for c in from_end.items] == expected[-15:-5]
+    cursor = contacts.list_page(sort, limit=10).keys[9]
+    assert [c.id for c in contacts.list_page(sort, after=cursor, limit=5, offset=3).items] == expected[13:18]
+
+
+@pytest.mark.parametrize("plan", sorted(search.FILTER_PLANS))
+def test_offset_with_tag_and_text_filters_in_every_search_plan(hundred_twenty, monkeypatch, plan):
+    monkeypatch.setattr(search, "filter_plans", lambda match: [plan])
+    odd_walrus = [c for c in hundred_twenty if c.tags == ["odd"] and c.notes == "Walrus"]
+    expected = expected_order(odd_walrus, "name")
+    page = contacts.list_page("name", limit=6, offset=8, tag="odd", text="walrus")
+    assert [c.id for c in page.items] == expected[8:14]
+    back = contacts.list_page("name", limit=6, offset=2, tag="odd", text="walrus", backwards=True)
+    assert [c.id for c in back.items] == expected[-8:-2]
+
+
+def test_company_filter_lists_the_people_at_one_company(hundred_twenty):
+    acme_id = next(c.company_id for c in hundred_twenty if c.company and fold(c.company) == "acme")
+    at_acme = [c for c in hundred_twenty if c.company_id == acme_id]
+    assert contacts.count(company_id=acme_id) == len(at_acme) > 0
+    assert [c.id for c in contacts.iterate("name", company_id=acme_id)] == expected_order(at_acme, "name")
+    both = [c for c in at_acme if c.tags == ["even"]]
+    assert [c.id for c in contacts.list_page("name", tag="even", company_id=acme_id).items] == expected_order(
+        both, "name")
+    assert sorted(contacts.ids(company_id=acme_id)) == sorted(c.id for c in at_acme)
+
+
+def test_ids_streams_every_matching_id_a_page_at_a_time(hundred_twenty, monkeypatch):
+    monkeypatch.setattr(contact_list, "iterate_ids", functools.partial(records.iterate_ids, page_size=7))
+    assert list(contacts.ids()) == sorted(c.id for c in hundred_twenty)
+    walrus = [c for c in hundred_twenty if c.notes == "Walrus"]
+    assert list(contacts.ids(text="walrus")) == sorted(c.id for c in walrus)
+    assert list(contacts.ids(tag="odd", text="walrus")) == sorted(c.id for c in walrus if c.tags == ["odd"])
+    assert list(contacts.ids(trash=True)) == []
+
+
+@pytest.mark.parametrize("sort", contacts.SORTS)
+def test_neighbours_in_list_order_and_none_past_either_end(hundred_twenty, sort):
+    expected = expected_order(hundred_twenty, sort)
+    assert contacts.neighbour(expected[0], -1, sort) is None
+    assert contacts.neighbour(expected[-1], 1, sort) is None
+    assert contacts.neighbour(expected[0], 1, sort) == expected[1]
+    assert contacts.neighbour(expected[60], -1, sort) == expected[59]
+    assert contacts.neighbour(expected[60], 3, sort) == expected[63]
+
+
+def test_neighbours_respect_filters(hundred_twenty):
+    even = expected_order([c for c in hundred_twenty if c.tags == ["even"]], "company")
+    assert contacts.neighbour(even[0], 1, "company", tag="even") == even[1]
+    assert contacts.neighbour(even[-1], 1, "company", tag="even") is None
+    walrus = expected_order([c for c in hundred_twenty if c.notes == "Walrus"], "updated")
+    assert contacts.neighbour(walrus[5], -1, "updated", text="walrus") == walrus[4]
+    assert contacts.neighbour(walrus[0], -1, "updated", text="walrus") is None
+
+
+def test_neighbour_of_a_missing_contact_or_a_zero_step_is_an_error(hundred_twenty):
+    from crm_tui.core.errors import NotFoundError, ValidationError
+
+    with pytest.raises(NotFoundError):
+        contacts.neighbour(99_999, 1)
+    with pytest.raises(ValidationError):
+        contacts.neighbour(hundred_twenty[0].id, 0)
+    with pytest.raises(ValidationError):
+        contacts.list_page(offset=-1)

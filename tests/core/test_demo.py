@@ -10,7 +10,7 @@ import pytest
 from crm_tui.core import contacts, demo, info, search
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.errors import CrmError
-from crm_tui.core.models import Activity, Change, Deal, Meta, Stage
+from crm_tui.core.models import Activity, Change, Deal, Meta, Stage, Tag
 
 NOW = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -85,7 +85,7 @@ def test_summary_matches_what_is_stored(demo_db):
     assert summary.deals == counts["deals"] == 30
     assert summary.activities == counts["activities"]
     assert Change.select().where(Change.batch_id == summary.batch_id).count() == (
-        summary.contacts + summary.companies + summary.deals + summary.activities)
+        summary.contacts + summary.companies + summary.deals + summary.activities + Tag.select().count())
     assert info.describe(opened)["demo"] is True
     assert Meta.get(Meta.key == "demo").value == "5"
 

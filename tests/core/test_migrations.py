@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crm_tui.core import contacts, search
+from crm_tui.core import contacts, search, undo
+from crm_tui.core import db as core_db
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 from crm_tui.core.models import Change, database
 
@@ -33,6 +34,13 @@ def user_version(path: Path) -> int:
 def schema_names() -> set[tuple[str, str]]:
     rows = database.execute_sql("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index')").fetchall()
     return set(rows)
+
+
+def schema_columns() -> dict[str, list[tuple]]:
+    """Every table's columns (name, type, not null, default, primary key), as SQLite reports them."""
+    tables = [row[0] for row in database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {table: [tuple(column[1:]) for column in database.execute_sql(f'PRAGMA table_info("{table}")')]
+            for table in tables}
 
 
 @pytest.fixture
@@ -103,3 +111,39 @@ def test_migrated_schema_has_the_same_tables_and_indexes_as_a_new_one(tmp_path, 
     fresh = schema_names()
     assert ("table", "contact_fts") in fresh
     assert after_migration == fresh
+
+
+def test_migrated_columns_are_those_of_a_new_database(tmp_path, migrated):
+    after_migration = schema_columns()
+    close_database()
+    open_database(tmp_path / "fresh.sqlite3")
+    fresh = schema_columns()
+    assert ("undoes", "TEXT", 0, None, 0) in fresh["change"]
+    assert after_migration == fresh
+
+
+def test_version_2_database_migrates_to_3_with_a_backup(tmp_path, monkeypatch):
+    path = load_v1(tmp_path / "v2.sqlite3")
+    monkeypatch.setattr(core_db, "SCHEMA_VERSION", 2)
+    open_database(path)
+    close_database()
+    monkeypatch.undo()
+    assert user_version(path) == 2
+    conn = sqlite3.connect(path)
+    assert "undoes" not in {row[1] for row in conn.execute("PRAGMA table_info(change)")}
+    conn.close()
+    opened = open_database(path)
+    try:
+        assert opened.schema_version == user_version(path) == 3
+        assert opened.backup_path is not None and opened.backup_path.name.startswith("v2.sqlite3.v2-")
+        assert ("index", "change_undoes") in schema_names()
+        assert Change.select().where(Change.undoes.is_null(False)).count() == 0
+        assert contacts.count() == 3
+    finally:
+        close_database()
+
+
+def test_changes_logged_before_batches_existed_are_undone_one_at_a_time(migrated):
+    assert undo.undo_last() == "Undid: added contact 'Anna de Vries'"
+    assert undo.undo_last() == "Undid: added contact '秀英 王'"
+    assert {c.name for c in contacts.iterate()} == {"Émile Zola"}

@@ -1,78 +1,93 @@
-"""Add a contact. Errors from the service's validation appear under the field they concern."""
+"""Add or edit a contact: every field of a ContactDraft, errors under the field, company names completed."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import asdict
+from typing import Any
+
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Input
+from textual.worker import get_current_worker
 
-from crm_tui.core import contacts
+from crm_tui.core import companies, contacts, tags
 from crm_tui.core.db import connection
-from crm_tui.core.errors import ValidationError
+from crm_tui.core.text import fold
+from crm_tui.core.validation import clean_birthday, clean_email, clean_phone
+from crm_tui.ui.widgets.form import Field, RecordFormScreen, form_bindings
 
-# (input id, label, ContactDraft field, takes a comma-separated list)
+COMPANY_CHECK_DELAY = 0.3
+NEW_COMPANY_NOTE = "new company will be created"
+
+
+def company_starting(prefix: str) -> str | None:
+    """The first live company, by name, whose name starts with `prefix` (ignoring case and accents)."""
+    key = fold(prefix)
+    if not key:
+        return None
+    found = companies.list_page(text=prefix, limit=20).items
+    return next((company.name for company in found if fold(company.name).startswith(key)), None)
+
+
 FIELDS = (
-    ("first_name", "First name", "first_name", False),
-    ("last_name", "Last name", "last_name", False),
-    ("emails", "Emails", "emails", True),
-    ("phones", "Phones", "phones", True),
-    ("company", "Company", "company", False),
-    ("title", "Title", "title", False),
-    ("tags", "Tags", "tags", True),
+    Field("first_name", "First name"),
+    Field("last_name", "Last name"),
+    Field("emails", "Emails", "list", "comma-separated",
+          check=lambda emails: [clean_email(email, "emails") for email in emails]),
+    Field("phones", "Phones", "list", "comma-separated",
+          check=lambda phones: [clean_phone(phone, "phones") for phone in phones]),
+    Field("company", "Company", placeholder="type to pick one (→ accepts) or name a new one",
+          suggest=company_starting),
+    Field("title", "Title"),
+    Field("tags", "Tags", "list", "comma-separated", check=tags.clean_names),
+    Field("display_name", "Display name", placeholder="shown instead of first and last name"),
+    Field("street", "Street"),
+    Field("city", "City"),
+    Field("region", "Region"),
+    Field("postal_code", "Postal code"),
+    Field("country", "Country"),
+    Field("birthday", "Birthday", placeholder="YYYY-MM-DD or --MM-DD", check=clean_birthday),
+    Field("notes", "Notes", "lines"),
+    Field("custom", "Custom fields", "mapping", "one 'key: value' a line"),
 )
 
 
-class ContactFormScreen(ModalScreen[int | None]):
-    AUTO_FOCUS = "#first_name"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="contact_form.cancel"),
-        Binding("ctrl+s", "save", "Save", id="contact_form.save"),
-    ]
+class ContactFormScreen(RecordFormScreen):
+    """Add a contact (no argument) or edit one; dismisses with the saved contact's id, or None."""
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="form"):
-            yield Label("New contact  (ctrl+s saves, esc cancels)")
-            for input_id, label, _, is_list in FIELDS:
-                with Horizontal(classes="field-row"):
-                    yield Label(label, classes="field-label")
-                    yield Input(placeholder="comma-separated" if is_list else "", id=input_id)
-                yield Label("", id=f"{input_id}-error", classes="field-error")
-            yield Button("Save", id="save", variant="primary")
+    FIELDS = FIELDS
+    NOUN = "contact"
+    SERVICE = contacts
+    BINDINGS = form_bindings("contact_form")
 
-    def draft(self) -> contacts.ContactDraft:
-        values = {}
-        for input_id, _, field, is_list in FIELDS:
-            text = self.query_one(f"#{input_id}", Input).value
-            values[field] = [part.strip() for part in text.split(",") if part.strip()] if is_list else text
-        return contacts.ContactDraft(**values)
+    def __init__(self, contact: contacts.ContactData | None = None) -> None:
+        super().__init__(contact)
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        self.save(self.draft())
+    def values_of(self, record: contacts.ContactData) -> dict[str, Any]:
+        return asdict(record.to_draft())
 
-    @work(thread=True, exclusive=True, group="contact-form")
-    def save(self, draft: contacts.ContactDraft) -> None:
-        try:
+    def create_record(self, values: dict[str, Any]) -> contacts.ContactData:
+        return contacts.create(contacts.ContactDraft(**values))
+
+    @on(Input.Changed, "#company")
+    def company_changed(self, event: Input.Changed) -> None:
+        unchanged = event.value == self.form.loaded["company"]
+        self.check_company("" if unchanged else event.value)
+
+    @work(thread=True, exclusive=True, group="contact-form-company")
+    def check_company(self, name: str) -> None:
+        """Note under Company when saving would create a company; waits for typing to pause first."""
+        worker = get_current_worker()
+        if name.strip():
+            time.sleep(COMPANY_CHECK_DELAY)
+            if worker.is_cancelled:
+                return
             with connection():
-                created = contacts.create(draft)
-        except ValidationError as exc:
-            self.app.call_from_thread(self.show_errors, exc)
-            return
-        self.app.call_from_thread(self.dismiss, created.id)
+                known = bool(companies.find_by_names([name]))
+        else:
+            known = True
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show_company_note, known)
 
-    def show_errors(self, error: ValidationError) -> None:
-        for label in self.query(".field-error"):
-            label.update("")
-            label.remove_class("shown")
-        for field_error in error.errors:
-            label = self.query_one(f"#{field_error.field}-error", Label)
-            label.update(field_error.message)
-            label.add_class("shown")
-        self.query_one(f"#{error.errors[0].field}", Input).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def show_company_note(self, known: bool) -> None:
+        self.form.set_line("company", "note", "" if known else NEW_COMPANY_NOTE)

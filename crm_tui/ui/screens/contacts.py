@@ -1,4 +1,4 @@
-"""The contacts list: a page at a time from the contacts service, filtered as you type after `/`."""
+"""The contacts section: every contact a page at a time, the welcome for an empty database, and tags."""
 
 from __future__ import annotations
 
@@ -7,171 +7,146 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import get_current_worker
+from textual.widgets import Static
 
 from crm_tui.core import contacts, demo
+from crm_tui.core.contacts import ContactData
 from crm_tui.core.db import connection
+from crm_tui.core.errors import CrmError
+from crm_tui.ui.screens.contact_detail import ContactDetailScreen
 from crm_tui.ui.screens.contact_form import ContactFormScreen
+from crm_tui.ui.screens.lists import ListScreen
+from crm_tui.ui.screens.modals import BulkTagScreen, TagEditScreen
+from crm_tui.ui.sources import ContactSource
+from crm_tui.ui.widgets.record_list import RecordList
 
-COLUMNS = (("Name", 20), ("Email", 22), ("Phone", 15), ("Company", 13))
-PAGE_SIZE = 100
-FETCH_AHEAD = 20
-EMPTY_MESSAGE = (
-    "Your CRM is empty.\n\n"
-    "  d  load demo data\n"
-    "  a  add a contact\n\n"
-    "To bring in your own records from the shell:\n"
-    "  crm-tui contacts add --first Ada --last Lovelace"
+WELCOME = (
+    "Welcome to crm-tui. This database has no contacts yet.\n\n"
+    "  a  add your first contact\n"
+    "  i  import contacts from a file\n"
+    "  D  try it on demo data (a separate demo database;\n"
+    "     this one stays clean)\n\n"
+    "Press ? for every key, ctrl+p for the command palette."
 )
 
 
-class ContactsScreen(Screen[None]):
+class ContactsScreen(ListScreen):
     BINDINGS = [
-        Binding("slash", "search", "Search", id="contacts.search"),
-        Binding("a", "add", "Add", id="contacts.add"),
-        Binding("d", "demo", "Demo data", id="contacts.demo"),
-        Binding("escape", "clear_search", "Clear", show=False, id="contacts.clear_search"),
-        Binding("ctrl+r", "refresh", "Refresh", id="contacts.refresh"),
+        Binding("t", "tags", "Tags", id="contacts.tags"),
+        Binding("i", "import", "Import", id="contacts.import"),
+        Binding("D", "demo", "Demo data", id="contacts.demo"),
     ]
+    DEFAULT_CSS = """
+    ContactsScreen #welcome {
+        height: 1fr;
+        align: center middle;
+        display: none;
+    }
+    ContactsScreen #welcome > Static {
+        width: 60;
+        max-width: 100%;
+        border: round $accent;
+        padding: 1 2;
+    }
+    ContactsScreen.empty #welcome { display: block; }
+    ContactsScreen.empty #records { display: none; }
+    """
+    noun = "contact"
+    plural = "contacts"
+    filter_placeholder = "Filter: name, email, phone, company, notes… and tag:NAME"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.next_cursor: tuple | None = None
-        self.search_text = ""
-        self.loading_more = False
-        self.database_empty = False
+    def make_source(self) -> ContactSource:
+        return ContactSource()
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Input(placeholder="Search name, email, phone, company, tag…", id="search", disabled=True)
-        table = DataTable(id="contacts", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
-        yield table
-        with Center(id="empty"):
-            yield Static(EMPTY_MESSAGE)
-        yield Static("", id="status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#empty").display = False
-        self.load_first_page()
+    def compose_extra(self) -> ComposeResult:
+        with Center(id="welcome"):
+            yield Static(WELCOME)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "demo":
-            return self.database_empty
-        return True
+        if action in ("import", "demo"):
+            return self.has_class("empty")
+        if action == "tags" and self.records.current is None and not self.records.marked_count:
+            return None
+        return super().check_action(action, parameters)
 
-    @work(thread=True, exclusive=True, group="contacts")
-    def load_first_page(self) -> None:
-        """The first page goes up as soon as it is read; the total follows, since counting a large match set
-        (400k contacts for "a" on a 1M database) takes far longer than reading 100 rows."""
-        text = self.search_text
-        worker = get_current_worker()
+    @on(RecordList.Changed)
+    def check_empty(self) -> None:
+        records = self.records
+        if records.total == 0 and not records.query.filter and not records.query.trash:
+            self.check_database_empty()
+        elif records.total and self.has_class("empty"):
+            self.set_empty(False)
+
+    @work(thread=True, exclusive=True, group="contacts-empty")
+    def check_database_empty(self) -> None:
         with connection():
-            page = contacts.list_page(limit=PAGE_SIZE, text=text)
-            empty = not page.items and not text and demo.is_empty()
-            if worker.is_cancelled:
-                return
-            self.app.call_from_thread(self.show_page, text, page, True, empty)
-            total = contacts.count(text=text)
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self.show_total, text, total)
+            empty = demo.is_empty()
+        self.app.call_from_thread(self.set_empty, empty)
 
-    @work(thread=True, exclusive=True, group="contacts-more")
-    def load_next_page(self, cursor: tuple) -> None:
-        text = self.search_text
-        with connection():
-            page = contacts.list_page(after=cursor, limit=PAGE_SIZE, text=text)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_page, text, page, False, False)
+    def set_empty(self, empty: bool) -> None:
+        self.set_class(empty, "empty")
+        self.refresh_bindings()
 
-    def show_page(self, text: str, page, replace: bool, empty: bool) -> None:
-        """Show a page fetched for the filter `text`; a page for a filter since replaced is dropped."""
-        if text != self.search_text:
-            return
-        table = self.query_one(DataTable)
-        if replace:
-            table.clear()
-        for contact in page.items:
-            table.add_row(
-                Text(contact.name),
-                Text(contact.emails[0] if contact.emails else ""),
-                Text(contact.phones[0] if contact.phones else ""),
-                Text(contact.company or ""),
-                key=str(contact.id),
-            )
-        self.next_cursor = page.next_cursor
-        self.loading_more = False
-        if replace:
-            self.show_total(text, None)
-            self.database_empty = empty
-            table.display = not empty
-            self.query_one("#empty").display = empty
-            self.refresh_bindings()
-            if not empty and not self.query_one("#search", Input).has_focus:
-                table.focus()
+    def detail_screen(self, record_id: int, record_list: RecordList) -> ContactDetailScreen:
+        return ContactDetailScreen(record_id, record_list.source, record_list.query)
 
-    def show_total(self, text: str, total: int | None) -> None:
-        """The status line: how many contacts the list holds (None while they are being counted)."""
-        if text == self.search_text:
-            found = "counting contacts" if total is None else f"{total:,} contact" + ("" if total == 1 else "s")
-            self.query_one("#status", Static).update(Text(found + (f" matching {text!r}" if text else "")))
+    def form_screen(self, record: ContactData | None) -> ContactFormScreen:
+        return ContactFormScreen(record)
 
-    @on(DataTable.RowHighlighted)
-    def fetch_ahead(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        near_end = event.cursor_row >= table.row_count - FETCH_AHEAD
-        if near_end and self.next_cursor is not None and not self.loading_more:
-            self.loading_more = True
-            self.load_next_page(self.next_cursor)
+    def get_record(self, record_id: int) -> ContactData:
+        return contacts.get(record_id)
 
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.disabled = False
-        search.add_class("visible")
-        search.focus()
-
-    def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.value = ""
-        search.disabled = True
-        search.remove_class("visible")
-        self.query_one(DataTable).focus()
-
-    @on(Input.Changed, "#search")
-    def filter_contacts(self, event: Input.Changed) -> None:
-        self.search_text = event.value
-        self.load_first_page()
-
-    @on(Input.Submitted, "#search")
-    def focus_results(self) -> None:
-        self.query_one(DataTable).focus()
-
-    def action_refresh(self) -> None:
-        self.load_first_page()
-
-    def action_add(self) -> None:
-        def added(contact_id: int | None) -> None:
-            if contact_id is not None:
-                self.notify("Contact added")
-                self.load_first_page()
-
-        self.app.push_screen(ContactFormScreen(), added)
+    def trash(self, ids: list[int]) -> int:
+        return contacts.delete_many(ids)
 
     def action_demo(self) -> None:
-        self.notify("Loading demo data…")
-        self.load_demo()
+        self.app.action_open_demo()
 
-    @work(thread=True, exclusive=True, group="demo")
-    def load_demo(self) -> None:
-        with connection():
-            summary = demo.fill(demo.DEFAULT_CONTACTS)
-        self.app.call_from_thread(self.demo_loaded, summary)
+    def action_import(self) -> None:
+        self.notify("Import from CSV and vCard is on its way; for now, add contacts with a or `crm-tui contacts add`.")
 
-    def demo_loaded(self, summary: demo.DemoSummary) -> None:
-        self.app.sub_title = f"{self.app.sub_title}  DEMO"
-        self.notify(f"Added {summary.contacts} demo contacts, {summary.deals} deals, {summary.activities} activities")
-        self.load_first_page()
+    def action_tags(self) -> None:
+        records = self.records
+        if records.marked_count:
+            self.app.push_screen(BulkTagScreen(records.marked_count), self.bulk_tag)
+        elif records.current is not None:
+            contact = records.current
+            self.app.push_screen(TagEditScreen(f"Tags of {contact.name}", list(contact.tags)),
+                                 lambda names: self.set_tags(contact.id, names))
+
+    def bulk_tag(self, choice: tuple[str, list[str]] | None) -> None:
+        if choice:
+            self.apply_tags(choice[0], choice[1])
+
+    def set_tags(self, contact_id: int, names: list[str] | None) -> None:
+        if names is not None:
+            self.save_tags(contact_id, names)
+
+    @work(thread=True, exclusive=True, group="contacts-tags")
+    def save_tags(self, contact_id: int, names: list[str]) -> None:
+        try:
+            with connection():
+                current = contacts.get(contact_id)
+                contacts.update(contact_id, current.version, tags=names)
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.tags_saved, Text(f"Tags saved: {', '.join(names) or 'none'}"))
+
+    @work(thread=True, exclusive=True, group="contacts-tags")
+    def apply_tags(self, action: str, names: list[str]) -> None:
+        try:
+            with connection():
+                ids = list(self.records.marked_ids())
+                changed = (contacts.add_tags if action == "add" else contacts.remove_tags)(ids, names)
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        verb = "Tagged" if action == "add" else "Untagged"
+        self.app.call_from_thread(self.tags_saved, Text(f"{verb} {changed:,} contacts · u undoes"), True)
+
+    def tags_saved(self, message: Text, clear_marks: bool = False) -> None:
+        if clear_marks:
+            self.records.clear_marks()
+        self.notify(str(message))
+        self.refresh_data()

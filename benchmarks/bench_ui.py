@@ -1,0 +1,164 @@
+"""UI benchmark: the app, headless at 80x24, on a large database against the same app on an empty one.
+
+    python benchmarks/bench_ui.py --db /path/to/1m.sqlite3      # a database made with `crm-tui demo --contacts N`
+    python benchmarks/bench_ui.py --contacts 100000             # builds a temporary one first
+
+Every figure is measured in its own fresh process (so peak RSS is that run's alone), in this order: an empty
+database (the baseline), a 1,000-contact database (a second baseline for the list actions), the large database.
+- first paint: from creating the app to the first frame that shows the contacts list (or the empty welcome);
+- page-down: from the key to the frame showing the rows under the moved cursor, over 200 presses;
+- filter: from a keystroke in the `/` box to the frame showing that filter's first rows, over names typed a
+  letter at a time (p50 and p95);
+- peak RSS after all of the above.
+Never run by CI: timings on shared machines are noise, so nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TYPED = ["oliver", "garcia", "anna", "smith", "muller", "acme", "lee", "tag:vip", "mar", "jo"]
+PAGE_DOWNS = 200
+RUNS = 3
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+async def wait_until(pilot, condition, timeout: float = 30.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the screen did not settle")
+        await asyncio.sleep(0.0005)
+    await pilot.pause()
+
+
+async def measure(db_path: str, actions: bool) -> dict:
+    from crm_tui.core.db import open_database
+    from crm_tui.ui.app import CrmApp
+    from crm_tui.ui.widgets.record_list import RecordList
+
+    figures: dict = {}
+    start = time.perf_counter()
+    app = CrmApp(open_database(db_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        records = app.screen.query_one(RecordList)
+        await wait_until(pilot, lambda: records.loaded)
+        figures["first_paint_ms"] = (time.perf_counter() - start) * 1000
+        if actions and records.row_count:
+            await wait_until(pilot, lambda: records.total is not None)
+            latencies = []
+            for _ in range(PAGE_DOWNS):
+                started = time.perf_counter()
+                await pilot.press("pagedown")
+                await wait_until(pilot, lambda: records.current is not None)
+                latencies.append((time.perf_counter() - started) * 1000)
+            figures["page_down_p50_ms"] = statistics.median(latencies)
+            figures["page_down_p95_ms"] = percentile(latencies, 0.95)
+            filter_box = app.screen.query_one("#filter")
+            latencies = []
+            for word in TYPED:
+                await pilot.press("slash")
+                for letter in word:
+                    started = time.perf_counter()
+                    await pilot.press(letter)
+                    await wait_until(pilot, lambda: records.query.filter == filter_box.value and records.loaded
+                                     and not records.filtering)
+                    latencies.append((time.perf_counter() - started) * 1000)
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: not records.filtering)
+            figures["filter_p50_ms"] = statistics.median(latencies)
+            figures["filter_p95_ms"] = percentile(latencies, 0.95)
+        await app.workers.wait_for_complete()
+    figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def child(db_path: str, actions: bool) -> None:
+    print(json.dumps(asyncio.run(measure(db_path, actions))))
+
+
+def run_child(db_path: Path, actions: bool) -> dict:
+    command = [sys.executable, __file__, "--child", str(db_path)] + (["--actions"] if actions else [])
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def best_of(db_path: Path, actions: bool) -> dict:
+    """Each figure's median over RUNS fresh processes: first paint varies with the disk cache."""
+    runs = [run_child(db_path, actions) for _ in range(RUNS)]
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def make_database(path: Path, contacts: int) -> None:
+    subprocess.run([sys.executable, "-m", "crm_tui", "--db", str(path), "demo", "--contacts", str(contacts)],
+                   check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", help="a large database to measure (made with `crm-tui demo --contacts N`)")
+    parser.add_argument("--contacts", type=int, default=100_000, help="size of the database built without --db")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--actions", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.actions)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        empty, small = Path(scratch) / "empty.sqlite3", Path(scratch) / "small.sqlite3"
+        subprocess.run([sys.executable, "-m", "crm_tui", "--db", str(empty), "info"], check=True, capture_output=True)
+        make_database(small, 1000)
+        large = Path(args.db) if args.db else Path(scratch) / "large.sqlite3"
+        if not args.db:
+            make_database(large, args.contacts)
+        from crm_tui.core import contacts
+        from crm_tui.core.db import close_database, open_database
+
+        open_database(large)
+        size = contacts.count()
+        close_database()
+        results = {"empty": best_of(empty, False), "1k": best_of(small, True), "large": best_of(large, True)}
+    report(results, size)
+
+
+def report(results: dict, size: int) -> None:
+    empty, small, large = results["empty"], results["1k"], results["large"]
+    rows = [
+        ("first paint, ms", empty["first_paint_ms"], small["first_paint_ms"], large["first_paint_ms"],
+         large["first_paint_ms"] / empty["first_paint_ms"], "≤ 1.15× empty"),
+        ("page-down p50, ms", None, small["page_down_p50_ms"], large["page_down_p50_ms"], None, ""),
+        ("page-down p95, ms", None, small["page_down_p95_ms"], large["page_down_p95_ms"],
+         large["page_down_p95_ms"] / small["page_down_p95_ms"], "≤ 16 ms"),
+        ("filter keystroke p50, ms", None, small["filter_p50_ms"], large["filter_p50_ms"], None, ""),
+        ("filter keystroke p95, ms", None, small["filter_p95_ms"], large["filter_p95_ms"],
+         large["filter_p95_ms"] / small["filter_p95_ms"], "≤ 50 ms"),
+        ("peak RSS, MiB", empty["peak_rss_mib"], small["peak_rss_mib"], large["peak_rss_mib"],
+         large["peak_rss_mib"] / empty["peak_rss_mib"], "≤ 1.3× empty"),
+    ]
+
+    def cell(value: float | None, suffix: str = "") -> str:
+        return "—" if value is None else f"{value:,.1f}{suffix}"
+
+    print(f"UI benchmark, headless 80x24, large database = {size:,} contacts; median of {RUNS} runs each")
+    print(f"| measure | empty | 1k | {size:,} | ratio | goal |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, base, mid, big, ratio, goal in rows:
+        print(f"| {name} | {cell(base)} | {cell(mid)} | {cell(big)} | {cell(ratio, '×')} | {goal} |")
+    print("ratios: first paint and RSS against the empty database; page-down and filter against 1k contacts")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Lists of contacts: keyset pages in every sort order, filtered by tag, search text, trash and company.
+
+Every read fetches the narrow sort keys first and the full rows of one page after, so sorting large match sets
+stays cheap; search-filtered reads go through `search.run_plans`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from crm_tui.core import search
+from crm_tui.core.contact_data import ContactData, get_many
+from crm_tui.core.models import database
+from crm_tui.core.records import (
+    Page,
+    iterate_ids,
+    iterate_pages,
+    keyset_page,
+    keyset_select,
+    neighbour_id,
+    record_keys,
+    sort_keys,
+)
+from crm_tui.core.text import fold
+
+SORTS = ("name", "company", "updated")
+_SORT_KEYS = {
+    "name": (("c.sort_name", "c.id"), False),
+    "company": (("c.sort_company", "c.sort_name", "c.id"), False),
+    "updated": (("c.updated_at", "c.id"), True),
+}
+_BY_ID = ("c.id",)
+
+
+def _filters(
+    tag: str | None, match: str | None, trash: bool, company_id: int | None, plan: str = "lookup"
+) -> tuple[list[str], list]:
+    """SQL conditions (on alias `c`) and their parameters for the trash, tag, company and search filters."""
+    conditions = ["c.deleted_at IS NOT NULL" if trash else "c.deleted_at IS NULL"]
+    params: list = []
+    if tag:
+        conditions.append(
+            "c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+            f"WHERE t.name_key = {database.param})"
+        )
+        params.append(fold(tag))
+    if company_id is not None:
+        conditions.append(f"c.company_id = {database.param}")
+        params.append(company_id)
+    if match:
+        conditions.append(search.contact_filter_sql("c.id", plan))
+        params.append(match)
+    return conditions, params
+
+
+def _key_rows(
+    keys: Sequence[str], descending: bool, after: tuple | None, limit: int, offset: int,
+    tag: str | None, text: str | None, trash: bool, company_id: int | None,
+) -> list[tuple]:
+    """The sort keys (id last) of a page alone: sorting narrow rows is what makes large match sets cheap."""
+    match = search.match_query(text or "")
+
+    def fetch(plan: str) -> list[tuple]:
+        conditions, params = _filters(tag, match, trash, company_id, plan)
+        return keyset_select(", ".join(keys), "contact c", conditions, params, keys, descending, after, limit, offset)
+
+    return search.run_plans(search.filter_plans(match), fetch) if match else fetch("lookup")
+
+
+def list_page(
+    sort: str = "name",
+    after: tuple | None = None,
+    limit: int = 50,
+    tag: str | None = None,
+    text: str | None = None,
+    trash: bool = False,
+    backwards: bool = False,
+    offset: int = 0,
+    company_id: int | None = None,
+) -> Page[ContactData]:
+    """One page in `sort` order after the cursor `after` (or, with `backwards`, before it, e.g. the last page).
+
+    `offset` skips that many rows first (counted from the end when going backwards): a jump to row N.
+    """
+    keys, descending = sort_keys(_SORT_KEYS, sort)
+    key_rows = _key_rows(keys, descending != backwards, after, limit, offset, tag, text, trash, company_id)
+    if backwards:
+        key_rows.reverse()
+    return keyset_page(get_many([row[-1] for row in key_rows]), key_rows, limit, backwards)
+
+
+def iterate(
+    sort: str = "name",
+    tag: str | None = None,
+    text: str | None = None,
+    trash: bool = False,
+    limit: int | None = None,
+    company_id: int | None = None,
+) -> Iterator[ContactData]:
+    """Every matching contact (or the first `limit`), a page at a time, so memory stays flat on any size."""
+    return iterate_pages(
+        lambda cursor, size: list_page(sort, cursor, size, tag, text, trash, company_id=company_id), limit
+    )
+
+
+def count(tag: str | None = None, text: str | None = None, trash: bool = False, company_id: int | None = None) -> int:
+    conditions, params = _filters(tag, search.match_query(text or ""), trash, company_id)
+    sql = f"SELECT count(*) FROM contact c WHERE {' AND '.join(conditions)}"
+    return database.execute_sql(sql, params).fetchone()[0]
+
+
+def ids(
+    tag: str | None = None, text: str | None = None, trash: bool = False, company_id: int | None = None
+) -> Iterator[int]:
+    """The id of every matching contact, in id order, a page at a time: the input of a bulk action."""
+    return iterate_ids(lambda after, size: _key_rows(_BY_ID, False, after, size, 0, tag, text, trash, company_id))
+
+
+def neighbour(
+    contact_id: int, step: int, sort: str = "name", tag: str | None = None, text: str | None = None,
+    trash: bool = False, company_id: int | None = None,
+) -> int | None:
+    """The id of the contact `step` places after (negative: before) `contact_id` in that list; None past an end."""
+    keys, descending = sort_keys(_SORT_KEYS, sort)
+    origin = record_keys("contact c", keys, contact_id, "contact")
+    return neighbour_id(
+        lambda after, backwards, offset: _key_rows(
+            keys, descending != backwards, after, 1, offset, tag, text, trash, company_id
+        ),
+        origin, step,
+    )

@@ -1,0 +1,223 @@
+"""Undo: revert the most recent user action that has not been undone, from the audit log alone.
+
+A user action is one change batch (`records.change_batch`). Undo writes the inverse of each of its changes, newest
+first, through the same services (so the search index and the history stay in step), in one transaction: it
+happens completely or not at all. Every Change row an undo writes carries in `undoes` the key of the batch it
+reverted; that is how no batch is undone twice, how undo batches are told apart, and why the stack survives a
+restart. Undo batches are never undone themselves here (redo is another feature).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from crm_tui.core import companies, contacts, tags
+from crm_tui.core.contact_data import shown_name
+from crm_tui.core.errors import CannotUndoError, ConflictError, NothingToUndoError
+from crm_tui.core.models import Tag, database
+from crm_tui.core.records import change_batch, chunked, record_change
+from crm_tui.core.text import fold
+
+MAX_CHANGES = 5000
+
+# The newest change not undone yet. A purge is final, so undo passes over it, and over what was done before to a
+# record since purged: there is nothing left of it to take back, and refusing would block all older history.
+_NEXT_SQL = """
+SELECT c.id, c.batch_id FROM change c
+ WHERE c.undoes IS NULL AND c.action != 'purge'
+   AND NOT EXISTS (SELECT 1 FROM change u WHERE u.undoes = coalesce(c.batch_id, 'change:' || c.id))
+   AND NOT EXISTS (SELECT 1 FROM change p WHERE p.entity = c.entity AND p.entity_id = c.entity_id
+                                            AND p.action = 'purge' AND p.id > c.id)
+ ORDER BY c.id DESC LIMIT 1"""
+_COLUMNS = "id, entity, entity_id, action, before, after"
+
+
+@dataclass(frozen=True)
+class LoggedChange:
+    id: int
+    entity: str
+    entity_id: int
+    action: str
+    before: dict | None
+    after: dict | None
+
+    @property
+    def label(self) -> str:
+        """The record as a person knows it: `contact 'Ada Lovelace'`."""
+        snapshot = self.after or self.before or {}
+        name = snapshot.get("name") or shown_name(
+            snapshot.get("first_name", ""), snapshot.get("last_name", ""), snapshot.get("display_name", "")
+        )
+        return f"{self.entity} {name!r}" if name else f"{self.entity} {self.entity_id}"
+
+
+def batch_key(batch_id: str | None, change_id: int) -> str:
+    """What `change.undoes` holds for the batch a change belongs to: a lone change without a batch is its own."""
+    return batch_id or f"change:{change_id}"
+
+
+def undo_last() -> str:
+    """Undo the most recent batch not undone yet, and say what was undone ("Undid: added contact 'Ada'")."""
+    with database.atomic("IMMEDIATE"):
+        found = database.execute_sql(_NEXT_SQL).fetchone()
+        if found is None:
+            raise NothingToUndoError("there is nothing to undo")
+        change_id, batch_id = found
+        changes = _load(batch_id, change_id)
+        description = describe(changes)
+        _refuse_what_cannot_be_undone(changes, description)
+        _check_unchanged_since(changes)
+        key = batch_key(batch_id, change_id)
+        with change_batch(undoes=key):
+            for run in _runs(changes[::-1]):
+                _INVERSES[(run[0].entity, run[0].action)](run)
+            record_change("change", changes[-1].id, "undo", None, {"undid": key, "description": description})
+    return f"Undid: {description}"
+
+
+def _load(batch_id: str | None, change_id: int) -> list[LoggedChange]:
+    if batch_id is None:
+        rows = database.execute_sql(f"SELECT {_COLUMNS} FROM change WHERE id = ?", (change_id,)).fetchall()
+    else:
+        (size,) = database.execute_sql("SELECT count(*) FROM change WHERE batch_id = ?", (batch_id,)).fetchone()
+        if size > MAX_CHANGES:
+            raise CannotUndoError(
+                f"the last change covers {size:,} records at once (an import or demo data, batch {batch_id}); "
+                f"undo takes back at most {MAX_CHANGES:,}, so nothing was undone"
+            )
+        rows = database.execute_sql(f"SELECT {_COLUMNS} FROM change WHERE batch_id = ? ORDER BY id", (batch_id,))
+    return [
+        LoggedChange(row_id, entity, entity_id, action, json.loads(before or "null"), json.loads(after or "null"))
+        for row_id, entity, entity_id, action, before, after in rows
+    ]
+
+
+_NOUNS = {"contact": "contacts", "company": "companies", "tag": "tags"}
+_PHRASES = {
+    "create": "added {}",
+    "update": "edited {}",
+    "delete": "moved {} to the trash",
+    "restore": "restored {} from the trash",
+    "purge": "purged {}",
+}
+
+
+def describe(changes: list[LoggedChange]) -> str:
+    """What a batch did, in a person's words, named after its main record: a contact that brought a new company
+    along is "added contact 'Ada Lovelace'"."""
+    entity = next((name for name in _NOUNS if any(c.entity == name for c in changes)), changes[-1].entity)
+    of_entity = [change for change in changes if change.entity == entity]
+    action = of_entity[-1].action
+    alike = [change for change in of_entity if change.action == action]
+    headline = alike[-1]
+    if entity == "tag" and action == "update" and len(alike) == 1:
+        return f"renamed tag {headline.before['name']!r} to {headline.after['name']!r}"
+    what = headline.label if len(alike) == 1 else f"{len(alike):,} {_NOUNS.get(entity, entity)}"
+    if entity == "tag" and action == "delete":
+        return f"deleted {what}"
+    return _PHRASES.get(action, action + " {}").format(what)
+
+
+def _refuse_what_cannot_be_undone(changes: list[LoggedChange], description: str) -> None:
+    for change in changes:
+        if change.action == "purge":
+            raise CannotUndoError(f"cannot undo: {description}; a purged record cannot be restored")
+        if (change.entity, change.action) not in _INVERSES:
+            raise CannotUndoError(f"cannot undo: {description}; undo does not cover {change.entity} changes yet")
+
+
+def _check_unchanged_since(changes: list[LoggedChange]) -> None:
+    """Refuse (ConflictError) if a record of the batch was written since without the log knowing: another program
+    or an older crm-tui. Undoing then would silently throw that edit away."""
+    for entity in ("contact", "company"):
+        record_ids = sorted({change.entity_id for change in changes if change.entity == entity})
+        labels = {change.entity_id: change.label for change in changes if change.entity == entity}
+        for chunk in chunked(record_ids):
+            marks = ", ".join("?" * len(chunk))
+            versions = dict(database.execute_sql(f"SELECT id, version FROM {entity} WHERE id IN ({marks})", chunk))
+            logged = database.execute_sql(
+                f"SELECT entity_id, action, after FROM change WHERE id IN (SELECT max(id) FROM change "
+                f"WHERE entity = ? AND entity_id IN ({marks}) GROUP BY entity_id)", [entity, *chunk],
+            )
+            for record_id, action, after in logged:
+                snapshot = json.loads(after or "null")
+                label = labels[record_id]
+                if record_id not in versions:
+                    raise ConflictError(f"cannot undo: {label} has since been removed for good")
+                expected = (snapshot or {}).get("version", 1 if action == "create" else None)
+                if versions[record_id] != expected:
+                    raise ConflictError(
+                        f"cannot undo: {label} was changed since outside crm-tui's history (version "
+                        f"{versions[record_id]}, the history knows {expected}); nothing was undone"
+                    )
+
+
+def _runs(changes: list[LoggedChange]) -> Iterator[list[LoggedChange]]:
+    """Changes in order, grouped into runs of one kind touching each record once, which an inverse takes at once."""
+    run: list[LoggedChange] = []
+    seen: set[int] = set()
+    for change in changes:
+        if run and ((change.entity, change.action) != (run[0].entity, run[0].action) or change.entity_id in seen):
+            yield run
+            run, seen = [], set()
+        run.append(change)
+        seen.add(change.entity_id)
+    if run:
+        yield run
+
+
+def _moving(move: Callable[[list[int]], int]) -> Callable[[list[LoggedChange]], None]:
+    """An inverse that moves the run's records to the trash or back, all of which must still be where they were."""
+
+    def inverse(run: list[LoggedChange]) -> None:
+        if move([change.entity_id for change in run]) != len(run):
+            raise ConflictError(f"cannot undo: {run[0].label} is not where the history left it; nothing was undone")
+
+    return inverse
+
+
+def _revert_companies(run: list[LoggedChange]) -> None:
+    for change in run:
+        current = companies.get(change.entity_id)
+        companies.update(change.entity_id, current.version, **{name: change.before[name] for name in companies.FIELDS})
+
+
+def _rename_tags_back(run: list[LoggedChange]) -> None:
+    for change in run:
+        old, new = change.before["name"], change.after["name"]
+        tag = Tag.get_or_none(Tag.id == change.entity_id)
+        if tag is None or tag.name != new:
+            raise ConflictError(f"cannot undo: tag {new!r} was renamed or deleted since; nothing was undone")
+        clash = Tag.get_or_none((Tag.name_key == fold(old)) & (Tag.id != tag.id))
+        if clash is not None:
+            raise ConflictError(
+                f"cannot undo: a tag {clash.name!r} exists again, so {new!r} cannot be renamed back to {old!r}; "
+                "rename or delete one of them first"
+            )
+        tags.rename(new, old)
+
+
+def _reattach_tags(run: list[LoggedChange]) -> None:
+    for change in run:
+        tags.reattach(change.before["name"], change.before.get("contact_ids", []), change.entity_id)
+
+
+def _nothing(run: list[LoggedChange]) -> None:
+    """A tag that was created stays: without its contacts it is harmless, and they are undone separately."""
+
+
+_INVERSES: dict[tuple[str, str], Callable[[list[LoggedChange]], None]] = {
+    ("contact", "create"): _moving(contacts.delete_many),
+    ("contact", "restore"): _moving(contacts.delete_many),
+    ("contact", "delete"): _moving(contacts.restore_many),
+    ("contact", "update"): lambda run: contacts.write_back([change.before for change in run]),
+    ("company", "create"): _moving(companies.delete_many),
+    ("company", "restore"): _moving(companies.delete_many),
+    ("company", "delete"): _moving(companies.restore_many),
+    ("company", "update"): _revert_companies,
+    ("tag", "create"): _nothing,
+    ("tag", "update"): _rename_tags_back,
+    ("tag", "delete"): _reattach_tags,
+}

@@ -1,0 +1,205 @@
+"""ListScreen: what the contacts and companies sections share: the list, its filter box, status line and actions.
+
+Subclasses say which source they read and how to add, edit, open and delete their kind of record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from crm_tui.core.db import connection
+from crm_tui.core.errors import CrmError
+from crm_tui.ui.screens.modals import ConfirmScreen
+from crm_tui.ui.widgets.app_header import AppHeader
+from crm_tui.ui.widgets.record_list import RecordList, RecordSource
+
+
+class ListScreen(Screen[None]):
+    """A section showing one kind of record in a RecordList."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="list.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
+        Binding("a", "add", "Add", id="list.add"),
+        Binding("e", "edit", "Edit", id="list.edit"),
+        Binding("d", "delete", "Delete", id="list.delete"),
+    ]
+    DEFAULT_CSS = """
+    ListScreen #filter {
+        display: none;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    ListScreen #filter.open {
+        display: block;
+    }
+    ListScreen #status {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+    noun = "record"
+    plural = "records"
+    filter_placeholder = "Filter…"
+
+    def make_source(self) -> RecordSource:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Input(placeholder=self.filter_placeholder, id="filter", disabled=True)
+        yield RecordList(self.make_source(), id="records")
+        yield from self.compose_extra()
+        yield Static("", id="status")
+        yield Footer()
+
+    def compose_extra(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def records(self) -> RecordList:
+        return self.query_one("#records", RecordList)
+
+    def on_mount(self) -> None:
+        self.records.focus()
+
+    def on_screen_resume(self) -> None:
+        if self.records.loaded:
+            self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Read the list again, e.g. after a change made here or by another process."""
+        self.records.reload()
+
+    @on(RecordList.Changed)
+    def show_status(self) -> None:
+        self.query_one("#status", Static).update(Text(self.records.status()))
+
+    # Filter ------------------------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.disabled = False
+        box.add_class("open")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or box.has_class("open"):
+            box.value = ""
+            box.remove_class("open")
+            box.disabled = True
+            self.records.set_filter("")
+        elif self.records.marked_count:
+            self.records.clear_marks()
+        self.records.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_records(self, event: Input.Changed) -> None:
+        self.records.set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def focus_records(self) -> None:
+        self.records.focus()
+
+    # Actions -----------------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit",) and self.records.current is None:
+            return None
+        return True
+
+    @on(RecordList.Opened)
+    def open_record(self, event: RecordList.Opened) -> None:
+        def back(steps: int | None) -> None:
+            if steps:
+                self.records.move_to(self.records.cursor + steps)
+            self.refresh_data()
+
+        self.app.push_screen(self.detail_screen(event.record.id, event.record_list), back)
+
+    def open_by_id(self, record_id: int) -> None:
+        """Open a record found elsewhere (the palette); n and p then walk this section's list."""
+        self.app.push_screen(self.detail_screen(record_id, self.records), lambda _: self.refresh_data())
+
+    def detail_screen(self, record_id: int, record_list: RecordList) -> Screen:
+        raise NotImplementedError
+
+    def form_screen(self, record: Any | None) -> Screen:
+        raise NotImplementedError
+
+    def action_add(self) -> None:
+        self.app.push_screen(self.form_screen(None), self.saved)
+
+    def action_edit(self) -> None:
+        if self.records.current is not None:
+            self.load_for_edit(self.records.current.id)
+
+    @work(thread=True, exclusive=True, group="list-edit")
+    def load_for_edit(self, record_id: int) -> None:
+        """Edit what is stored now, not the copy the list read earlier, so the form's version is current."""
+        try:
+            with connection():
+                record = self.get_record(record_id)
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen, self.form_screen(record), self.saved)
+
+    def get_record(self, record_id: int) -> Any:
+        raise NotImplementedError
+
+    def saved(self, record_id: int | None) -> None:
+        if record_id is not None:
+            self.notify(f"Saved the {self.noun}")
+            self.refresh_data()
+
+    def action_delete(self) -> None:
+        records = self.records
+        count = records.marked_count
+        if count:
+            question = Text(f"Move {count:,} marked {self.plural} to the trash?")
+        elif records.current is not None:
+            question = Text.assemble("Move ", (self.record_title(records.current), "bold"), " to the trash?")
+        else:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.delete_records(bool(count), None if count else records.current.id)
+
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Move to trash"), confirmed)
+
+    @work(thread=True, exclusive=True, group="list-delete")
+    def delete_records(self, marked: bool, record_id: int | None) -> None:
+        try:
+            with connection():
+                ids = list(self.records.marked_ids()) if marked else [record_id]
+                done = self.trash(ids)
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.deleted, done)
+
+    def deleted(self, count: int) -> None:
+        self.records.clear_marks()
+        self.notify(f"Moved {count:,} {self.noun if count == 1 else self.plural} to the trash · u undoes")
+        self.refresh_data()
+
+    def trash(self, ids: list[int]) -> int:
+        """Move records to the trash as one change (so one undo brings them back); runs in a worker."""
+        raise NotImplementedError
+
+    def record_title(self, record: Any) -> str:
+        return str(record.name)

@@ -1,0 +1,105 @@
+"""What the lists read: contacts and companies through their services, and the filter language of `/`.
+
+Each source runs in a worker thread (see RecordList); it turns a ListQuery into a service call.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from crm_tui.core import companies, contacts
+from crm_tui.core.records import Page
+from crm_tui.ui.widgets.record_list import Column, ListQuery
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    text: str
+    tag: str | None
+
+
+def parse_contact_filter(typed: str) -> ContactFilter:
+    """Split `tag:NAME` (or `tag:"two words"`) from the words to search for. Unbalanced quotes are plain text."""
+    try:
+        words = shlex.split(typed)
+    except ValueError:
+        words = typed.split()
+    tag = None
+    rest = []
+    for word in words:
+        if word.lower().startswith("tag:") and len(word) > 4 and tag is None:
+            tag = word[4:]
+        else:
+            rest.append(word)
+    return ContactFilter(" ".join(rest), tag)
+
+
+def first(values: list[str]) -> str:
+    return values[0] if values else ""
+
+
+CONTACT_COLUMNS = (
+    Column("Name", lambda contact: contact.name, min_width=18, max_width=40, weight=2),
+    Column("Company", lambda contact: contact.company or "", min_width=16, max_width=30, weight=2),
+    Column("Email", lambda contact: first(contact.emails), min_width=22, max_width=40, weight=3),
+    Column("Phone", lambda contact: first(contact.phones), min_width=16, max_width=18, weight=0),
+)
+
+COMPANY_COLUMNS = (
+    Column("Name", lambda company: company.name, min_width=20, max_width=50, weight=3),
+    Column("Domain", lambda company: company.domain, min_width=16, max_width=40, weight=2),
+    Column("Phone", lambda company: company.phone, min_width=14, max_width=20, weight=1),
+    Column("People", lambda company: f"{company.contacts_count:>6,}", min_width=6, max_width=8, weight=0),
+)
+
+
+class ContactSource:
+    """Contacts, or with `company_id` the people at one company."""
+
+    plural = "contacts"
+    columns = CONTACT_COLUMNS
+    sorts = contacts.SORTS
+
+    def __init__(self, company_id: int | None = None) -> None:
+        self.company_id = company_id
+
+    def fetch(self, query: ListQuery, after: tuple | None, backwards: bool, offset: int, limit: int) -> Page:
+        wanted = parse_contact_filter(query.filter)
+        return contacts.list_page(
+            query.sort, after, limit, tag=wanted.tag, text=wanted.text, trash=query.trash, backwards=backwards,
+            offset=offset, company_id=self.company_id,
+        )
+
+    def count(self, query: ListQuery) -> int:
+        wanted = parse_contact_filter(query.filter)
+        return contacts.count(tag=wanted.tag, text=wanted.text, trash=query.trash, company_id=self.company_id)
+
+    def ids(self, query: ListQuery) -> Iterator[int]:
+        wanted = parse_contact_filter(query.filter)
+        return contacts.ids(tag=wanted.tag, text=wanted.text, trash=query.trash, company_id=self.company_id)
+
+    def neighbour(self, record_id: int, step: int, query: ListQuery) -> int | None:
+        wanted = parse_contact_filter(query.filter)
+        return contacts.neighbour(record_id, step, query.sort, tag=wanted.tag, text=wanted.text, trash=query.trash,
+                                  company_id=self.company_id)
+
+
+class CompanySource:
+    plural = "companies"
+    columns = COMPANY_COLUMNS
+    sorts = companies.SORTS
+
+    def fetch(self, query: ListQuery, after: tuple | None, backwards: bool, offset: int, limit: int) -> Page:
+        return companies.list_page(query.sort, after, limit, text=query.filter, trash=query.trash,
+                                   backwards=backwards, offset=offset)
+
+    def count(self, query: ListQuery) -> int:
+        return companies.count(text=query.filter, trash=query.trash)
+
+    def ids(self, query: ListQuery) -> Iterator[int]:
+        return companies.ids(text=query.filter, trash=query.trash)
+
+    def neighbour(self, record_id: int, step: int, query: ListQuery) -> int | None:
+        return companies.neighbour(record_id, step, query.sort, text=query.filter, trash=query.trash)

@@ -1,0 +1,59 @@
+"""The top line of every screen: the sections and their keys, and which database is open."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.content import Content
+from textual.widgets import Static
+
+
+class AppHeader(Static):
+    """`crm-tui  1 Contacts  2 Companies …      crm.sqlite3 DEMO`, the current section highlighted."""
+
+    DEFAULT_CSS = """
+    AppHeader {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "current_mode", self.update_header, init=False)
+        self.update_header()
+
+    def on_resize(self) -> None:
+        self.update_header()
+
+    def update_header(self, *_: object) -> None:
+        app = self.app
+        parts: list[Content | str] = [Content.styled("crm-tui", "bold"), "  "]
+        for key, title, mode in getattr(app, "SECTIONS", ()):
+            if mode == app.current_mode:
+                parts.append(Content.styled(f" {key} {title} ", "reverse bold"))
+            else:
+                parts.append(Content.assemble(Content.styled(f" {key}", "bold $accent"), f" {title} "))
+        left = Content.assemble(*parts)
+        database = getattr(app, "database_label", "")
+        right = Content.assemble(
+            Content(database), *((" ", Content.styled(" DEMO ", "bold reverse $warning")) if app_is_demo(app) else ())
+        )
+        gap = self.content_region.width - left.cell_length - right.cell_length
+        if gap < 1:
+            right = Content(_tail(database, max(0, self.content_region.width - left.cell_length - 8)))
+            if app_is_demo(app):
+                right = Content.assemble(right, " ", Content.styled("DEMO", "bold reverse $warning"))
+            gap = max(1, self.content_region.width - left.cell_length - right.cell_length)
+        self.update(Content.assemble(left, " " * gap, right))
+
+
+def app_is_demo(app: object) -> bool:
+    return bool(getattr(app, "is_demo", False))
+
+
+def _tail(text: str, width: int) -> str:
+    """The end of a path that fits `width` cells, which is the part that tells databases apart."""
+    if cell_len(text) <= width:
+        return text
+    return "…" + text[-max(0, width - 1):] if width > 1 else ""

@@ -1,0 +1,533 @@
+"""RecordList: a keyboard list over any number of records, reading only the pages that are on screen.
+
+A `ScrollView` whose virtual height is the row count; `render_line` draws each visible row from an LRU cache of
+pages, and a missing page is fetched by a thread worker and painted when it lands. A page is read by keyset from
+a cached neighbour when there is one (cheap at any depth), else by offset (a jump with `G`, or a scrollbar drag).
+The total is counted after the first page is shown, since counting a million rows takes longer than reading 100.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from crm_tui.core.db import connection
+from crm_tui.core.records import Page
+
+PAGE_SIZE = 100
+CACHED_PAGES = 60
+MARK_WIDTH = 2
+_CONTROL_CHARACTERS = {code: " " for code in range(32)}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its title, how to get its text from a record, and how it shares the width."""
+
+    title: str
+    value: Callable[[Any], str]
+    min_width: int
+    max_width: int = 60
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: the sort, the filter as typed, and whether it is the trash."""
+
+    sort: str
+    filter: str = ""
+    trash: bool = False
+
+
+class RecordSource(Protocol):
+    """Where a RecordList reads its records. Every method runs in a worker thread, inside a connection."""
+
+    plural: str
+    columns: Sequence[Column]
+    sorts: Sequence[str]
+
+    def fetch(self, query: ListQuery, after: tuple | None, backwards: bool, offset: int, limit: int) -> Page: ...
+
+    def count(self, query: ListQuery) -> int: ...
+
+    def ids(self, query: ListQuery) -> Iterator[int]: ...
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Marked record ids; `inverted` means every record of `query` except those ids."""
+
+    ids: frozenset[int] = frozenset()
+    inverted: bool = False
+    query: ListQuery | None = None
+
+    def holds(self, record_id: int) -> bool:
+        return (record_id in self.ids) != self.inverted
+
+
+@dataclass
+class _Page:
+    items: list
+    keys: list[tuple]
+    generation: int
+
+
+class _PageCache:
+    """The pages read, least recently used dropped first: memory stays flat however far the user scrolls."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[int, _Page] = OrderedDict()
+
+    def get(self, index: int) -> _Page | None:
+        page = self._pages.get(index)
+        if page is not None:
+            self._pages.move_to_end(index)
+        return page
+
+    def set(self, index: int, page: _Page) -> None:
+        self._pages[index] = page
+        self._pages.move_to_end(index)
+        while len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        self._pages.clear()
+
+
+@dataclass
+class _State:
+    """Everything that a reload starts afresh. `estimate` stands in for the total while a reload counts."""
+
+    generation: int = 0
+    total: int | None = None
+    estimate: int = 0
+    counting: bool = False
+    furthest_page: int = -1
+    pending: set[int] = field(default_factory=set)
+    jump_to_end: bool = False
+
+
+def column_widths(columns: Sequence[Column], width: int) -> list[int]:
+    """Each column's width for a row `width` cells wide (each column followed by a space): minimums first, then
+    the rest shared by weight."""
+    available = max(0, width - MARK_WIDTH - len(columns))
+    widths = [column.min_width for column in columns]
+    spare = available - sum(widths)
+    while spare > 0:
+        growable = [i for i, column in enumerate(columns) if widths[i] < column.max_width]
+        if not growable:
+            break
+        total_weight = sum(columns[i].weight for i in growable)
+        given = 0
+        for i in growable:
+            share = max(1, spare * columns[i].weight // total_weight)
+            share = min(share, columns[i].max_width - widths[i], spare - given)
+            widths[i] += share
+            given += share
+        spare -= given
+        if given == 0:
+            break
+    if spare < 0:
+        for i in reversed(range(len(widths))):
+            cut = min(-spare, widths[i] - 4)
+            widths[i] -= max(0, cut)
+            spare += max(0, cut)
+    return widths
+
+
+class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
+    """The list every section shows: contacts, companies, the trash, the people at a company."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="list.mark"),
+        Binding("asterisk", "invert_marks", "Invert marks", show=False, id="list.invert_marks"),
+        Binding("enter", "open", "Open", show=False, id="list.open"),
+    ]
+    COMPONENT_CLASSES = {"record-list--header", "record-list--cursor", "record-list--marked", "record-list--loading"}
+    DEFAULT_CSS = """
+    RecordList {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+        & > .record-list--header { text-style: bold; color: $text-accent; }
+        & > .record-list--cursor { background: $surface-lighten-1; }
+        &:focus > .record-list--cursor { background: $accent 40%; text-style: bold; }
+        & > .record-list--marked { color: $text-warning; }
+        & > .record-list--loading { color: $text-muted; }
+    }
+    """
+
+    class Opened(Message):
+        """The user pressed enter on a record."""
+
+        def __init__(self, record_list: RecordList, record: Any) -> None:
+            super().__init__()
+            self.record_list = record_list
+            self.record = record
+
+        @property
+        def control(self) -> RecordList:
+            return self.record_list
+
+    class Changed(Message):
+        """The cursor, total, sort, filter or marks changed: time to redraw a status line."""
+
+        def __init__(self, record_list: RecordList) -> None:
+            super().__init__()
+            self.record_list = record_list
+
+        @property
+        def control(self) -> RecordList:
+            return self.record_list
+
+    def __init__(self, source: RecordSource, query: ListQuery | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source = source
+        self.query = query or ListQuery(source.sorts[0])
+        self.cursor = 0
+        self.marks = Marks()
+        self.loaded = False
+        self._state = _State()
+        self._pages = _PageCache(CACHED_PAGES)
+        self._queued_filter: str | None = None
+        self._filter_in_flight = False
+        self._wanted: set[int] = set()
+
+    # Reading -----------------------------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int | None:
+        """How many records the list holds; None until they have been counted."""
+        return self._state.total
+
+    @property
+    def row_count(self) -> int:
+        """Rows the scroll range covers: the total once known, else what has been read plus a page."""
+        state = self._state
+        if state.total is not None:
+            return state.total
+        read = (state.furthest_page + 2) * PAGE_SIZE if state.furthest_page >= 0 else 0
+        return max(state.estimate, read)
+
+    @property
+    def filtering(self) -> bool:
+        """A filter is being read, or waits for the one being read."""
+        return self._filter_in_flight or self._queued_filter is not None
+
+    def record_at(self, row: int) -> Any | None:
+        page = self._pages.get(row // PAGE_SIZE)
+        if page is None or row % PAGE_SIZE >= len(page.items):
+            return None
+        return page.items[row % PAGE_SIZE]
+
+    @property
+    def current(self) -> Any | None:
+        """The record under the cursor, if it has been read."""
+        return self.record_at(self.cursor)
+
+    def reload(self, *, keep_cursor: bool = True) -> None:
+        """Read everything again (after a change here or in another process), keeping what is shown until the
+        new pages arrive so the screen does not flash."""
+        previous = self._state
+        self._state = _State(generation=previous.generation + 1)
+        if keep_cursor:
+            self._state.estimate = previous.total if previous.total is not None else previous.estimate
+        else:
+            self._pages.clear()
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self._request(self.cursor // PAGE_SIZE)
+        self.refresh()
+
+    def set_filter(self, text: str) -> None:
+        """Filter as the user types. While one filter is being read, later keystrokes wait and only the last runs,
+        so a fast typist never queues a query per key."""
+        if text == self.query.filter and self._queued_filter is None:
+            return
+        if self._filter_in_flight:
+            self._queued_filter = text
+            return
+        self._apply_query(replace(self.query, filter=text))
+
+    def set_query(self, query: ListQuery) -> None:
+        self._apply_query(query)
+
+    def _apply_query(self, query: ListQuery) -> None:
+        self.query = query
+        if self.marks.inverted:
+            self.marks = Marks()
+        self._filter_in_flight = True
+        self.reload(keep_cursor=False)
+
+    # Fetching ----------------------------------------------------------------------------------------------
+
+    def _request(self, index: int) -> None:
+        state = self._state
+        cached = self._pages.get(index)
+        if index < 0 or index in state.pending or (cached is not None and cached.generation == state.generation):
+            return
+        if state.total is not None and index * PAGE_SIZE >= state.total:
+            return
+        state.pending.add(index)
+        self._fetch_page(state.generation, index, self._plan(index))
+
+    def _plan(self, index: int) -> tuple[tuple | None, bool, int, int]:
+        """(after, backwards, offset, limit): from a neighbour page's edge key when one is fresh, else by offset."""
+        fresh = self._state.generation
+        before, after = self._pages.get(index - 1), self._pages.get(index + 1)
+        if before is not None and before.generation == fresh and before.keys:
+            return before.keys[-1], False, 0, PAGE_SIZE
+        if after is not None and after.generation == fresh and after.keys:
+            return after.keys[0], True, 0, PAGE_SIZE
+        total = self._state.total
+        if total is not None and index * PAGE_SIZE > total // 2:
+            end = min(total, (index + 1) * PAGE_SIZE)
+            return None, True, total - end, end - index * PAGE_SIZE
+        return None, False, index * PAGE_SIZE, PAGE_SIZE
+
+    @work(thread=True, group="record-pages")
+    def _fetch_page(self, generation: int, index: int, plan: tuple[tuple | None, bool, int, int]) -> None:
+        after, backwards, offset, limit = plan
+        with connection():
+            page = self.source.fetch(self.query, after, backwards, offset, limit)
+        self.app.call_from_thread(self._page_arrived, generation, index, page)
+
+    def _page_arrived(self, generation: int, index: int, page: Page) -> None:
+        state = self._state
+        if generation != state.generation:
+            return
+        state.pending.discard(index)
+        self._pages.set(index, _Page(page.items, page.keys, generation))
+        state.furthest_page = max(state.furthest_page, index)
+        self._filter_in_flight = False
+        if state.total is None and len(page.items) < PAGE_SIZE:
+            self._set_total(index * PAGE_SIZE + len(page.items))
+        elif state.total is None and not state.counting:
+            state.counting = True
+            self._count(generation)
+        self.loaded = True
+        self._update_size()
+        self.refresh()
+        self.post_message(self.Changed(self))
+        if self._queued_filter is not None:
+            text, self._queued_filter = self._queued_filter, None
+            if text != self.query.filter:
+                self._apply_query(replace(self.query, filter=text))
+
+    @work(thread=True, group="record-count")
+    def _count(self, generation: int) -> None:
+        if get_current_worker().is_cancelled:
+            return
+        with connection():
+            total = self.source.count(self.query)
+        self.app.call_from_thread(self._count_arrived, generation, total)
+
+    def _count_arrived(self, generation: int, total: int) -> None:
+        if generation == self._state.generation:
+            self._set_total(total)
+            self.refresh()
+            self.post_message(self.Changed(self))
+
+    def _set_total(self, total: int) -> None:
+        self._state.total = total
+        self.cursor = min(self.cursor, max(0, total - 1))
+        self._update_size()
+        if self._state.jump_to_end:
+            self._state.jump_to_end = False
+            self.move_to(total - 1)
+
+    def _update_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count + 1)
+
+    def on_resize(self) -> None:
+        self._update_size()
+
+    def on_mount(self) -> None:
+        self.reload(keep_cursor=False)
+
+    # Drawing -----------------------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        widths = column_widths(self.source.columns, width)
+        if y == 0:
+            cells = [column.title for column in self.source.columns]
+            return self._strip(" " * MARK_WIDTH, cells, widths, width, self.get_component_rich_style(
+                "record-list--header"))
+        row = round(self.scroll_y) + y - 1
+        if row >= self.row_count:
+            return Strip.blank(width, self.rich_style)
+        page_index = row // PAGE_SIZE
+        self._want(page_index)
+        record = self.record_at(row)
+        style = self.rich_style
+        if record is None:
+            return self._strip(" " * MARK_WIDTH, ["…"], [width - MARK_WIDTH], width,
+                               style + self._cursor_style(row) + self.get_component_rich_style("record-list--loading"))
+        marked = self.marks.holds(record.id)
+        if marked:
+            style += self.get_component_rich_style("record-list--marked")
+        style += self._cursor_style(row)
+        cells = [column.value(record) for column in self.source.columns]
+        return self._strip("● " if marked else "  ", cells, widths, width, style)
+
+    def _cursor_style(self, row: int) -> Style:
+        return self.get_component_rich_style("record-list--cursor") if row == self.cursor else Style()
+
+    @staticmethod
+    def _strip(mark: str, cells: list[str], widths: list[int], width: int, style: Style) -> Strip:
+        """One line of plain text (user data is never read as markup), each cell cut or padded to its width.
+
+        A segment per cell keeps columns aligned wherever the line is drawn by position, as in SVG screenshots."""
+        segments = [Segment(mark, style)]
+        used = cell_len(mark)
+        for cell, cell_width in zip(cells, widths):
+            text = str(cell).translate(_CONTROL_CHARACTERS)
+            if cell_len(text) > cell_width:
+                text = set_cell_size(text, cell_width - 1) + "…"
+            segments.append(Segment(set_cell_size(text, cell_width + 1), style))
+            used += cell_width + 1
+        if used < width:
+            segments.append(Segment(" " * (width - used), style))
+        return Strip(segments).crop(0, width)
+
+    def _want(self, page_index: int) -> None:
+        """Note a page drawn on screen; the pages wanted are requested together once drawing is done."""
+        if not self._wanted:
+            self.call_later(self._request_wanted)
+        self._wanted.add(page_index)
+
+    def _request_wanted(self) -> None:
+        """Request the pages on screen, and the pages just beyond it, so scrolling rarely meets a gap."""
+        top = round(self.scroll_y)
+        bottom = top + self.visible_rows
+        for row in (top - PAGE_SIZE // 4, bottom + PAGE_SIZE // 4):
+            self._wanted.add(max(0, row) // PAGE_SIZE)
+        wanted, self._wanted = self._wanted, set()
+        for index in sorted(wanted):
+            self._request(index)
+
+    # Moving ------------------------------------------------------------------------------------------------
+
+    @property
+    def visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def move_to(self, row: int) -> None:
+        """Put the cursor on `row`, scrolling as little as needed to show it."""
+        last = self.row_count - 1
+        self.cursor = max(0, min(row, last))
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + self.visible_rows:
+            self.scroll_to(y=self.cursor - self.visible_rows + 1, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Changed(self))
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        if self._state.total is None:
+            self._state.jump_to_end = True
+            return
+        self.move_to(self._state.total - 1)
+
+    def action_page_down(self) -> None:
+        self.scroll_to(y=round(self.scroll_y) + self.visible_rows, animate=False, immediate=True)
+        self.move_to(self.cursor + self.visible_rows)
+
+    def action_page_up(self) -> None:
+        self.scroll_to(y=max(0, round(self.scroll_y) - self.visible_rows), animate=False, immediate=True)
+        self.move_to(self.cursor - self.visible_rows)
+
+    def action_cycle_sort(self) -> None:
+        sorts = list(self.source.sorts)
+        self._apply_query(replace(self.query, sort=sorts[(sorts.index(self.query.sort) + 1) % len(sorts)]))
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self, self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.move_to(round(self.scroll_y) + event.y - 1)
+            if event.chain == 2:
+                self.action_open()
+
+    # Marks -------------------------------------------------------------------------------------------------
+
+    @property
+    def marked_count(self) -> int:
+        if not self.marks.inverted:
+            return len(self.marks.ids)
+        return max(0, (self.total or 0) - len(self.marks.ids))
+
+    def action_toggle_mark(self) -> None:
+        record = self.current
+        if record is None:
+            return
+        self.marks = replace(self.marks, ids=self.marks.ids ^ {record.id}, query=self.query)
+        self.move_to(self.cursor + 1)
+
+    def action_invert_marks(self) -> None:
+        self.marks = replace(self.marks, inverted=not self.marks.inverted, query=self.query)
+        self.refresh()
+        self.post_message(self.Changed(self))
+
+    def clear_marks(self) -> None:
+        self.marks = Marks()
+        self.refresh()
+        self.post_message(self.Changed(self))
+
+    def marked_ids(self) -> Iterator[int]:
+        """The marked ids; for inverted marks, read from the source, so call it in a worker thread."""
+        marks = self.marks
+        if not marks.inverted:
+            return iter(sorted(marks.ids))
+        return (record_id for record_id in self.source.ids(marks.query or self.query) if record_id not in marks.ids)
+
+    def status(self) -> str:
+        """'row X of N', the sort, the filter and the marks, for the screen's status line."""
+        total = self.total
+        if total == 0:
+            position = f"no {self.source.plural}"
+        elif total is None:
+            position = f"row {self.cursor + 1:,} of … (counting)"
+        else:
+            position = f"row {self.cursor + 1:,} of {total:,}"
+        parts = [position, f"sort: {self.query.sort}"]
+        if self.query.filter:
+            parts.append(f"filter: {self.query.filter}")
+        if self.marked_count:
+            parts.append(f"{self.marked_count:,} marked")
+        return " · ".join(parts)
