@@ -1,54 +1,89 @@
-"""Regenerate screenshots/*.svg: the app at 80x24 on a fresh demo database, driven from the keyboard.
+"""Regenerate screenshots/*.svg: the app on a fresh demo database, driven from the keyboard, at 80x24 and 120x36.
 
     python screenshots/make_screenshots.py
+
+Each screen is saved as `<name>-<width>x<height>.svg`. The databases live in a temporary user data dir, so the
+header shows the default database's name rather than a path from this machine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crm_tui.core import demo
-from crm_tui.core.db import close_database, open_database
-from crm_tui.ui.app import CrmApp
-
 HERE = Path(__file__).resolve().parent
-SIZE = (80, 24)
+SIZES = ((80, 24), (120, 36))
 FIXED_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+
+# (name, database, keys pressed, then text typed into the command palette if any)
+SHOTS = (
+    ("empty", "empty", ()),
+    ("contacts", "demo", ()),
+    ("filter", "demo", ("slash", *"tag:vip an")),
+    ("detail", "demo", ("j", "j", "enter")),
+    ("form-error", "demo", ("a", *"Ada", "tab", *"Lovelace", "tab", *"ada@", "ctrl+s")),
+    ("companies", "demo", ("2",)),
+    ("help", "demo", ("question_mark",)),
+    ("palette", "demo", ("ctrl+p", *"marie")),
+    ("trash", "demo", ("d", "y", "ctrl+p", *"trash", "enter")),
+)
 
 
 async def settle(app, pilot) -> None:
+    from crm_tui.ui.widgets.record_list import RecordList
+
     for _ in range(3):
         await pilot.pause()
         await app.workers.wait_for_complete()
+        while any(records.busy for records in app.screen.query(RecordList)):
+            await pilot.pause()
+    await asyncio.sleep(0.3)
     await pilot.pause()
 
 
-async def shoot(db_path: Path, name: str, keys: tuple[str, ...] = (), demo_flag: bool = False) -> None:
-    app = CrmApp(open_database(db_path), is_demo=demo_flag)
-    async with app.run_test(size=SIZE) as pilot:
+async def shoot(db_path: Path, name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
+    from crm_tui.core import demo
+    from crm_tui.core.db import close_database, open_database
+    from crm_tui.ui.app import CrmApp
+
+    app = CrmApp(open_database(db_path), is_demo=demo.holds_demo_data())
+    async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         for key in keys:
             await pilot.press(key)
             await settle(app, pilot)
-        app.save_screenshot(str(HERE / f"{name}.svg"))
+        app.save_screenshot(str(HERE / f"{name}-{size[0]}x{size[1]}.svg"))
     close_database()
 
 
 async def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        empty = Path(folder) / "empty.sqlite3"
-        await shoot(empty, "empty")
-        filled = Path(folder) / "demo.sqlite3"
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["XDG_DATA_HOME"] = scratch
+        os.environ["XDG_CONFIG_HOME"] = scratch
+        os.environ.pop("CRM_TUI_DB", None)
+        from crm_tui import config
+        from crm_tui.core import demo
+        from crm_tui.core.db import close_database, open_database
+
+        empty = config.default_db_path()
+        open_database(empty)
+        close_database()
+        filled = config.demo_db_path()
         open_database(filled)
         demo.fill(500, seed=1, now=FIXED_NOW)
         close_database()
-        await shoot(filled, "contacts", demo_flag=True)
-        await shoot(filled, "search", ("slash", *"muller"), demo_flag=True)
-        await shoot(filled, "add-contact", ("a", *"Ada", "tab", *"Lovelace", "tab", *"ada@", "ctrl+s"),
-                    demo_flag=True)
+        databases = {"empty": empty, "demo": filled}
+        pristine = {name: path.read_bytes() for name, path in databases.items()}
+        for name, database, keys in SHOTS:
+            for size in SIZES:
+                path = databases[database]
+                path.write_bytes(pristine[database])
+                for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    leftover.unlink(missing_ok=True)
+                await shoot(path, name, keys, size)
 
 
 if __name__ == "__main__":

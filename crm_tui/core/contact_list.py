@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from crm_tui.core import search
 from crm_tui.core.contact_data import ContactData, get_many
-from crm_tui.core.models import database
+from crm_tui.core.models import CONTACT_SORT_KEYS_INDEX, database
 from crm_tui.core.records import (
     Page,
     iterate_ids,
@@ -32,17 +32,33 @@ _SORT_KEYS = {
 _BY_ID = ("c.id",)
 
 
+# A tag filter, like a search, is cheapest one of two ways: a rare tag by looking up its few contacts, a common
+# one by walking the list's sort order and checking each row, which finds a page of matches within a few rows.
+TAG_PLANS = {
+    "lookup": "c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name_key = ?)",
+    "probe": "EXISTS (SELECT 1 FROM contact_tag ct WHERE ct.contact_id = c.id "
+             "AND ct.tag_id = (SELECT id FROM tag WHERE name_key = ?))",
+}
+COMMON_TAG = 20_000
+
+
+def _tag_plan(tag_key: str) -> str:
+    """Counting a tag's contacts up to a cap costs well under a millisecond; 97k "vip" contacts on 1M take
+    110 ms to look up and sort, and 2 ms to probe."""
+    sql = ("SELECT count(*) FROM (SELECT 1 FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+           "WHERE t.name_key = ? LIMIT ?)")
+    return "probe" if database.execute_sql(sql, (tag_key, COMMON_TAG)).fetchone()[0] >= COMMON_TAG else "lookup"
+
+
 def _filters(
-    tag: str | None, match: str | None, trash: bool, company_id: int | None, plan: str = "lookup"
+    tag: str | None, match: str | None, trash: bool, company_id: int | None, plan: str = "lookup",
+    tag_plan: str = "lookup",
 ) -> tuple[list[str], list]:
     """SQL conditions (on alias `c`) and their parameters for the trash, tag, company and search filters."""
     conditions = ["c.deleted_at IS NOT NULL" if trash else "c.deleted_at IS NULL"]
     params: list = []
     if tag:
-        conditions.append(
-            "c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
-            f"WHERE t.name_key = {database.param})"
-        )
+        conditions.append(TAG_PLANS[tag_plan])
         params.append(fold(tag))
     if company_id is not None:
         conditions.append(f"c.company_id = {database.param}")
@@ -57,12 +73,18 @@ def _key_rows(
     keys: Sequence[str], descending: bool, after: tuple | None, limit: int, offset: int,
     tag: str | None, text: str | None, trash: bool, company_id: int | None,
 ) -> list[tuple]:
-    """The sort keys (id last) of a page alone: sorting narrow rows is what makes large match sets cheap."""
+    """The sort keys (id last) of a page alone: sorting narrow rows is what makes large match sets cheap.
+
+    When a set of ids drives the read (search matches or a rare tag looked up), their sort keys come from the
+    narrow sort-keys index rather than the wide contact rows."""
     match = search.match_query(text or "")
+    tag_plan = _tag_plan(fold(tag)) if tag else "lookup"
 
     def fetch(plan: str) -> list[tuple]:
-        conditions, params = _filters(tag, match, trash, company_id, plan)
-        return keyset_select(", ".join(keys), "contact c", conditions, params, keys, descending, after, limit, offset)
+        conditions, params = _filters(tag, match, trash, company_id, plan, tag_plan)
+        looked_up = (match and plan == "lookup") or (tag and tag_plan == "lookup" and not match)
+        source = f"contact c INDEXED BY {CONTACT_SORT_KEYS_INDEX}" if looked_up and not trash else "contact c"
+        return keyset_select(", ".join(keys), source, conditions, params, keys, descending, after, limit, offset)
 
     return search.run_plans(search.filter_plans(match), fetch) if match else fetch("lookup")
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import SqliteDatabase, TextField
+from peewee import OperationalError, SqliteDatabase, TextField
 from playhouse.migrate import SqliteMigrator, migrate
 
 from crm_tui.core import search
 from crm_tui.core.errors import DatabaseError
-from crm_tui.core.models import MODELS, Change, Pipeline, Stage, database, now_text
+from crm_tui.core.models import MODELS, Change, Contact, Pipeline, Stage, database, now_text
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PRAGMAS = {
@@ -60,8 +61,13 @@ def _migrate_to_3(db: SqliteDatabase) -> None:
     Change._schema.create_indexes(safe=True)
 
 
+def _migrate_to_4(db: SqliteDatabase) -> None:
+    """Version 4 adds the index filtered lists read their sort keys from (models.CONTACT_SORT_KEYS_INDEX)."""
+    Contact._schema.create_indexes(safe=True)
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Version 1 is the first released schema.
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_to_2, 2: _migrate_to_3}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_to_2, 2: _migrate_to_3, 3: _migrate_to_4}
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 
@@ -129,13 +135,18 @@ def _create_schema(db: SqliteDatabase) -> None:
         Stage.create(pipeline=sales, name=name, position=position, probability=probability, outcome=outcome)
 
 
-def open_database(path: Path | str) -> OpenDatabase:
-    """Open (creating if need be) the database at `path` and bind the models to it."""
+def open_database(path: Path | str, cache_kib: int | None = None) -> OpenDatabase:
+    """Open (creating if need be) the database at `path` and bind the models to it.
+
+    `cache_kib` sets each connection's page cache; the app keeps it small, since its memory should not grow
+    with the size of the database, and the operating system caches the file anyway.
+    """
     path = Path(path).expanduser()
     found_version = _check_file(path)
     _prepare_location(path)
     backup_path = _backup(path, found_version) if 0 < found_version < SCHEMA_VERSION else None
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=PRAGMAS["busy_timeout"] / 1000)
+    pragmas = PRAGMAS if cache_kib is None else {**PRAGMAS, "cache_size": -cache_kib}
+    db = SqliteDatabase(str(path), pragmas=pragmas, timeout=PRAGMAS["busy_timeout"] / 1000)
     database.initialize(db)
     db.connect(reuse_if_open=True)
     if found_version < SCHEMA_VERSION:
@@ -155,5 +166,28 @@ def close_database() -> None:
 
 
 def connection():
-    """A context for work on another thread (UI workers): its own connection, closed afterwards."""
-    return database.connection_context()
+    """A context for work on another thread (UI workers): its own connection, closed afterwards.
+
+    Bound to the database open now, not to the proxy: if another database is opened meanwhile (the demo), the
+    context still closes the connection it opened."""
+    return database.obj.connection_context()
+
+
+class Interrupted(Exception):
+    """A query stopped part-way because its result was no longer wanted."""
+
+
+@contextmanager
+def stop_when(unwanted: Callable[[], bool], every_steps: int = 5_000) -> Iterator[None]:
+    """Abandon the queries run inside as soon as `unwanted()` says so (checked every few thousand VM steps): a
+    count over a million rows for a filter the user has since changed should not hold a reader for 200 ms."""
+    raw = database.connection()
+    raw.set_progress_handler(unwanted, every_steps)
+    try:
+        yield
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        if "interrupt" in str(exc):
+            raise Interrupted() from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)

@@ -157,7 +157,7 @@ FILTER_PLANS = {
     "walk": "+{id} IN (SELECT rowid FROM contact_fts WHERE contact_fts MATCH ?)",
     "probe": "EXISTS (SELECT 1 FROM contact_fts f WHERE contact_fts MATCH ? AND f.rowid = {id})",
 }
-FEW_MATCHES = 20_000
+FEW_MATCHES = 40_000
 MANY_MATCHES = 100_000
 PLAN_BUDGET_SECONDS = 0.025
 PROGRESS_CHECK_STEPS = 2_000
@@ -171,13 +171,13 @@ def _matches_at_least(match: str, cap: int) -> int:
 def filter_plans(match: str) -> list[str]:
     """The plans worth trying for this query, cheapest expected first; the last one always runs to the end.
 
-    Counting matches up to a cap costs well under a millisecond, and tells few from many.
+    One count of matches, capped, tells few from many: a few milliseconds, where counting twice (once to the
+    lower cap, once to the higher) read the first matches twice.
     """
-    if _matches_at_least(match, FEW_MATCHES) < FEW_MATCHES:
+    found = _matches_at_least(match, MANY_MATCHES)
+    if found < FEW_MATCHES:
         return ["lookup"]
-    if _matches_at_least(match, MANY_MATCHES) >= MANY_MATCHES:
-        return ["probe", "walk"]
-    return ["walk", "lookup"]
+    return ["probe", "walk"] if found >= MANY_MATCHES else ["walk", "lookup"]
 
 
 def contact_filter_sql(id_column: str, plan: str = "lookup") -> str:

@@ -6,6 +6,7 @@ settings file, switching to the demo database, and noticing when another process
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import sys
 from collections.abc import Iterable
@@ -30,6 +31,13 @@ from crm_tui.ui.screens.help import HelpScreen
 from crm_tui.ui.screens.trash import TrashScreen
 
 POLL_SECONDS = 1.0
+# Each connection's SQLite page cache. Small, so the app's memory does not grow with the database: the operating
+# system caches the file anyway, and the list readers keep their connections (and so the hot pages) open.
+APP_CACHE_KIB = 2_000
+# Once the first screen is built, its objects (Textual's DOM, styles, our modules) live as long as the app. Moving
+# them out of the collector's reach stops a full collection from scanning them: those took 35-40 ms, a visible
+# hitch in the middle of paging.
+FREEZE_AFTER_SECONDS = 1.0
 DEFAULT_THEME = "textual-dark"
 
 
@@ -73,6 +81,7 @@ class CrmApp(App[None]):
         self.apply_keymap(self.settings.get("keymap", {}))
         self.poll_for_changes()
         self.set_interval(POLL_SECONDS, self.poll_for_changes)
+        self.set_timer(FREEZE_AFTER_SECONDS, gc.freeze)
 
     # Settings ----------------------------------------------------------------------------------------------
 
@@ -167,7 +176,7 @@ class CrmApp(App[None]):
         """Fill (once) and open a separate demo database, so the user's own one stays clean."""
         path = config.demo_db_path()
         try:
-            opened = open_database(path)
+            opened = open_database(path, cache_kib=APP_CACHE_KIB)
             with connection():
                 summary = demo.fill(demo.DEFAULT_CONTACTS) if demo.is_empty() else None
         except CrmError as exc:
@@ -246,7 +255,7 @@ def run_app(db_path: Path) -> int:
     """Open the database, run the app until the user quits, and return the exit status for the shell."""
     try:
         settings = config.load_settings()
-        opened = open_database(db_path)
+        opened = open_database(db_path, cache_kib=APP_CACHE_KIB)
     except (CrmError, config.SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -78,7 +78,7 @@ def test_info_json_counts_records(cli, add):
     result = cli("info", "--json")
     assert result.code == 0
     facts = result.json()
-    assert facts["schema_version"] == core_db.SCHEMA_VERSION == 3 and facts["demo"] is False and facts["size_bytes"] > 0
+    assert facts["schema_version"] == core_db.SCHEMA_VERSION == 4 and facts["demo"] is False and facts["size_bytes"] > 0
     assert facts["counts"] == {"contacts": 2, "companies": 2, "deals": 0, "activities": 0, "open_tasks": 0,
                                "tags": 2, "in_trash": 1}
 
@@ -86,7 +86,7 @@ def test_info_json_counts_records(cli, add):
 def test_info_as_text(cli):
     result = cli("info")
     assert result.code == 0
-    assert any(line.startswith("schema version:") and line.endswith("3") for line in result.out.splitlines())
+    assert f"schema version:   {core_db.SCHEMA_VERSION}" in result.out.splitlines()
     assert any(line.startswith("counts contacts:") for line in result.out.splitlines())
 
 

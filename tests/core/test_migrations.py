@@ -11,7 +11,7 @@ import pytest
 from crm_tui.core import contacts, search, undo
 from crm_tui.core import db as core_db
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
-from crm_tui.core.models import Change, database
+from crm_tui.core.models import CONTACT_SORT_KEYS_INDEX, Change, database
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "schema_v1.sql"
 
@@ -122,7 +122,7 @@ def test_migrated_columns_are_those_of_a_new_database(tmp_path, migrated):
     assert after_migration == fresh
 
 
-def test_version_2_database_migrates_to_3_with_a_backup(tmp_path, monkeypatch):
+def test_version_2_database_migrates_to_the_current_version_with_a_backup(tmp_path, monkeypatch):
     path = load_v1(tmp_path / "v2.sqlite3")
     monkeypatch.setattr(core_db, "SCHEMA_VERSION", 2)
     open_database(path)
@@ -134,9 +134,10 @@ def test_version_2_database_migrates_to_3_with_a_backup(tmp_path, monkeypatch):
     conn.close()
     opened = open_database(path)
     try:
-        assert opened.schema_version == user_version(path) == 3
+        assert opened.schema_version == user_version(path) == SCHEMA_VERSION == 4
         assert opened.backup_path is not None and opened.backup_path.name.startswith("v2.sqlite3.v2-")
         assert ("index", "change_undoes") in schema_names()
+        assert ("index", CONTACT_SORT_KEYS_INDEX) in schema_names()
         assert Change.select().where(Change.undoes.is_null(False)).count() == 0
         assert contacts.count() == 3
     finally:

@@ -11,12 +11,18 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
+from crm_tui.ui.widgets.record_list import RecordList
+
 
 async def settle(app: App, pilot: Pilot) -> None:
-    """Let workers finish and their results reach the screen."""
+    """Let workers and list readers finish, and their results reach the screen."""
     for _ in range(3):
         await pilot.pause()
         await app.workers.wait_for_complete()
+        for _ in range(1000):
+            if not any(records.busy for records in app.screen.query(RecordList)):
+                break
+            await pilot.pause()
     await pilot.pause()
 
 

@@ -15,7 +15,13 @@ from crm_tui.core.companies import CompanyData
 from crm_tui.ui.screens.company_form import CompanyFormScreen
 from crm_tui.ui.screens.contact_detail import ContactDetailScreen
 from crm_tui.ui.sources import CompanySource, ContactSource
-from crm_tui.ui.widgets.detail import DetailScreen, FieldRow, Section, detail_bindings, time_rows
+from crm_tui.ui.widgets.detail import (
+    DetailScreen,
+    FieldRow,
+    Section,
+    detail_bindings,
+    time_rows,
+)
 from crm_tui.ui.widgets.record_list import ListQuery, RecordList
 
 

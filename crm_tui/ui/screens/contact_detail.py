@@ -13,7 +13,14 @@ from crm_tui.core.contacts import ContactData
 from crm_tui.ui.screens.contact_form import ContactFormScreen
 from crm_tui.ui.screens.modals import TagEditScreen
 from crm_tui.ui.sources import CompanySource, ContactSource
-from crm_tui.ui.widgets.detail import DetailScreen, FieldRow, Section, detail_bindings, paragraph, time_rows
+from crm_tui.ui.widgets.detail import (
+    DetailScreen,
+    FieldRow,
+    Section,
+    detail_bindings,
+    paragraph,
+    time_rows,
+)
 from crm_tui.ui.widgets.record_list import ListQuery
 
 TIMELINE_NOTE = "Deals and activities with this contact will be listed here once crm-tui tracks them."
@@ -73,7 +80,9 @@ class ContactDetailScreen(DetailScreen):
         self.reload()
 
     def action_company(self) -> None:
-        from crm_tui.ui.screens.company_detail import CompanyDetailScreen  # imports this module in turn
+        from crm_tui.ui.screens.company_detail import (
+            CompanyDetailScreen,  # imports this module in turn
+        )
 
         if self.record is not None and self.record.company_id is not None:
             screen = CompanyDetailScreen(self.record.company_id, CompanySource(), ListQuery(CompanySource.sorts[0]))

@@ -66,7 +66,7 @@ class ContactsScreen(ListScreen):
         if action in ("import", "demo"):
             return self.has_class("empty")
         if action == "tags" and self.records.current is None and not self.records.marked_count:
-            return None
+            return False
         return super().check_action(action, parameters)
 
     @on(RecordList.Changed)

@@ -69,17 +69,33 @@ class HelpScreen(ModalScreen[None]):
         self.groups = binding_groups(screen)
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        first = True
-        for title, entries in self.groups.items():
-            if not first:
-                table.add_row("", "")
-            first = False
-            table.add_row(Text(title, style="underline"), "")
-            for keys, description in entries:
-                table.add_row(Text(keys), Text(description))
+        lines = help_lines(self.groups)
+        half = balanced_split(lines)
+        table = Table.grid(padding=(0, 1))
+        for _ in range(2):
+            table.add_column(style="bold", no_wrap=True, min_width=9)
+            table.add_column(min_width=14)
+        left, right = lines[:half], lines[half:]
+        blank: tuple[Text, Text] = (Text(), Text())
+        for row in range(max(len(left), len(right))):
+            table.add_row(*(left[row] if row < len(left) else blank), *(right[row] if row < len(right) else blank))
         with VerticalScroll(id="keys") as keys:
             keys.border_title = "Keys  (esc closes)"
             yield Static(table)
+
+
+def help_lines(groups: dict[str, list[tuple[str, str]]]) -> list[tuple[Text, Text]]:
+    """One (keys, description) line per binding, each group under its title, groups apart by a blank line."""
+    lines: list[tuple[Text, Text]] = []
+    for title, entries in groups.items():
+        if lines:
+            lines.append((Text(), Text()))
+        lines.append((Text(title, style="underline"), Text()))
+        lines.extend((Text(keys), Text(description)) for keys, description in entries)
+    return lines
+
+
+def balanced_split(lines: list[tuple[Text, Text]]) -> int:
+    """Where to break the lines into two columns: at the group start nearest the middle, so no group is split."""
+    starts = [i for i, (keys, _) in enumerate(lines) if keys.style == "underline"] or [0]
+    return min(starts[1:] or [len(lines)], key=lambda start: abs(start - len(lines) / 2))

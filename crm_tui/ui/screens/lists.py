@@ -12,12 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.ui.screens.modals import ConfirmScreen
-from crm_tui.ui.widgets.app_header import AppHeader
+from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.record_list import RecordList, RecordSource
 
 
@@ -51,6 +51,7 @@ class ListScreen(Screen[None]):
     """
     noun = "record"
     plural = "records"
+    _could_act = False
     filter_placeholder = "Filter…"
 
     def make_source(self) -> RecordSource:
@@ -62,7 +63,7 @@ class ListScreen(Screen[None]):
         yield RecordList(self.make_source(), id="records")
         yield from self.compose_extra()
         yield Static("", id="status")
-        yield Footer()
+        yield AppFooter()
 
     def compose_extra(self) -> ComposeResult:
         yield from ()
@@ -84,7 +85,12 @@ class ListScreen(Screen[None]):
 
     @on(RecordList.Changed)
     def show_status(self) -> None:
-        self.query_one("#status", Static).update(Text(self.records.status()))
+        records = self.records
+        self.query_one("#status", Static).update(Text(records.status()))
+        can_act = records.current is not None or bool(records.marked_count)
+        if can_act != self._could_act:
+            self._could_act = can_act
+            self.refresh_bindings()
 
     # Filter ------------------------------------------------------------------------------------------------
 
@@ -116,8 +122,12 @@ class ListScreen(Screen[None]):
     # Actions -----------------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit",) and self.records.current is None:
-            return None
+        """Keys that act on a record are hidden while there is none to act on."""
+        records = self.records
+        if action == "edit" and records.current is None:
+            return False
+        if action == "delete" and records.current is None and not records.marked_count:
+            return False
         return True
 
     @on(RecordList.Opened)

@@ -7,7 +7,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from crm_tui.core import companies, contacts
 from crm_tui.core.db import connection
@@ -15,7 +15,7 @@ from crm_tui.core.errors import CrmError
 from crm_tui.core.records import change_batch
 from crm_tui.ui.screens.modals import ConfirmScreen
 from crm_tui.ui.sources import CompanySource, ContactSource
-from crm_tui.ui.widgets.app_header import AppHeader
+from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.record_list import ListQuery, RecordList
 
 KINDS = {
@@ -45,7 +45,7 @@ class TrashScreen(Screen[None]):
         yield Static("", id="title")
         yield RecordList(ContactSource(), ListQuery("updated", trash=True), id="records")
         yield Static("", id="status")
-        yield Footer()
+        yield AppFooter()
 
     @property
     def records(self) -> RecordList:

@@ -1,10 +1,10 @@
-"""The top line of every screen: the sections and their keys, and which database is open."""
+"""The top and bottom lines of every screen: the sections and the open database; the keys."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 
 class AppHeader(Static):
@@ -39,7 +39,7 @@ class AppHeader(Static):
         right = Content.assemble(
             Content(database), *((" ", Content.styled(" DEMO ", "bold reverse $warning")) if app_is_demo(app) else ())
         )
-        gap = self.content_region.width - left.cell_length - right.cell_length
+        gap = self.content_region.width - left.cell_length - right.cell_length - 1
         if gap < 1:
             right = Content(_tail(database, max(0, self.content_region.width - left.cell_length - 8)))
             if app_is_demo(app):
@@ -57,3 +57,13 @@ def _tail(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return "…" + text[-max(0, width - 1):] if width > 1 else ""
+
+
+class AppFooter(Footer):
+    """The key bar. Below 100 columns it leaves out the command palette hint (ctrl+p is in the help and the
+    welcome), so that the keys of the screen itself fit at 80 columns."""
+
+    WIDE_ENOUGH_FOR_PALETTE_HINT = 100
+
+    def on_resize(self) -> None:
+        self.show_command_palette = self.app.size.width >= self.WIDE_ENOUGH_FOR_PALETTE_HINT

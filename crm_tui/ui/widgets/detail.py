@@ -20,17 +20,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from crm_tui.core.db import connection
 from crm_tui.core.errors import ConflictError, CrmError, NotFoundError
 from crm_tui.ui.screens.modals import ConfirmScreen
-from crm_tui.ui.widgets.app_header import AppHeader
+from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.record_list import ListQuery
 
 EMPTY = "—"
 LABEL_WIDTH = 13
+STEP_KEYS = Binding.Group("Next/prev", compact=True)
 
 
 def local_time(stamp: str | None) -> str:
@@ -80,7 +81,7 @@ class Section(Vertical):
         margin: 1 0 0 0;
         & > .section-title { text-style: bold; color: $text-accent; }
         & > .paragraph { width: 1fr; }
-        & > .paragraph.-empty { color: $text-muted; }
+        & > .paragraph.-muted { color: $text-muted; }
     }
     """
 
@@ -92,8 +93,8 @@ class Section(Vertical):
 def paragraph(text: str | Text, muted: bool = False) -> Static:
     """Free text such as notes: kept as written, line breaks and all; empty text is a dimmed dash."""
     content = plain(text) if isinstance(text, str) else text
-    empty = muted or not content.plain
-    return Static(content if content.plain else plain(EMPTY), classes="paragraph -empty" if empty else "paragraph")
+    muted = muted or not content.plain
+    return Static(content if content.plain else plain(EMPTY), classes="paragraph -muted" if muted else "paragraph")
 
 
 def time_rows(record: Any) -> list[FieldRow]:
@@ -105,8 +106,8 @@ def detail_bindings(prefix: str) -> list[Binding]:
     """The keys every detail screen has, with ids under `prefix` (e.g. `contact_detail.next`)."""
     return [
         Binding("escape", "back", "Back", id=f"{prefix}.back"),
-        Binding("n", "step(1)", "Next", id=f"{prefix}.next"),
-        Binding("p", "step(-1)", "Previous", id=f"{prefix}.previous"),
+        Binding("n", "step(1)", "Next", id=f"{prefix}.next", group=STEP_KEYS),
+        Binding("p", "step(-1)", "Previous", id=f"{prefix}.previous", group=STEP_KEYS),
         Binding("e", "edit", "Edit", id=f"{prefix}.edit"),
         Binding("d", "delete", "Delete", id=f"{prefix}.delete"),
     ]
@@ -156,7 +157,7 @@ class DetailScreen(Screen[int]):
         yield Static("", id="banner")
         yield VerticalScroll(id="card")
         yield from self.compose_extra()
-        yield Footer()
+        yield AppFooter()
 
     def compose_extra(self) -> ComposeResult:
         yield from ()

@@ -11,24 +11,25 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Protocol
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, work
+from textual import events, on
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import get_current_worker
 
-from crm_tui.core.db import connection
 from crm_tui.core.records import Page
+from crm_tui.ui.widgets.reader import DatabaseReader, Request
 
-PAGE_SIZE = 100
-CACHED_PAGES = 60
+PAGE_SIZE = 50
+CACHED_PAGES = 40
+COUNT_DELAY_SECONDS = 0.3
 MARK_WIDTH = 2
 _CONTROL_CHARACTERS = {code: " " for code in range(32)}
 
@@ -77,6 +78,14 @@ class Marks:
 
     def holds(self, record_id: int) -> bool:
         return (record_id in self.ids) != self.inverted
+
+
+class _Delivered(Message):
+    """A reader thread's result, handed to the UI thread."""
+
+    def __init__(self, apply: Callable[[], None]) -> None:
+        super().__init__()
+        self.apply = apply
 
 
 @dataclass
@@ -307,14 +316,35 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             return None, True, total - end, end - index * PAGE_SIZE
         return None, False, index * PAGE_SIZE, PAGE_SIZE
 
-    @work(thread=True, group="record-pages")
+    def _read(self, reader: DatabaseReader, generation: int, run: Callable[[], Any],
+              done: Callable[[int, Any], None]) -> None:
+        """Run `run` on a reader thread; `done(generation, result)` follows on the UI thread if still wanted."""
+        reader.submit(Request(
+            run=run,
+            deliver=lambda result: self.post_message(_Delivered(partial(done, generation, result))),
+            wanted=lambda: generation == self._state.generation,
+            failed=lambda error: self.post_message(_Delivered(partial(self._read_failed, generation, error))),
+        ))
+
+    @on(_Delivered)
+    def _apply_delivery(self, message: _Delivered) -> None:
+        message.stop()
+        message.apply()
+
+    def _read_failed(self, generation: int, error: Exception) -> None:
+        if generation == self._state.generation:
+            self._state.pending.clear()
+            self._filter_in_flight = False
+            self.notify(str(error), severity="error")
+
     def _fetch_page(self, generation: int, index: int, plan: tuple[tuple | None, bool, int, int]) -> None:
         after, backwards, offset, limit = plan
-        with connection():
-            page = self.source.fetch(self.query, after, backwards, offset, limit)
-        self.app.call_from_thread(self._page_arrived, generation, index, page)
+        query = self.query
+        self._read(self._page_reader, generation,
+                   lambda: self.source.fetch(query, after, backwards, offset, limit),
+                   partial(self._page_arrived, index=index))
 
-    def _page_arrived(self, generation: int, index: int, page: Page) -> None:
+    def _page_arrived(self, generation: int, page: Page, index: int) -> None:
         state = self._state
         if generation != state.generation:
             return
@@ -326,7 +356,10 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             self._set_total(index * PAGE_SIZE + len(page.items))
         elif state.total is None and not state.counting:
             state.counting = True
-            self._count(generation)
+            if self.query.filter:
+                self.set_timer(COUNT_DELAY_SECONDS, partial(self._count, generation))
+            else:
+                self.call_after_refresh(self._count, generation)
         self.loaded = True
         self._update_size()
         self.refresh()
@@ -336,13 +369,13 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             if text != self.query.filter:
                 self._apply_query(replace(self.query, filter=text))
 
-    @work(thread=True, group="record-count")
     def _count(self, generation: int) -> None:
-        if get_current_worker().is_cancelled:
+        """Count once the first rows are painted: on a million rows it takes longer than they do. While the user
+        types a filter, wait for a pause: a count per keystroke would compete with reading the next filter's rows."""
+        if generation != self._state.generation:
             return
-        with connection():
-            total = self.source.count(self.query)
-        self.app.call_from_thread(self._count_arrived, generation, total)
+        query = self.query
+        self._read(self._count_reader, generation, lambda: self.source.count(query), self._count_arrived)
 
     def _count_arrived(self, generation: int, total: int) -> None:
         if generation == self._state.generation:
@@ -365,7 +398,23 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._update_size()
 
     def on_mount(self) -> None:
+        current = partial(getattr, self.app, "opened", None)
+        self._page_reader = DatabaseReader("record-pages", current)
+        self._count_reader = DatabaseReader("record-count", current)
+        self._page_reader.start()
+        self._count_reader.start()
         self.reload(keep_cursor=False)
+
+    def on_unmount(self) -> None:
+        self._page_reader.stop()
+        self._count_reader.stop()
+
+    @property
+    def busy(self) -> bool:
+        """Reading: a page or the count is on its way, or a filter waits. Tests wait for this to be False."""
+        state = self._state
+        return bool(state.pending or (state.counting and state.total is None) or self.filtering
+                    or self._page_reader.busy or self._count_reader.busy)
 
     # Drawing -----------------------------------------------------------------------------------------------
 
@@ -420,11 +469,12 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._wanted.add(page_index)
 
     def _request_wanted(self) -> None:
-        """Request the pages on screen, and the pages just beyond it, so scrolling rarely meets a gap."""
+        """Request the pages on screen, and those two screens above and below, so paging rarely meets a gap."""
         top = round(self.scroll_y)
         bottom = top + self.visible_rows
-        for row in (top - PAGE_SIZE // 4, bottom + PAGE_SIZE // 4):
-            self._wanted.add(max(0, row) // PAGE_SIZE)
+        reach = 2 * self.visible_rows
+        for row in (top - reach, bottom + reach):
+            self._wanted.add(max(0, min(row, self.row_count - 1)) // PAGE_SIZE)
         wanted, self._wanted = self._wanted, set()
         for index in sorted(wanted):
             self._request(index)
