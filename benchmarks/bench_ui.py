@@ -126,11 +126,11 @@ async def measure(db_path: str, actions: bool) -> dict:
                     expected = filter_box.value + letter
                     latencies.append(await key_to_frame(
                         app, clock, letter, letter,
-                        lambda expected=expected: records.query.filter == expected and not records.filtering,
+                        lambda expected=expected: records.list_query.filter == expected and not records.filtering,
                     ))
                     await asyncio.sleep(KEY_GAP_SECONDS)
                 await pilot.press("escape")
-                while records.filtering or records.query.filter:
+                while records.filtering or records.list_query.filter:
                     await pilot.pause()
             figures["filter_p50_ms"] = statistics.median(latencies)
             figures["filter_p95_ms"] = percentile(latencies, 0.95)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from crm_tui.core import companies, contacts
 from crm_tui.core.records import Page
-from crm_tui.ui.widgets.record_list import Column, ListQuery
+from crm_tui.ui.widgets.record_source import Column, ListQuery
 
 
 @dataclass(frozen=True)

@@ -164,9 +164,10 @@ def test_every_search_plan_gives_the_same_pages(db, make_contact, monkeypatch, p
 def test_a_plan_over_its_time_budget_gives_way_to_the_next(db, make_contact, monkeypatch):
     for number in range(30):
         make_contact(first_name=f"Person {number:02d}", last_name="Berg")
-    monkeypatch.setattr(search, "FEW_MATCHES", 1)
-    monkeypatch.setattr(search, "MANY_MATCHES", 2)
-    monkeypatch.setattr(search, "PLAN_BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr(search, "SOME_MATCHES", 1)
+    monkeypatch.setattr(search, "FEW_MATCHES", 2)
+    monkeypatch.setattr(search, "WALK", ("walk", -1.0))
+    monkeypatch.setattr(search, "QUICK_PROBE", ("probe", -1.0))
     monkeypatch.setattr(search, "PROGRESS_CHECK_STEPS", 1)
     tried = []
     real_sql = search.contact_filter_sql
@@ -178,7 +179,7 @@ def test_a_plan_over_its_time_budget_gives_way_to_the_next(db, make_contact, mon
     monkeypatch.setattr(search, "contact_filter_sql", recording_sql)
     page = contacts.list_page(limit=10, text="berg")
     assert [c.name for c in page.items] == [f"Person {n:02d} Berg" for n in range(10)]
-    assert tried == ["probe", "walk"]
+    assert tried == ["walk", "probe", "lookup"]
 
 
 @pytest.mark.parametrize("sort", contacts.SORTS)

@@ -17,7 +17,8 @@ from crm_tui.ui.screens.contact_form import ContactFormScreen
 from crm_tui.ui.screens.modals import ConfirmScreen, TagEditScreen
 from crm_tui.ui.sources import CompanySource, ContactSource
 from crm_tui.ui.widgets.detail import local_time
-from crm_tui.ui.widgets.record_list import ListQuery, RecordList
+from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_source import ListQuery
 
 BY_NAME = ListQuery("name")
 

@@ -21,7 +21,7 @@ class CompaniesScreen(ListScreen):
         return CompanySource()
 
     def detail_screen(self, record_id: int, record_list: RecordList) -> CompanyDetailScreen:
-        return CompanyDetailScreen(record_id, record_list.source, record_list.query)
+        return CompanyDetailScreen(record_id, record_list.source, record_list.list_query)
 
     def form_screen(self, record: CompanyData | None) -> CompanyFormScreen:
         return CompanyFormScreen(record)

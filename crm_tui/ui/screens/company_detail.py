@@ -22,7 +22,8 @@ from crm_tui.ui.widgets.detail import (
     detail_bindings,
     time_rows,
 )
-from crm_tui.ui.widgets.record_list import ListQuery, RecordList
+from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_source import ListQuery
 
 
 class CompanyDetailScreen(DetailScreen):
@@ -88,4 +89,4 @@ class CompanyDetailScreen(DetailScreen):
                 people.move_to(people.cursor + steps)
             self.reload()
 
-        self.app.push_screen(ContactDetailScreen(event.record.id, people.source, people.query), back)
+        self.app.push_screen(ContactDetailScreen(event.record.id, people.source, people.list_query), back)

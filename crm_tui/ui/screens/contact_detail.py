@@ -21,7 +21,7 @@ from crm_tui.ui.widgets.detail import (
     paragraph,
     time_rows,
 )
-from crm_tui.ui.widgets.record_list import ListQuery
+from crm_tui.ui.widgets.record_source import ListQuery
 
 TIMELINE_NOTE = "Deals and activities with this contact will be listed here once crm-tui tracks them."
 

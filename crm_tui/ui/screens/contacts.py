@@ -72,7 +72,7 @@ class ContactsScreen(ListScreen):
     @on(RecordList.Changed)
     def check_empty(self) -> None:
         records = self.records
-        if records.total == 0 and not records.query.filter and not records.query.trash:
+        if records.total == 0 and not records.list_query.filter and not records.list_query.trash:
             self.check_database_empty()
         elif records.total and self.has_class("empty"):
             self.set_empty(False)
@@ -88,7 +88,7 @@ class ContactsScreen(ListScreen):
         self.refresh_bindings()
 
     def detail_screen(self, record_id: int, record_list: RecordList) -> ContactDetailScreen:
-        return ContactDetailScreen(record_id, record_list.source, record_list.query)
+        return ContactDetailScreen(record_id, record_list.source, record_list.list_query)
 
     def form_screen(self, record: ContactData | None) -> ContactFormScreen:
         return ContactFormScreen(record)

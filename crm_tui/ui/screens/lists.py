@@ -18,7 +18,8 @@ from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.ui.screens.modals import ConfirmScreen
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
-from crm_tui.ui.widgets.record_list import RecordList, RecordSource
+from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_source import RecordSource
 
 
 class ListScreen(Screen[None]):

@@ -16,7 +16,8 @@ from crm_tui.core.records import change_batch
 from crm_tui.ui.screens.modals import ConfirmScreen
 from crm_tui.ui.sources import CompanySource, ContactSource
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
-from crm_tui.ui.widgets.record_list import ListQuery, RecordList
+from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_source import ListQuery
 
 KINDS = {
     "contacts": (ContactSource, contacts.restore, contacts.purge),

@@ -27,7 +27,7 @@ from crm_tui.core.db import connection
 from crm_tui.core.errors import ConflictError, CrmError, NotFoundError
 from crm_tui.ui.screens.modals import ConfirmScreen
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
-from crm_tui.ui.widgets.record_list import ListQuery
+from crm_tui.ui.widgets.record_source import ListQuery
 
 EMPTY = "—"
 LABEL_WIDTH = 13

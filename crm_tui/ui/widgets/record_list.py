@@ -1,18 +1,18 @@
 """RecordList: a keyboard list over any number of records, reading only the pages that are on screen.
 
 A `ScrollView` whose virtual height is the row count; `render_line` draws each visible row from an LRU cache of
-pages, and a missing page is fetched by a thread worker and painted when it lands. A page is read by keyset from
-a cached neighbour when there is one (cheap at any depth), else by offset (a jump with `G`, or a scrollbar drag).
-The total is counted after the first page is shown, since counting a million rows takes longer than reading 100.
+pages, and a missing page is read on a reader thread (reader.py) and painted when it lands. A page is read by keyset
+from a cached neighbour when there is one (cheap at any depth), else by offset (a jump with `G`, or a scrollbar drag).
+The total is counted after the first page is shown, since counting a million rows takes longer than reading 50.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -25,59 +25,21 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm_tui.core.records import Page
+from crm_tui.ui.widgets.page_cache import CachedPage, PageCache, ReadState
 from crm_tui.ui.widgets.reader import DatabaseReader, Request
+from crm_tui.ui.widgets.record_source import (
+    MARK_WIDTH,
+    ListQuery,
+    Marks,
+    RecordSource,
+    column_widths,
+)
 
 PAGE_SIZE = 50
 CACHED_PAGES = 40
 COUNT_DELAY_SECONDS = 0.3
-MARK_WIDTH = 2
+HOLD_SECONDS = 0.15
 _CONTROL_CHARACTERS = {code: " " for code in range(32)}
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: its title, how to get its text from a record, and how it shares the width."""
-
-    title: str
-    value: Callable[[Any], str]
-    min_width: int
-    max_width: int = 60
-    weight: int = 1
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """What the list shows: the sort, the filter as typed, and whether it is the trash."""
-
-    sort: str
-    filter: str = ""
-    trash: bool = False
-
-
-class RecordSource(Protocol):
-    """Where a RecordList reads its records. Every method runs in a worker thread, inside a connection."""
-
-    plural: str
-    columns: Sequence[Column]
-    sorts: Sequence[str]
-
-    def fetch(self, query: ListQuery, after: tuple | None, backwards: bool, offset: int, limit: int) -> Page: ...
-
-    def count(self, query: ListQuery) -> int: ...
-
-    def ids(self, query: ListQuery) -> Iterator[int]: ...
-
-
-@dataclass(frozen=True)
-class Marks:
-    """Marked record ids; `inverted` means every record of `query` except those ids."""
-
-    ids: frozenset[int] = frozenset()
-    inverted: bool = False
-    query: ListQuery | None = None
-
-    def holds(self, record_id: int) -> bool:
-        return (record_id in self.ids) != self.inverted
 
 
 class _Delivered(Message):
@@ -86,77 +48,6 @@ class _Delivered(Message):
     def __init__(self, apply: Callable[[], None]) -> None:
         super().__init__()
         self.apply = apply
-
-
-@dataclass
-class _Page:
-    items: list
-    keys: list[tuple]
-    generation: int
-
-
-class _PageCache:
-    """The pages read, least recently used dropped first: memory stays flat however far the user scrolls."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._pages: OrderedDict[int, _Page] = OrderedDict()
-
-    def get(self, index: int) -> _Page | None:
-        page = self._pages.get(index)
-        if page is not None:
-            self._pages.move_to_end(index)
-        return page
-
-    def set(self, index: int, page: _Page) -> None:
-        self._pages[index] = page
-        self._pages.move_to_end(index)
-        while len(self._pages) > self.size:
-            self._pages.popitem(last=False)
-
-    def clear(self) -> None:
-        self._pages.clear()
-
-
-@dataclass
-class _State:
-    """Everything that a reload starts afresh. `estimate` stands in for the total while a reload counts."""
-
-    generation: int = 0
-    total: int | None = None
-    estimate: int = 0
-    counting: bool = False
-    furthest_page: int = -1
-    pending: set[int] = field(default_factory=set)
-    jump_to_end: bool = False
-
-
-def column_widths(columns: Sequence[Column], width: int) -> list[int]:
-    """Each column's width for a row `width` cells wide (each column followed by a space): minimums first, then
-    the rest shared by weight."""
-    available = max(0, width - MARK_WIDTH - len(columns))
-    widths = [column.min_width for column in columns]
-    spare = available - sum(widths)
-    while spare > 0:
-        growable = [i for i, column in enumerate(columns) if widths[i] < column.max_width]
-        if not growable:
-            break
-        total_weight = sum(columns[i].weight for i in growable)
-        given = 0
-        for i in growable:
-            share = max(1, spare * columns[i].weight // total_weight)
-            share = min(share, columns[i].max_width - widths[i], spare - given)
-            widths[i] += share
-            given += share
-        spare -= given
-        if given == 0:
-            break
-    if spare < 0:
-        for i in reversed(range(len(widths))):
-            cut = min(-spare, widths[i] - 4)
-            widths[i] -= max(0, cut)
-            spare += max(0, cut)
-    return widths
 
 
 class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -214,15 +105,16 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, source: RecordSource, query: ListQuery | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.source = source
-        self.query = query or ListQuery(source.sorts[0])
+        self.list_query = query or ListQuery(source.sorts[0])
         self.cursor = 0
         self.marks = Marks()
         self.loaded = False
-        self._state = _State()
-        self._pages = _PageCache(CACHED_PAGES)
+        self._state = ReadState()
+        self._pages = PageCache(CACHED_PAGES)
         self._queued_filter: str | None = None
         self._filter_in_flight = False
         self._wanted: set[int] = set()
+        self._held_frames: contextlib.AbstractContextManager | None = None
 
     # Reading -----------------------------------------------------------------------------------------------
 
@@ -260,7 +152,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         """Read everything again (after a change here or in another process), keeping what is shown until the
         new pages arrive so the screen does not flash."""
         previous = self._state
-        self._state = _State(generation=previous.generation + 1)
+        self._state = ReadState(generation=previous.generation + 1)
         if keep_cursor:
             self._state.estimate = previous.total if previous.total is not None else previous.estimate
         else:
@@ -273,18 +165,35 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
     def set_filter(self, text: str) -> None:
         """Filter as the user types. While one filter is being read, later keystrokes wait and only the last runs,
         so a fast typist never queues a query per key."""
-        if text == self.query.filter and self._queued_filter is None:
+        if text == self.list_query.filter and self._queued_filter is None:
             return
+        self._hold_frames()
         if self._filter_in_flight:
             self._queued_filter = text
             return
-        self._apply_query(replace(self.query, filter=text))
+        self._apply_query(replace(self.list_query, filter=text))
+
+    def _hold_frames(self) -> None:
+        """Draw the typed character and the rows it selects in one frame, unless the rows take over HOLD_SECONDS.
+
+        Textual draws at most one frame per 1/60 s and, after drawing one straight away, skips to the tick after
+        next: the frame echoing the key pushed the frame with the rows 17-33 ms later than they were ready. The
+        hold is short enough that the typed character never seems to lag."""
+        if self._held_frames is None:
+            self._held_frames = self.app.batch_update()
+            self._held_frames.__enter__()
+            self.set_timer(HOLD_SECONDS, self._release_frames)
+
+    def _release_frames(self) -> None:
+        held, self._held_frames = self._held_frames, None
+        if held is not None:
+            held.__exit__(None, None, None)
 
     def set_query(self, query: ListQuery) -> None:
         self._apply_query(query)
 
     def _apply_query(self, query: ListQuery) -> None:
-        self.query = query
+        self.list_query = query
         if self.marks.inverted:
             self.marks = Marks()
         self._filter_in_flight = True
@@ -339,7 +248,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _fetch_page(self, generation: int, index: int, plan: tuple[tuple | None, bool, int, int]) -> None:
         after, backwards, offset, limit = plan
-        query = self.query
+        query = self.list_query
         self._read(self._page_reader, generation,
                    lambda: self.source.fetch(query, after, backwards, offset, limit),
                    partial(self._page_arrived, index=index))
@@ -349,14 +258,14 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         if generation != state.generation:
             return
         state.pending.discard(index)
-        self._pages.set(index, _Page(page.items, page.keys, generation))
+        self._pages.set(index, CachedPage(page.items, page.keys, generation))
         state.furthest_page = max(state.furthest_page, index)
         self._filter_in_flight = False
         if state.total is None and len(page.items) < PAGE_SIZE:
             self._set_total(index * PAGE_SIZE + len(page.items))
         elif state.total is None and not state.counting:
             state.counting = True
-            if self.query.filter:
+            if self.list_query.filter:
                 self.set_timer(COUNT_DELAY_SECONDS, partial(self._count, generation))
             else:
                 self.call_after_refresh(self._count, generation)
@@ -366,15 +275,17 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self.post_message(self.Changed(self))
         if self._queued_filter is not None:
             text, self._queued_filter = self._queued_filter, None
-            if text != self.query.filter:
-                self._apply_query(replace(self.query, filter=text))
+            if text != self.list_query.filter:
+                self._apply_query(replace(self.list_query, filter=text))
+                return
+        self.call_later(self._release_frames)
 
     def _count(self, generation: int) -> None:
         """Count once the first rows are painted: on a million rows it takes longer than they do. While the user
         types a filter, wait for a pause: a count per keystroke would compete with reading the next filter's rows."""
         if generation != self._state.generation:
             return
-        query = self.query
+        query = self.list_query
         self._read(self._count_reader, generation, lambda: self.source.count(query), self._count_arrived)
 
     def _count_arrived(self, generation: int, total: int) -> None:
@@ -406,6 +317,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self.reload(keep_cursor=False)
 
     def on_unmount(self) -> None:
+        self._release_frames()
         self._page_reader.stop()
         self._count_reader.stop()
 
@@ -522,7 +434,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_cycle_sort(self) -> None:
         sorts = list(self.source.sorts)
-        self._apply_query(replace(self.query, sort=sorts[(sorts.index(self.query.sort) + 1) % len(sorts)]))
+        self._apply_query(replace(self.list_query, sort=sorts[(sorts.index(self.list_query.sort) + 1) % len(sorts)]))
 
     def action_open(self) -> None:
         if self.current is not None:
@@ -546,11 +458,11 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         record = self.current
         if record is None:
             return
-        self.marks = replace(self.marks, ids=self.marks.ids ^ {record.id}, query=self.query)
+        self.marks = replace(self.marks, ids=self.marks.ids ^ {record.id}, query=self.list_query)
         self.move_to(self.cursor + 1)
 
     def action_invert_marks(self) -> None:
-        self.marks = replace(self.marks, inverted=not self.marks.inverted, query=self.query)
+        self.marks = replace(self.marks, inverted=not self.marks.inverted, query=self.list_query)
         self.refresh()
         self.post_message(self.Changed(self))
 
@@ -564,7 +476,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         marks = self.marks
         if not marks.inverted:
             return iter(sorted(marks.ids))
-        return (record_id for record_id in self.source.ids(marks.query or self.query) if record_id not in marks.ids)
+        wanted = marks.query or self.list_query
+        return (record_id for record_id in self.source.ids(wanted) if record_id not in marks.ids)
 
     def status(self) -> str:
         """'row X of N', the sort, the filter and the marks, for the screen's status line."""
@@ -575,9 +488,9 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             position = f"row {self.cursor + 1:,} of … (counting)"
         else:
             position = f"row {self.cursor + 1:,} of {total:,}"
-        parts = [position, f"sort: {self.query.sort}"]
-        if self.query.filter:
-            parts.append(f"filter: {self.query.filter}")
+        parts = [position, f"sort: {self.list_query.sort}"]
+        if self.list_query.filter:
+            parts.append(f"filter: {self.list_query.filter}")
         if self.marked_count:
             parts.append(f"{self.marked_count:,} marked")
         return " · ".join(parts)
