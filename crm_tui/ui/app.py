@@ -42,7 +42,6 @@ DEFAULT_THEME = "textual-dark"
 
 
 class CrmApp(App[None]):
-    CSS_PATH = "app.tcss"
     TITLE = "crm-tui"
     # (key, title, mode): only the sections that exist yet.
     SECTIONS = (("1", "Contacts", "contacts"), ("2", "Companies", "companies"))

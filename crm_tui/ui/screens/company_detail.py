@@ -36,7 +36,6 @@ class CompanyDetailScreen(DetailScreen):
         & > #card:focus { border-left: outer $accent; }
         & > #people-title { height: 1; padding: 0 1; margin: 1 0 0 0; text-style: bold; color: $text-accent; }
         & > #people { height: 1fr; min-height: 4; }
-        & > #people-status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
     }
     """
     service = companies
@@ -49,7 +48,6 @@ class CompanyDetailScreen(DetailScreen):
     def compose_extra(self) -> ComposeResult:
         yield Static("People", id="people-title")
         yield RecordList(ContactSource(company_id=self.record_id), id="people")
-        yield Static("", id="people-status")
 
     @property
     def people(self) -> RecordList:
@@ -75,10 +73,6 @@ class CompanyDetailScreen(DetailScreen):
         super().reload()
         if self.people.loaded:
             self.people.reload()
-
-    @on(RecordList.Changed, "#people")
-    def show_people_status(self, event: RecordList.Changed) -> None:
-        self.query_one("#people-status", Static).update(Text(event.record_list.status()))
 
     @on(RecordList.Opened, "#people")
     def open_person(self, event: RecordList.Opened) -> None:

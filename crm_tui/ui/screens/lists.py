@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
@@ -43,12 +43,6 @@ class ListScreen(Screen[None]):
     ListScreen #filter.open {
         display: block;
     }
-    ListScreen #status {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-        color: $text-muted;
-    }
     """
     noun = "record"
     plural = "records"
@@ -63,7 +57,6 @@ class ListScreen(Screen[None]):
         yield Input(placeholder=self.filter_placeholder, id="filter", disabled=True)
         yield RecordList(self.make_source(), id="records")
         yield from self.compose_extra()
-        yield Static("", id="status")
         yield AppFooter()
 
     def compose_extra(self) -> ComposeResult:
@@ -85,9 +78,9 @@ class ListScreen(Screen[None]):
         self.records.reload()
 
     @on(RecordList.Changed)
-    def show_status(self) -> None:
+    def update_keys(self) -> None:
+        """Show the keys that act on a record only while there is one."""
         records = self.records
-        self.query_one("#status", Static).update(Text(records.status()))
         can_act = records.current is not None or bool(records.marked_count)
         if can_act != self._could_act:
             self._could_act = can_act

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -34,7 +34,6 @@ class TrashScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     TrashScreen #title { height: 1; padding: 0 1; text-style: bold; color: $text-warning; }
-    TrashScreen #status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
     """
 
     def __init__(self) -> None:
@@ -45,7 +44,6 @@ class TrashScreen(Screen[None]):
         yield AppHeader()
         yield Static("", id="title")
         yield RecordList(ContactSource(), ListQuery("updated", trash=True), id="records")
-        yield Static("", id="status")
         yield AppFooter()
 
     @property
@@ -64,10 +62,6 @@ class TrashScreen(Screen[None]):
 
     def refresh_data(self) -> None:
         self.records.reload()
-
-    @on(RecordList.Changed)
-    def show_status(self) -> None:
-        self.query_one("#status", Static).update(Text(self.records.status()))
 
     def action_switch_kind(self) -> None:
         self.kind = "companies" if self.kind == "contacts" else "contacts"

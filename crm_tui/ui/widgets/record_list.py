@@ -39,6 +39,10 @@ PAGE_SIZE = 50
 CACHED_PAGES = 40
 COUNT_DELAY_SECONDS = 0.3
 HOLD_SECONDS = 0.15
+# The column titles on the first line and the status ("row X of N", sort, filter, marks) on the last. The status
+# is drawn by the list itself so that it changes in the same frame as the rows: as a widget of its own it was
+# redrawn a frame later, and that second frame made the next key wait for Textual's frame clock.
+FIXED_LINES = 2
 _CONTROL_CHARACTERS = {code: " " for code in range(32)}
 
 
@@ -65,7 +69,10 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("asterisk", "invert_marks", "Invert marks", show=False, id="list.invert_marks"),
         Binding("enter", "open", "Open", show=False, id="list.open"),
     ]
-    COMPONENT_CLASSES = {"record-list--header", "record-list--cursor", "record-list--marked", "record-list--loading"}
+    COMPONENT_CLASSES = {
+        "record-list--header", "record-list--cursor", "record-list--marked", "record-list--loading",
+        "record-list--status",
+    }
     DEFAULT_CSS = """
     RecordList {
         height: 1fr;
@@ -76,6 +83,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         &:focus > .record-list--cursor { background: $accent 40%; text-style: bold; }
         & > .record-list--marked { color: $text-warning; }
         & > .record-list--loading { color: $text-muted; }
+        & > .record-list--status { background: $panel; color: $text-muted; }
     }
     """
 
@@ -303,7 +311,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             self.move_to(total - 1)
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count + FIXED_LINES)
 
     def on_resize(self) -> None:
         self._update_size()
@@ -337,6 +345,9 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             cells = [column.title for column in self.source.columns]
             return self._strip(" " * MARK_WIDTH, cells, widths, width, self.get_component_rich_style(
                 "record-list--header"))
+        if y == self.scrollable_content_region.height - 1:
+            status = set_cell_size(" " + self.status().translate(_CONTROL_CHARACTERS), width)
+            return Strip([Segment(status, self.rich_style + self.get_component_rich_style("record-list--status"))])
         row = round(self.scroll_y) + y - 1
         if row >= self.row_count:
             return Strip.blank(width, self.rich_style)
@@ -395,7 +406,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def visible_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
+        return max(1, self.scrollable_content_region.height - FIXED_LINES)
 
     def move_to(self, row: int) -> None:
         """Put the cursor on `row`, scrolling as little as needed to show it."""
