@@ -188,9 +188,11 @@ class Interrupted(Exception):
 @contextmanager
 def stop_when(unwanted: Callable[[], bool], every_steps: int = 5_000) -> Iterator[None]:
     """Abandon the queries run inside as soon as `unwanted()` says so (checked every few thousand VM steps): a
-    count over a million rows for a filter the user has since changed should not hold a reader for 200 ms."""
+    count over a million rows, or a page read ahead, for a filter the user has since changed should not hold a
+    reader for the next keystroke's rows."""
     raw = database.connection()
     raw.set_progress_handler(unwanted, every_steps)
+    search.abandon_when(unwanted)
     try:
         yield
     except (OperationalError, sqlite3.OperationalError) as exc:
@@ -198,4 +200,5 @@ def stop_when(unwanted: Callable[[], bool], every_steps: int = 5_000) -> Iterato
             raise Interrupted() from exc
         raise
     finally:
+        search.abandon_when(None)
         raw.set_progress_handler(None, 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -207,25 +208,44 @@ def contact_filter_sql(id_column: str, plan: str = "lookup") -> str:
     return FILTER_PLANS[plan].format(id=id_column)
 
 
+_abandon = threading.local()
+
+
+def abandon_when(unwanted: Callable[[], bool] | None) -> None:
+    """Set (or with None, clear) this thread's test for a read no longer wanted; `run_plans` keeps checking it,
+    since it takes over SQLite's progress handler for its budgets."""
+    _abandon.check = unwanted
+
+
+def _abandoned() -> bool:
+    check = getattr(_abandon, "check", None)
+    return check is not None and check()
+
+
 def run_plans(plans: list[str | tuple[str, float]], run: Callable[[str], T]) -> T:
     """Run `run(plan)` for each plan in turn; all but the last are (plan, budget in seconds), the last runs to the end.
 
     A plan can be slow when the matches lie late in the sort order; SQLite's progress handler interrupts it
     and the next plan takes over. On 1M contacts: "a" (400k matches) probes in 1 ms, where sorting every match
-    took 245 ms; "Oli" (18k) sorts its matches in 40 ms, where walking the name index took 170 ms.
+    took 245 ms; "Oli" (18k) sorts its matches in 40 ms, where walking the name index took 170 ms. A read the
+    caller abandons (`abandon_when`) is interrupted in any plan, and the interruption is raised, not retried.
     """
     connection = database.connection()
-    for plan, budget in plans[:-1]:
-        deadline = time.perf_counter() + budget
-        connection.set_progress_handler(lambda until=deadline: time.perf_counter() > until, PROGRESS_CHECK_STEPS)
-        try:
-            return run(plan)
-        except (OperationalError, sqlite3.OperationalError) as exc:
-            if "interrupt" not in str(exc):
-                raise
-        finally:
-            connection.set_progress_handler(None, 0)
-    return run(plans[-1])
+    try:
+        for plan, budget in plans[:-1]:
+            deadline = time.perf_counter() + budget
+            connection.set_progress_handler(
+                lambda until=deadline: time.perf_counter() > until or _abandoned(), PROGRESS_CHECK_STEPS
+            )
+            try:
+                return run(plan)
+            except (OperationalError, sqlite3.OperationalError) as exc:
+                if "interrupt" not in str(exc) or _abandoned():
+                    raise
+        connection.set_progress_handler(_abandoned, PROGRESS_CHECK_STEPS)
+        return run(plans[-1])
+    finally:
+        connection.set_progress_handler(None, 0)
 
 
 @dataclass(frozen=True)

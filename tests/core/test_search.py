@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crm_tui.core import companies, contacts, search
+from crm_tui.core.models import database
 
 
 @pytest.fixture
@@ -139,3 +142,24 @@ def test_rebuild_index_finds_the_same_records(people):
     before = {text: found(text) for text in ("zo", "muller", "王", "4930")}
     search.rebuild_index()
     assert {text: found(text) for text in before} == before
+
+
+def test_a_read_abandoned_by_its_caller_stops_in_any_plan_and_is_not_retried(db):
+    """The list's reader abandons reads for a filter the user has changed; run_plans must not swallow that as a
+    plan over budget and start the next plan."""
+    from crm_tui.core.db import Interrupted, stop_when
+
+    tried = []
+    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 5000000) SELECT count(*) FROM n"
+
+    def run(plan):
+        tried.append(plan)
+        return database.execute_sql(slow).fetchone()
+
+    started = time.perf_counter()
+    with pytest.raises(Interrupted), stop_when(lambda: time.perf_counter() - started > 0.05):
+        search.run_plans([("walk", 60.0), ("probe", 60.0), "lookup"], run)
+    assert tried == ["walk"]
+    with pytest.raises(Interrupted), stop_when(lambda: time.perf_counter() - started > 0.1):
+        search.run_plans(["lookup"], run)
+    assert database.execute_sql("SELECT 1").fetchone() == (1,)
