@@ -54,7 +54,8 @@ def _filters(
     tag: str | None, match: str | None, trash: bool, company_id: int | None, plan: str = "lookup",
     tag_plan: str = "lookup",
 ) -> tuple[list[str], list]:
-    """SQL conditions (on alias `c`) and their parameters for the trash, tag, company and search filters."""
+    """SQL conditions (on alias `c`) and their parameters for the trash, tag, company and search filters; the
+    search condition, when there is one, comes last."""
     conditions = ["c.deleted_at IS NOT NULL" if trash else "c.deleted_at IS NULL"]
     params: list = []
     if tag:
@@ -84,6 +85,9 @@ def _key_rows(
         conditions, params = _filters(tag, match, trash, company_id, plan, tag_plan)
         looked_up = (match and plan == "lookup") or (tag and tag_plan == "lookup" and not match)
         source = f"contact c INDEXED BY {CONTACT_SORT_KEYS_INDEX}" if looked_up and not trash else "contact c"
+        if match and plan == "lookup":
+            conditions[-1] = search.JOINED_MATCH
+            source = search.contact_lookup_source(source, "c.id")
         return keyset_select(", ".join(keys), source, conditions, params, keys, descending, after, limit, offset)
 
     return search.run_plans(search.filter_plans(match), fetch) if match else fetch("lookup")
