@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from crm_tui import config
@@ -82,10 +83,18 @@ class CrmApp(App[None]):
         self.set_interval(POLL_SECONDS, self.poll_for_changes)
         self.set_timer(FREEZE_AFTER_SECONDS, gc.freeze)
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is plain text: most carry a record's name or an error about what the user typed,
+        and a contact called `[b]x` must neither turn bold nor break the toast. Widgets' `notify` comes here."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     # Settings ----------------------------------------------------------------------------------------------
 
     def apply_keymap(self, keymap: Any) -> None:
         """Remap keys by binding id, from `[keymap]` in the settings file; mistakes are reported, not ignored."""
+        if not keymap:
+            return
         if not isinstance(keymap, dict):
             self.notify("[keymap] in the settings file must be a table of binding id = \"keys\"", severity="error")
             return
@@ -114,7 +123,8 @@ class CrmApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_refresh(self) -> None:
-        refresh = getattr(self.screen, "refresh_data", None)
+        """Every screen that shows stored data has `reload`: lists, details, the trash."""
+        refresh = getattr(self.screen, "reload", None)
         if refresh is not None:
             refresh()
 
@@ -142,7 +152,7 @@ class CrmApp(App[None]):
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)
         yield SystemCommand("Refresh", "Read the database again", self.action_refresh)
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
-        if self.is_demo is False:
+        if not self.is_demo:
             yield SystemCommand("Try the demo database", "Open a separate database full of demo data",
                                 self.action_open_demo)
         for active in screen.active_bindings.values():
@@ -194,7 +204,7 @@ class CrmApp(App[None]):
                         f"{summary.activities} activities. Your own database is untouched.")
         for stack in self._screen_stacks.values():
             for screen in stack:
-                refresh = getattr(screen, "refresh_data", None)
+                refresh = getattr(screen, "reload", None)
                 if refresh is not None and screen.is_mounted:
                     refresh()
         for header in self.screen.query("AppHeader"):

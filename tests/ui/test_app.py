@@ -336,3 +336,47 @@ async def test_companies_delete_and_undo(db):
         assert companies.count() == 0
         await press(app, pilot, "u")
         assert companies.get(acme.id).name == "Acme"
+
+
+def toast_texts(app) -> list[str]:
+    """What each notification shows, rendered the way its toast renders it."""
+    from textual.widgets._toast import Toast
+
+    return [Toast(notification).render().plain for notification in app._notifications]
+
+
+async def test_notifications_show_names_as_typed_never_as_markup(db):
+    people("[b]Ada[/b] [x")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "d", "y", "u")
+        assert "Undid: moved contact '[b]Ada[/b] [x' to the trash" in toast_texts(app)
+
+
+async def test_tags_saved_from_the_list_never_overwrite_a_change_made_meanwhile(db):
+    [ada] = people("Ada Lovelace", tags=["old"])
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        contacts.update(ada.id, ada.version, tags=["theirs"])
+        await press(app, pilot, "t")
+        app.screen.query_one(Input).value = "mine"
+        await press(app, pilot, "enter")
+        assert contacts.get(ada.id).tags == ["theirs"]
+        assert any("changed elsewhere" in text for text in toast_texts(app))
+
+
+async def test_an_open_detail_screen_shows_a_change_made_by_another_process(db):
+    [ada] = people("Ada Lovelace", title="Analyst")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        contacts.update(ada.id, ada.version, title="Countess of Lovelace")
+        for _ in range(40):
+            await asyncio.sleep(0.1)
+            await settle(app, pilot)
+            if "Countess of Lovelace" in screen_text(app):
+                break
+        assert "Countess of Lovelace" in screen_text(app)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from crm_tui.core import companies
 from crm_tui.core.companies import CompanyData
-from crm_tui.core.records import change_batch
 from crm_tui.ui.screens.company_detail import CompanyDetailScreen
 from crm_tui.ui.screens.company_form import CompanyFormScreen
 from crm_tui.ui.screens.lists import ListScreen
@@ -30,7 +29,4 @@ class CompaniesScreen(ListScreen):
         return companies.get(record_id)
 
     def trash(self, ids: list[int]) -> int:
-        with change_batch():
-            for company_id in ids:
-                companies.delete(company_id)
-        return len(ids)
+        return companies.delete_many(ids)

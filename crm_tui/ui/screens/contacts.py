@@ -112,22 +112,23 @@ class ContactsScreen(ListScreen):
         elif records.current is not None:
             contact = records.current
             self.app.push_screen(TagEditScreen(f"Tags of {contact.name}", list(contact.tags)),
-                                 lambda names: self.set_tags(contact.id, names))
+                                 lambda names: self.set_tags(contact, names))
 
     def bulk_tag(self, choice: tuple[str, list[str]] | None) -> None:
         if choice:
             self.apply_tags(choice[0], choice[1])
 
-    def set_tags(self, contact_id: int, names: list[str] | None) -> None:
+    def set_tags(self, contact: ContactData, names: list[str] | None) -> None:
         if names is not None:
-            self.save_tags(contact_id, names)
+            self.save_tags(contact, names)
 
     @work(thread=True, exclusive=True, group="contacts-tags")
-    def save_tags(self, contact_id: int, names: list[str]) -> None:
+    def save_tags(self, contact: ContactData, names: list[str]) -> None:
+        """Save against the version whose tags the user saw: if someone changed the contact since, the save is
+        refused as a conflict rather than overwriting their change."""
         try:
             with connection():
-                current = contacts.get(contact_id)
-                contacts.update(contact_id, current.version, tags=names)
+                contacts.update(contact.id, contact.version, tags=names)
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -149,4 +150,4 @@ class ContactsScreen(ListScreen):
         if clear_marks:
             self.records.clear_marks()
         self.notify(str(message))
-        self.refresh_data()
+        self.reload()

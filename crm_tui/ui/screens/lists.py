@@ -71,9 +71,9 @@ class ListScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.records.loaded:
-            self.refresh_data()
+            self.reload()
 
-    def refresh_data(self) -> None:
+    def reload(self) -> None:
         """Read the list again, e.g. after a change made here or by another process."""
         self.records.reload()
 
@@ -129,13 +129,13 @@ class ListScreen(Screen[None]):
         def back(steps: int | None) -> None:
             if steps:
                 self.records.move_to(self.records.cursor + steps)
-            self.refresh_data()
+            self.reload()
 
         self.app.push_screen(self.detail_screen(event.record.id, event.record_list), back)
 
     def open_by_id(self, record_id: int) -> None:
         """Open a record found elsewhere (the palette); n and p then walk this section's list."""
-        self.app.push_screen(self.detail_screen(record_id, self.records), lambda _: self.refresh_data())
+        self.app.push_screen(self.detail_screen(record_id, self.records), lambda _: self.reload())
 
     def detail_screen(self, record_id: int, record_list: RecordList) -> Screen:
         raise NotImplementedError
@@ -167,7 +167,7 @@ class ListScreen(Screen[None]):
     def saved(self, record_id: int | None) -> None:
         if record_id is not None:
             self.notify(f"Saved the {self.noun}")
-            self.refresh_data()
+            self.reload()
 
     def action_delete(self) -> None:
         records = self.records
@@ -199,7 +199,7 @@ class ListScreen(Screen[None]):
     def deleted(self, count: int) -> None:
         self.records.clear_marks()
         self.notify(f"Moved {count:,} {self.noun if count == 1 else self.plural} to the trash · u undoes")
-        self.refresh_data()
+        self.reload()
 
     def trash(self, ids: list[int]) -> int:
         """Move records to the trash as one change (so one undo brings them back); runs in a worker."""

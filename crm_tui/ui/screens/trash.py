@@ -19,10 +19,7 @@ from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
 
-KINDS = {
-    "contacts": (ContactSource, contacts.restore, contacts.purge),
-    "companies": (CompanySource, companies.restore, companies.purge),
-}
+KINDS = {"contacts": (ContactSource, contacts), "companies": (CompanySource, companies)}
 
 
 class TrashScreen(Screen[None]):
@@ -60,7 +57,7 @@ class TrashScreen(Screen[None]):
             Text(f"Trash: deleted {self.kind} (tab shows {other}; r restores, x purges for good)")
         )
 
-    def refresh_data(self) -> None:
+    def reload(self) -> None:
         self.records.reload()
 
     def action_switch_kind(self) -> None:
@@ -94,20 +91,24 @@ class TrashScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="trash")
     def apply(self, action: str, marked: bool, record_id: int | None) -> None:
-        _, restore, purge = KINDS[self.kind]
-        operation = restore if action == "restore" else purge
+        """Restore (one change, so `u` puts them back in the trash) or purge the chosen records."""
+        service = KINDS[self.kind][1]
         try:
-            with connection(), change_batch():
+            with connection():
                 ids = list(self.records.marked_ids()) if marked else [record_id]
-                for each in ids:
-                    operation(each)
+                if action == "restore":
+                    done = f"Restored {service.restore_many(ids):,} · u undoes"
+                else:
+                    with change_batch():
+                        for each in ids:
+                            service.purge(each)
+                    done = f"Purged {len(ids):,}"
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        done = "Restored" if action == "restore" else "Purged"
-        self.app.call_from_thread(self.applied, f"{done} {len(ids):,} · {'u undoes' if action == 'restore' else ''}")
+        self.app.call_from_thread(self.applied, done)
 
     def applied(self, message: str) -> None:
         self.records.clear_marks()
-        self.notify(message.rstrip(" ·"))
-        self.refresh_data()
+        self.notify(message)
+        self.reload()

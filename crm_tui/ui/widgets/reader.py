@@ -8,11 +8,14 @@ connection warm, and requests no longer wanted are skipped, or abandoned part-wa
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from queue import Empty, SimpleQueue
 from typing import Any
+
+from peewee import PeeweeException
 
 from crm_tui.core.db import Interrupted, connection, stop_when
 from crm_tui.core.errors import CrmError
@@ -31,7 +34,10 @@ class Request:
 
 
 class DatabaseReader(threading.Thread):
-    """Runs requests one at a time on a connection it keeps open until stopped or the database changes."""
+    """Runs requests one at a time on a connection it keeps open until stopped or the database changes.
+
+    A read that fails (the database locked past the busy timeout, a file gone) is reported through the request,
+    and the reader goes on: a reader thread that died would leave its list waiting for ever."""
 
     def __init__(self, name: str, current_database: Callable[[], object]) -> None:
         super().__init__(name=name, daemon=True)
@@ -73,7 +79,7 @@ class DatabaseReader(threading.Thread):
                 result = request.run()
         except Interrupted:
             return
-        except CrmError as exc:
+        except (CrmError, PeeweeException, sqlite3.Error) as exc:
             request.failed(exc)
         else:
             request.deliver(result)

@@ -9,7 +9,7 @@ The total is counted after the first page is shown, since counting a million row
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -340,7 +340,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        widths = column_widths(self.source.columns, width)
+        widths = column_widths(tuple(self.source.columns), width)
         if y == 0:
             cells = [column.title for column in self.source.columns]
             return self._strip(" " * MARK_WIDTH, cells, widths, width, self.get_component_rich_style(
@@ -369,7 +369,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         return self.get_component_rich_style("record-list--cursor") if row == self.cursor else Style()
 
     @staticmethod
-    def _strip(mark: str, cells: list[str], widths: list[int], width: int, style: Style) -> Strip:
+    def _strip(mark: str, cells: list[str], widths: Sequence[int], width: int, style: Style) -> Strip:
         """One line of plain text (user data is never read as markup), each cell cut or padded to its width.
 
         A segment per cell keeps columns aligned wherever the line is drawn by position, as in SVG screenshots."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from crm_tui.core.records import Page
@@ -57,9 +58,10 @@ class Marks:
         return (record_id in self.ids) != self.inverted
 
 
-def column_widths(columns: Sequence[Column], width: int) -> list[int]:
+@lru_cache(maxsize=32)
+def column_widths(columns: Sequence[Column], width: int) -> tuple[int, ...]:
     """Each column's width for a row `width` cells wide (each column followed by a space): minimums first, then
-    the rest shared by weight."""
+    the rest shared by weight. Cached: every drawn line asks, and the answer changes only with the width."""
     available = max(0, width - MARK_WIDTH - len(columns))
     widths = [column.min_width for column in columns]
     spare = available - sum(widths)
@@ -82,4 +84,4 @@ def column_widths(columns: Sequence[Column], width: int) -> list[int]:
             cut = min(-spare, widths[i] - 4)
             widths[i] -= max(0, cut)
             spare += max(0, cut)
-    return widths
+    return tuple(widths)
