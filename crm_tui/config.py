@@ -76,3 +76,28 @@ def save_setting(key: str, value: str, path: Path | None = None) -> None:
         lines.insert(first_table, line)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+FALLBACK_CURRENCY = "EUR"
+DEFAULT_STALE_DAYS = 30
+
+
+def default_currency(settings: dict[str, Any]) -> str:
+    """The currency a new deal gets: `currency` in the settings, else the locale's, else EUR."""
+    configured = settings.get("currency")
+    if isinstance(configured, str) and re.fullmatch(r"[A-Za-z]{3}", configured.strip()):
+        return configured.strip().upper()
+    import locale
+
+    try:
+        locale.setlocale(locale.LC_MONETARY, "")
+        code = locale.localeconv().get("int_curr_symbol", "").strip()
+    except (locale.Error, ValueError):
+        code = ""
+    return code.upper() if re.fullmatch(r"[A-Za-z]{3}", code) else FALLBACK_CURRENCY
+
+
+def stale_days(settings: dict[str, Any]) -> int:
+    """Days in one stage after which an open deal is marked stale on the board: `stale_days`, default 30."""
+    value = settings.get("stale_days")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else DEFAULT_STALE_DAYS

@@ -22,6 +22,7 @@ from crm_tui.core.models import (
     MODELS,
     Change,
     Contact,
+    Deal,
     Pipeline,
     Stage,
     database,
@@ -74,8 +75,15 @@ def _migrate_to_4(db: SqliteDatabase) -> None:
     Contact._schema.create_indexes(safe=True)
 
 
+def _migrate_to_5(db: SqliteDatabase) -> None:
+    """Version 5 adds the indexes the kanban board and the deals table read (see models.DEAL_CLOSE_KEY)."""
+    Deal._schema.create_indexes(safe=True)
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Version 1 is the first released schema.
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_to_2, 2: _migrate_to_3, 3: _migrate_to_4}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
+    1: _migrate_to_2, 2: _migrate_to_3, 3: _migrate_to_4, 4: _migrate_to_5,
+}
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from crm_tui.core import companies, contacts, tags
+from crm_tui.core import companies, contacts, deals, pipelines, tags
 from crm_tui.core.contact_data import shown_name
 from crm_tui.core.errors import CannotUndoError, ConflictError, NothingToUndoError
 from crm_tui.core.models import Tag, database
@@ -47,7 +47,7 @@ class LoggedChange:
     def label(self) -> str:
         """The record as a person knows it: `contact 'Ada Lovelace'`."""
         snapshot = self.after or self.before or {}
-        name = snapshot.get("name") or shown_name(
+        name = snapshot.get("name") or snapshot.get("title") or shown_name(
             snapshot.get("first_name", ""), snapshot.get("last_name", ""), snapshot.get("display_name", "")
         )
         return f"{self.entity} {name!r}" if name else f"{self.entity} {self.entity_id}"
@@ -94,7 +94,9 @@ def _load(batch_id: str | None, change_id: int) -> list[LoggedChange]:
     ]
 
 
-_NOUNS = {"contact": "contacts", "company": "companies", "tag": "tags"}
+# The first of these a batch touches names it: a deal that brought a new company along is "added deal …".
+_NOUNS = {"contact": "contacts", "stage": "stages", "pipeline": "pipelines", "deal": "deals", "company": "companies",
+          "tag": "tags"}
 _PHRASES = {
     "create": "added {}",
     "update": "edited {}",
@@ -109,11 +111,18 @@ def describe(changes: list[LoggedChange]) -> str:
     along is "added contact 'Ada Lovelace'"."""
     entity = next((name for name in _NOUNS if any(c.entity == name for c in changes)), changes[-1].entity)
     of_entity = [change for change in changes if change.entity == entity]
-    action = of_entity[-1].action
+    # Adding or deleting a stage renumbers the others after it: the first change says what the person did.
+    action = of_entity[0 if entity == "stage" else -1].action
     alike = [change for change in of_entity if change.action == action]
     headline = alike[-1]
     if entity == "tag" and action == "update" and len(alike) == 1:
         return f"renamed tag {headline.before['name']!r} to {headline.after['name']!r}"
+    if entity == "deal" and action == "update" and len(alike) == 1:
+        before, after = headline.before, headline.after
+        if before.get("stage_id") != after.get("stage_id"):
+            return f"moved {headline.label} from {before.get('stage')} to {after.get('stage')}"
+    if entity == "stage" and action == "update" and len(alike) > 1:
+        return f"reordered {len(alike)} stages"
     what = headline.label if len(alike) == 1 else f"{len(alike):,} {_NOUNS.get(entity, entity)}"
     if entity == "tag" and action == "delete":
         return f"deleted {what}"
@@ -131,7 +140,7 @@ def _refuse_what_cannot_be_undone(changes: list[LoggedChange], description: str)
 def _check_unchanged_since(changes: list[LoggedChange]) -> None:
     """Refuse (ConflictError) if a record of the batch was written since without the log knowing: another program
     or an older crm-tui. Undoing then would silently throw that edit away."""
-    for entity in ("contact", "company"):
+    for entity in ("contact", "company", "deal", "pipeline"):
         record_ids = sorted({change.entity_id for change in changes if change.entity == entity})
         labels = {change.entity_id: change.label for change in changes if change.entity == entity}
         for chunk in chunked(record_ids):
@@ -217,6 +226,16 @@ _INVERSES: dict[tuple[str, str], Callable[[list[LoggedChange]], None]] = {
     ("company", "restore"): _moving(companies.delete_many),
     ("company", "delete"): _moving(companies.restore_many),
     ("company", "update"): _revert_companies,
+    ("deal", "create"): _moving(deals.delete_many),
+    ("deal", "restore"): _moving(deals.delete_many),
+    ("deal", "delete"): _moving(deals.restore_many),
+    ("deal", "update"): lambda run: deals.write_back([change.before for change in run]),
+    ("deal_stage_change", "create"): lambda run: deals.remove_stage_changes([change.entity_id for change in run]),
+    ("pipeline", "create"): lambda run: pipelines.remove_pipelines([change.entity_id for change in run]),
+    ("pipeline", "update"): lambda run: pipelines.write_back_pipelines([change.before for change in run]),
+    ("stage", "create"): lambda run: pipelines.remove_stages([change.entity_id for change in run]),
+    ("stage", "update"): lambda run: pipelines.write_back_stages([change.before for change in run]),
+    ("stage", "delete"): lambda run: pipelines.recreate_stages([change.before for change in run]),
     ("tag", "create"): _nothing,
     ("tag", "update"): _rename_tags_back,
     ("tag", "delete"): _reattach_tags,

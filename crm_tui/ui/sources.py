@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from crm_tui.core import companies, contacts
+from crm_tui.core import companies, contacts, deal_list, money
+from crm_tui.core.deal_list import DealFilter
+from crm_tui.core.deals import DealData
 from crm_tui.core.records import Page
 from crm_tui.ui.widgets.record_source import Column, ListQuery
 
@@ -103,3 +105,46 @@ class CompanySource:
 
     def neighbour(self, record_id: int, step: int, query: ListQuery) -> int | None:
         return companies.neighbour(record_id, step, query.sort, text=query.filter, trash=query.trash)
+
+
+def deal_age(deal: DealData) -> str:
+    return f"{deal.days_in_stage():,}d"
+
+
+DEAL_COLUMNS = (
+    Column("Title", lambda deal: deal.title, min_width=16, max_width=50, weight=3),
+    Column("Client", lambda deal: deal.client, min_width=12, max_width=30, weight=2),
+    Column("Stage", lambda deal: deal.stage, min_width=10, max_width=16, weight=1),
+    Column("Value", lambda deal: money.format_money(deal.value_minor, deal.currency), min_width=14, max_width=20,
+           weight=0),
+    Column("Close", lambda deal: deal.expected_close, min_width=10, max_width=10, weight=0),
+)
+
+
+class DealSource:
+    """Deals that `wanted` selects (a pipeline, a stage, a contact's, a company's), filtered by what is typed."""
+
+    plural = "deals"
+    columns = DEAL_COLUMNS
+
+    def __init__(self, wanted: DealFilter, sorts: tuple[str, ...] = ("value", "close", "stage", "age")) -> None:
+        self.wanted = wanted
+        self.sorts = sorts
+
+    def _wanted(self, query: ListQuery) -> DealFilter:
+        return replace(self.wanted, text=query.filter, trash=query.trash)
+
+    def fetch(self, query: ListQuery, after: tuple | None, backwards: bool, offset: int, limit: int) -> Page:
+        return deal_list.list_page(self._wanted(query), query.sort, after, limit, backwards, offset)
+
+    def count(self, query: ListQuery) -> int:
+        return deal_list.count(self._wanted(query))
+
+    def ids(self, query: ListQuery) -> Iterator[int]:
+        return deal_list.ids(self._wanted(query))
+
+    def neighbour(self, record_id: int, step: int, query: ListQuery) -> int | None:
+        return deal_list.neighbour(record_id, step, self._wanted(query), query.sort)
+
+    def position(self, record_id: int, query: ListQuery) -> int | None:
+        return deal_list.position(record_id, self._wanted(query), query.sort)
