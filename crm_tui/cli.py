@@ -7,16 +7,15 @@ output everywhere. With no subcommand, the full-screen app starts.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 import peewee
-from rich.cells import cell_len, set_cell_size
 
-from crm_tui import __version__
+from crm_tui import __version__, cli_deals
+from crm_tui.cli_output import Output, fit
 from crm_tui.config import default_db_path
 from crm_tui.core import companies, contacts, info, search, tags, undo
 from crm_tui.core.errors import CrmError
@@ -91,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="add demo data even if the database holds records")
     _record_verbs(sub, "contacts", common, _contact_options, contacts.SORTS)
     _record_verbs(sub, "companies", common, _company_options, companies.SORTS)
+    cli_deals.add_parsers(sub, common)
     tag_group = sub.add_parser("tags", parents=[common], help="list, rename and delete tags")
     tag_verbs = tag_group.add_subparsers(dest="verb", required=True, metavar="VERB")
     tag_verbs.add_parser("list", parents=[common], help="every tag with its number of contacts")
@@ -103,40 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("query", nargs="+")
     found.add_argument("--limit", type=int, default=10, metavar="N", help="results per kind (default 10)")
     return parser
-
-
-class Output:
-    """Prints records as JSON or as aligned text, streaming lists so memory stays flat."""
-
-    def __init__(self, as_json: bool):
-        self.as_json = as_json
-
-    def record(self, data, text_lines: Iterable[str]) -> None:
-        if self.as_json:
-            print(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            for line in text_lines:
-                print(line)
-
-    def rows(self, items: Iterable, to_dict, to_line) -> None:
-        if not self.as_json:
-            for item in items:
-                print(to_line(item))
-            return
-        separator = "\n  "
-        sys.stdout.write("[")
-        for item in items:
-            sys.stdout.write(separator + json.dumps(to_dict(item), ensure_ascii=False))
-            separator = ",\n  "
-        sys.stdout.write("]\n" if separator == "\n  " else "\n]\n")
-
-
-def fit(text: str, width: int) -> str:
-    """`text` cut or padded to `width` terminal cells, so columns line up with CJK and other wide characters."""
-    text = " ".join(text.split())
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
 
 
 def _contact_line(contact: contacts.ContactData) -> str:
@@ -299,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         opened = open_database(db_path)
         try:
             runner = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags,
-                      "search": _run_search, "demo": _run_demo, "undo": _run_undo}.get(args.command)
+                      "search": _run_search, "demo": _run_demo, "undo": _run_undo,
+                      "deals": cli_deals.run_deals, "pipelines": cli_deals.run_pipelines}.get(args.command)
             if runner is None:
                 _run_info(args, out, opened)
             else:

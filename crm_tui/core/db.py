@@ -76,8 +76,10 @@ def _migrate_to_4(db: SqliteDatabase) -> None:
 
 
 def _migrate_to_5(db: SqliteDatabase) -> None:
-    """Version 5 adds the indexes the kanban board and the deals table read (see models.DEAL_CLOSE_KEY)."""
+    """Version 5 adds the indexes the kanban board and the deals table read (see models.DEAL_CLOSE_KEY), and
+    `stage.deleted_at`: a deleted stage stays named in the stage history."""
     Deal._schema.create_indexes(safe=True)
+    migrate(SqliteMigrator(db).add_column("stage", "deleted_at", TextField(null=True)))
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Version 1 is the first released schema.

@@ -67,9 +67,22 @@ def _conditions(wanted: DealFilter) -> tuple[list[str], list]:
     return conditions, params
 
 
+def _first_key_bound(keys: Sequence[str], descending: bool, cursor: Sequence) -> tuple[str, list]:
+    """A redundant bound on the first sort key alone (`close_key >= ?`) to go with a row-value comparison.
+
+    SQLite seeks an index with `(a, id) > (?, ?)` only when `a` is a plain column. For the close key, an
+    expression, it read the stage's index from the start on every page (a page 150,000 rows deep: 12 ms, against
+    0.2 ms with this bound, which it can seek with).
+    """
+    return f"{keys[0]} {'<=' if descending else '>='} {database.param}", [cursor[0]]
+
+
 def _select(columns: str, keys: Sequence[str], descending: bool, after: tuple | None, limit: int, offset: int,
             wanted: DealFilter) -> list[tuple]:
     conditions, params = _conditions(wanted)
+    if after is not None and len(keys) > 1:
+        bound, bound_params = _first_key_bound(keys, descending, after)
+        conditions, params = [*conditions, bound], [*params, *bound_params]
     return keyset_select(columns, SOURCE, conditions, params, keys, descending, after, limit, offset)
 
 
@@ -117,8 +130,9 @@ def position(deal_id: int, wanted: DealFilter, sort: str = "close") -> int | Non
     origin = record_keys(SOURCE, keys, deal_id, "deal")
     marks = ", ".join([database.param] * len(keys))
     before = f"({', '.join(keys)}) {'>' if descending else '<'} ({marks})"
-    sql = f"SELECT count(*) FROM {SOURCE} WHERE {' AND '.join([*conditions, before])}"
-    return database.execute_sql(sql, [*params, *origin]).fetchone()[0]
+    bound, bound_params = _first_key_bound(keys, not descending, origin)
+    sql = f"SELECT count(*) FROM {SOURCE} WHERE {' AND '.join([*conditions, bound, before])}"
+    return database.execute_sql(sql, [*params, *bound_params, *origin]).fetchone()[0]
 
 
 @dataclass(frozen=True)
@@ -156,8 +170,8 @@ def stage_totals(wanted: DealFilter) -> dict[int, StageTotals]:
 
 def lost_reasons(limit: int = 20) -> list[str]:
     """Reasons deals were lost before, most used first: what the lost dialog offers."""
-    sql = ("SELECT lost_reason FROM deal WHERE status = 'lost' AND lost_reason != '' GROUP BY lost_reason "
-           "ORDER BY count(*) DESC, lost_reason LIMIT ?")
+    sql = ("SELECT lost_reason FROM deal WHERE status = 'lost' AND lost_reason != '' AND deleted_at IS NULL "
+           "GROUP BY lost_reason ORDER BY count(*) DESC, lost_reason LIMIT ?")
     return [row[0] for row in database.execute_sql(sql, (limit,))]
 
 

@@ -186,15 +186,15 @@ def _resolve(values: dict, current: DealData | None, default_currency: str) -> d
     check("currency", lambda text: clean_currency(text or default_currency))
     currency = row.get("currency") or (current.currency if current else default_currency)
     check("value", lambda text: money.parse_amount(str(text), currency) if str(text or "").strip() else 0)
-    if "currency" in row and "value" not in values and current is not None:
+    if current is not None and row.get("currency", current.currency) != current.currency and "value" not in values:
         errors.append(FieldError("value", "give the value again when changing the currency"))
     check("expected_close", lambda text: clean_date(text or "", "expected_close"))
     check("notes", lambda text: clean_text("notes", text, limit=MAX_TEXT))
     check("contact", lambda ref: find_contact(ref) if ref not in (None, "") else None)
     check("company", lambda ref: find_company(ref) if ref not in (None, "") else None)
-    check("pipeline", lambda ref: pipelines.get(ref) if ref not in (None, "") else None)
+    check("pipeline", lambda ref: _open_pipeline(ref, current) if ref not in (None, "") else None)
     pipeline = row.get("pipeline") or (pipelines.get(current.pipeline_id) if current else None)
-    if pipeline is None and "pipeline" not in errors:
+    if pipeline is None and all(error.field != "pipeline" for error in errors):
         try:
             pipeline = pipelines.default()
         except NotFoundError as exc:
@@ -208,6 +208,14 @@ def _resolve(values: dict, current: DealData | None, default_currency: str) -> d
     if errors:
         raise ValidationError(errors)
     return row
+
+
+def _open_pipeline(ref: int | str, current: DealData | None) -> pipelines.PipelineData:
+    """A pipeline new deals may go into: an archived one keeps its deals but takes no more."""
+    pipeline = pipelines.get(ref)
+    if pipeline.archived_at is not None and (current is None or current.pipeline_id != pipeline.id):
+        raise ValidationError.single("pipeline", f"{pipeline.name!r} is archived; unarchive it to add deals to it")
+    return pipeline
 
 
 def _required(field: str):
@@ -272,6 +280,10 @@ def update(deal_id: int, expected_version: int, default_currency: str = DEFAULT_
             columns.update(_stage_columns(stage, stamp, clean_text("lost_reason", lost_reason or "")))
         elif lost_reason is not None and before.status == "lost":
             columns["lost_reason"] = clean_text("lost_reason", lost_reason)
+        if not _differs(before, columns):
+            if before.version != expected_version:
+                save_versioned(Deal, deal_id, expected_version, {})
+            return before
         save_versioned(Deal, deal_id, expected_version, columns)
         if "stage" in columns:
             _log_stage_change(deal_id, before.stage_id, stage.id, stamp)
@@ -279,6 +291,13 @@ def update(deal_id: int, expected_version: int, default_currency: str = DEFAULT_
         after = get(deal_id)
         record_change("deal", deal_id, "update", before, after)
     return after
+
+
+def _differs(before: DealData, columns: dict) -> bool:
+    """Whether writing `columns` would change the deal: a save that changes nothing is not a change to undo."""
+    as_stored = {**before.__dict__, "value_minor": before.value_minor, "contact": before.contact_id,
+                 "company": before.company_id, "stage": before.stage_id, "pipeline": before.pipeline_id}
+    return any(as_stored.get(name) != value for name, value in columns.items())
 
 
 def _current_version(deal_id: int, expected_version: int | None) -> int:
@@ -313,6 +332,8 @@ def step(deal_id: int, steps: int, expected_version: int | None = None) -> DealD
 
 def won(deal_id: int, expected_version: int | None = None) -> DealData:
     deal = get(deal_id)
+    if deal.status == "won":
+        raise ValidationError.single("stage", f"{deal.title!r} is won already")
     stage = pipelines.get(deal.pipeline_id).outcome_stage("won")
     return update(deal_id, deal.version if expected_version is None else expected_version, stage=stage.id)
 
@@ -324,18 +345,20 @@ def lost(deal_id: int, reason: str, expected_version: int | None = None) -> Deal
     return update(deal_id, version, stage=stage.id, lost_reason=reason)
 
 
+@batched
 def move_all(from_stage: int, to_stage: int) -> int:
     """Move every deal of a stage, trashed ones too, to another stage of the same pipeline (deleting a stage)."""
     target = pipelines.stage_by_id(to_stage)
-    ids = [row[0] for row in Deal.select(Deal.id).where(Deal.stage == from_stage).tuples()]
     stamp = now_text()
-    for chunk in chunked(ids):
-        before = get_many(chunk)
-        Deal.update(**_stage_columns(target, stamp), version=Deal.version + 1, updated_at=stamp).where(
-            Deal.id.in_(chunk)).execute()
-        for deal_id in chunk:
-            _log_stage_change(deal_id, from_stage, to_stage, stamp)
-        record_changes("deal", "update", zip(chunk, before, get_many(chunk)))
+    with database.atomic():
+        ids = [row[0] for row in Deal.select(Deal.id).where(Deal.stage == from_stage).tuples()]
+        for chunk in chunked(ids):
+            before = get_many(chunk)
+            Deal.update(**_stage_columns(target, stamp), version=Deal.version + 1, updated_at=stamp).where(
+                Deal.id.in_(chunk)).execute()
+            for deal_id in chunk:
+                _log_stage_change(deal_id, from_stage, to_stage, stamp)
+            record_changes("deal", "update", zip(chunk, before, get_many(chunk)))
     return len(ids)
 
 

@@ -142,13 +142,17 @@ class Pipeline(RecordModel):
 
 
 class Stage(BaseModel):
-    """A step of a pipeline. `outcome` is "open" for working stages, "won" or "lost" for the two outcomes."""
+    """A step of a pipeline. `outcome` is "open" for working stages, "won" or "lost" for the two outcomes.
+
+    A deleted stage keeps its row (with `deleted_at` set), so the stage history of deals that passed through it
+    still names it, and undo brings it back as it was."""
 
     pipeline = ForeignKeyField(Pipeline, backref="stages", on_delete="CASCADE")
     name = TextField()
     position = IntegerField(default=0)
     probability = IntegerField(default=0)
     outcome = CharField(default="open", constraints=[SQL("CHECK (outcome IN ('open', 'won', 'lost'))")])
+    deleted_at = UtcTimestampField(null=True)
 
     class Meta:
         indexes = ((("pipeline", "position"), False),)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crm_tui.core.errors import ConflictError, CrmError, NotFoundError, ValidationError
-from crm_tui.core.models import Deal, Pipeline, Stage, database, now_text
+from crm_tui.core.models import Deal, DealStageChange, Pipeline, Stage, database, now_text
 from crm_tui.core.records import batched, record_change, save_versioned
 from crm_tui.core.text import fold
 from crm_tui.core.validation import MAX_NAME, clean_text
@@ -51,6 +51,9 @@ class PipelineData:
         for stage in self.stages:
             if (isinstance(ref, int) and stage.id == ref) or (isinstance(ref, str) and fold(stage.name) == fold(ref)):
                 return stage
+        if isinstance(ref, str) and ref.strip().removeprefix("#").isdigit():
+            # The CLI passes ids as text ("3", "#3"); a stage called "3" was matched by name above.
+            return self.stage(int(ref.strip().removeprefix("#")))
         names = ", ".join(stage.name for stage in self.stages)
         raise NotFoundError(f"pipeline {self.name!r} has no stage {ref!r}; its stages are {names}")
 
@@ -62,7 +65,8 @@ def _stage_data(stage: Stage) -> StageData:
 def _assemble(pipelines: Sequence[Pipeline]) -> list[PipelineData]:
     ids = [pipeline.id for pipeline in pipelines]
     stages: dict[int, list[StageData]] = {pipeline_id: [] for pipeline_id in ids}
-    for stage in Stage.select().where(Stage.pipeline.in_(ids)).order_by(Stage.position, Stage.id):
+    live = Stage.select().where(Stage.pipeline.in_(ids) & Stage.deleted_at.is_null())
+    for stage in live.order_by(Stage.position, Stage.id):
         stages[stage.pipeline_id].append(_stage_data(stage))
     return [PipelineData(p.id, p.name, p.position, p.archived_at, p.version, tuple(stages[p.id])) for p in pipelines]
 
@@ -94,7 +98,7 @@ def default() -> PipelineData:
 
 
 def stage_by_id(stage_id: int) -> StageData:
-    stage = Stage.get_or_none(Stage.id == stage_id)
+    stage = Stage.get_or_none((Stage.id == stage_id) & Stage.deleted_at.is_null())
     if stage is None:
         raise NotFoundError(f"stage {stage_id} does not exist")
     return _stage_data(stage)
@@ -140,8 +144,11 @@ def create(name: str, stage_names: Sequence[str] | None = None) -> PipelineData:
     """A new pipeline at the end, with these open stages (the default four when None), then Won and Lost."""
     name = _clean_name("name", name)
     opened = [(_clean_name("stage", stage), 0) for stage in stage_names] if stage_names else DEFAULT_OPEN_STAGES
-    if len({fold(stage) for stage, _ in opened}) != len(opened):
-        raise ValidationError.single("stage", "two stages have the same name")
+    # Won and Lost are stages of every pipeline too: an open stage of either name would make "Won" ambiguous.
+    if len({fold(stage) for stage, _ in opened} | {fold(outcome) for outcome, _, _ in OUTCOMES}) != \
+            len(opened) + len(OUTCOMES):
+        raise ValidationError.single("stage", "two stages have the same name (Won and Lost are added to every "
+                                     "pipeline)")
     with database.atomic():
         _check_pipeline_name_free(name)
         last = Pipeline.select(Pipeline.position).order_by(Pipeline.position.desc()).first()
@@ -175,7 +182,9 @@ def rename(ref: int | str, new_name: str) -> PipelineData:
 def archive(ref: int | str, archived: bool = True) -> PipelineData:
     """Hide a pipeline from the board and from new deals; its deals stay, and unarchiving brings it back."""
     pipeline = get(ref)
-    if archived and pipeline.archived_at is None and len(list_pipelines()) == 1:
+    if (pipeline.archived_at is not None) == archived:
+        return pipeline  # already so: keep the date it was archived, and log no change undo would have to skip
+    if archived and len(list_pipelines()) == 1:
         raise CrmError(f"{pipeline.name!r} is the only pipeline left open; add another before archiving it")
     return _update_pipeline(pipeline.id, archived_at=now_text() if archived else None)
 
@@ -269,13 +278,14 @@ def delete_stage(stage_id: int, move_deals_to: int | None = None) -> int:
     with database.atomic():
         count = deal_count(stage_id)
         if count and move_deals_to is None:
-            raise CrmError(f"{count:,} deals are in {stage.name!r}; say which stage they should move to")
+            raise CrmError(f"{count:,} {'deal is' if count == 1 else 'deals are'} in {stage.name!r}; say which stage "
+                           "they should move to")
         if count:
             target = pipeline.stage(move_deals_to)
             if target.id == stage_id or target.outcome != "open":
                 raise CrmError("the deals must move to another open stage of the same pipeline")
             deals.move_all(stage_id, target.id)
-        Stage.delete().where(Stage.id == stage_id).execute()
+        Stage.update(deleted_at=now_text()).where(Stage.id == stage_id).execute()
         _log_stage(stage_id, "delete", stage)
         _reorder(pipeline.id)
     return count
@@ -315,14 +325,18 @@ def remove_stages(stage_ids: Sequence[int]) -> None:
         before = stage_by_id(stage_id)
         if deal_count(stage_id):
             raise ConflictError(f"cannot undo: stage {before.name!r} holds deals now; nothing was undone")
-        Stage.delete().where(Stage.id == stage_id).execute()
+        named = DealStageChange.select().where(
+            (DealStageChange.from_stage == stage_id) | (DealStageChange.to_stage == stage_id)).exists()
+        if named:
+            Stage.update(deleted_at=now_text()).where(Stage.id == stage_id).execute()
+        else:
+            Stage.delete().where(Stage.id == stage_id).execute()
         _log_stage(stage_id, "delete", before)
 
 
 def recreate_stages(snapshots: Sequence[dict]) -> None:
-    """Bring deleted stages back under their old ids, so the deals and history that named them find them again."""
+    """Bring deleted stages back as they were, so the deals that were moved out of them can go back."""
     for snapshot in snapshots:
-        Stage.insert(id=snapshot["id"], pipeline=snapshot["pipeline_id"], name=snapshot["name"],
-                     position=snapshot["position"], probability=snapshot["probability"],
-                     outcome=snapshot["outcome"]).execute()
+        Stage.update(deleted_at=None, name=snapshot["name"], position=snapshot["position"],
+                     probability=snapshot["probability"]).where(Stage.id == snapshot["id"]).execute()
         _log_stage(snapshot["id"], "create", None)

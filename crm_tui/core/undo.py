@@ -124,8 +124,14 @@ def describe(changes: list[LoggedChange]) -> str:
     if entity == "stage" and action == "update" and len(alike) > 1:
         return f"reordered {len(alike)} stages"
     what = headline.label if len(alike) == 1 else f"{len(alike):,} {_NOUNS.get(entity, entity)}"
-    if entity == "tag" and action == "delete":
+    if entity in ("tag", "stage", "pipeline") and action == "delete":
         return f"deleted {what}"
+    if entity == "pipeline" and action == "update" and len(alike) == 1:
+        before, after = headline.before, headline.after
+        if before["name"] != after["name"]:
+            return f"renamed pipeline {before['name']!r} to {after['name']!r}"
+        if before["archived_at"] != after["archived_at"]:
+            return f"{'archived' if after['archived_at'] else 'unarchived'} {what}"
     return _PHRASES.get(action, action + " {}").format(what)
 
 

@@ -20,6 +20,12 @@ class Result:
         return json.loads(self.out)
 
 
+@pytest.fixture(autouse=True)
+def plain_locale(monkeypatch):
+    """No locale currency: without a config.toml the default currency is the EUR fallback."""
+    monkeypatch.setenv("LC_ALL", "C")
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "cli" / "crm.sqlite3"
