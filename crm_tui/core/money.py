@@ -160,22 +160,23 @@ def to_decimal_string(minor: int, currency: str) -> str:
     return f"{sign}{whole}{fraction}"
 
 
-def format_money(minor: int, currency: str) -> str:
+def format_money(minor: int, currency: str, with_code: bool = True) -> str:
     """EUR 12,500.50: the code, then comma grouping and exactly the currency's decimals."""
     sign, whole, fraction = _sign_and_parts(minor, currency)
-    return f"{currency.upper()} {sign}{whole:,}{fraction}"
+    return f"{currency.upper() + ' ' if with_code else ''}{sign}{whole:,}{fraction}"
 
 
-def format_compact(minor: int, currency: str) -> str:
-    """EUR 12,500 / EUR 125k / EUR 1.25M: at most about 9 characters after the code, for kanban headers and cards.
+def format_compact(minor: int, currency: str, with_code: bool = True) -> str:
+    """EUR 9,500 / EUR 12.5k / EUR 125k / EUR 1.25M: at most 6 characters after the code, for kanban headers and
+    cards 20 columns wide.
 
-    Display only: whole units below 100,000, then 3 significant digits, both rounded half up.
+    Display only: whole units below 10,000, then 3 significant digits, both rounded half up.
     """
-    code, sign = currency.upper(), ("-" if minor < 0 else "")
+    code, sign = (currency.upper() + " " if with_code else ""), ("-" if minor < 0 else "")
     scale = 10 ** minor_digits(currency)
     units = (abs(minor) + scale // 2) // scale
-    if units < 100_000:
-        return f"{code} {sign if units else ''}{units:,}"
+    if units < 10_000:
+        return f"{code}{sign if units else ''}{units:,}"
     value = Decimal(abs(minor)).scaleb(-minor_digits(currency))
     index = next(index for index, (exponent, _) in enumerate(_COMPACT) if value >= Decimal(10) ** exponent)
     exponent, suffix = _COMPACT[index]
@@ -185,4 +186,4 @@ def format_compact(minor: int, currency: str) -> str:
         rounded, suffix = Decimal(1), _COMPACT[index - 1][1]
     text = format(rounded, "f")
     number = f"{int(text):,}" if "." not in text else text.rstrip("0").rstrip(".")
-    return f"{code} {sign}{number}{suffix}"
+    return f"{code}{sign}{number}{suffix}"

@@ -29,6 +29,7 @@ from crm_tui.ui.commands import RecordsProvider
 from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
+from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.trash import TrashScreen
 
 POLL_SECONDS = 1.0
@@ -45,13 +46,14 @@ DEFAULT_THEME = "textual-dark"
 class CrmApp(App[None]):
     TITLE = "crm-tui"
     # (key, title, mode): only the sections that exist yet.
-    SECTIONS = (("1", "Contacts", "contacts"), ("2", "Companies", "companies"))
-    MODES = {"contacts": ContactsScreen, "companies": CompaniesScreen}
+    SECTIONS = (("1", "Contacts", "contacts"), ("2", "Companies", "companies"), ("3", "Deals", "deals"))
+    MODES = {"contacts": ContactsScreen, "companies": CompaniesScreen, "deals": PipelineScreen}
     DEFAULT_MODE = "contacts"
     COMMANDS = App.COMMANDS | {RecordsProvider}
     BINDINGS = [
         Binding("1", "switch_mode('contacts')", "Contacts", show=False, id="app.contacts"),
         Binding("2", "switch_mode('companies')", "Companies", show=False, id="app.companies"),
+        Binding("3", "switch_mode('deals')", "Deals", show=False, id="app.deals"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh"),
@@ -163,8 +165,8 @@ class CrmApp(App[None]):
         yield from super().get_system_commands(screen)
 
     def open_record(self, kind: str, record_id: int) -> None:
-        """Go to a contact or company found in the palette: its section, then its detail screen."""
-        mode = "contacts" if kind == "contact" else "companies"
+        """Go to a contact, company or deal found in the palette: its section, then its detail screen."""
+        mode = {"contact": "contacts", "company": "companies", "deal": "deals"}[kind]
         self.switch_mode(mode)
         self.call_later(self._open_in_section, record_id)
 

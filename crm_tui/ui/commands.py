@@ -1,4 +1,4 @@
-"""The command palette's record finder: go to any contact or company by name, through the search service."""
+"""The command palette's record finder: go to any contact, company or deal by name, through the search service."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.command import Hit, Hits, Provider
 from crm_tui.core import search
 from crm_tui.core.db import connection
 
-KINDS = {"contact": "Contact", "company": "Company"}
+KINDS = {"contact": "Contact", "company": "Company", "deal": "Deal"}
 LIMIT_PER_KIND = 8
 
 
@@ -20,7 +20,7 @@ def find_records(text: str) -> list[search.SearchHit]:
 
 
 class RecordsProvider(Provider):
-    """Contacts and companies whose name, email, phone or notes match what is typed."""
+    """Contacts, companies and deals whose name, email, phone, title or notes match what is typed."""
 
     async def search(self, query: str) -> Hits:
         if len(query.strip()) < 2:

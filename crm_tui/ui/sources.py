@@ -8,6 +8,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 
 from crm_tui.core import companies, contacts, deal_list, money
 from crm_tui.core.deal_list import DealFilter
@@ -107,8 +108,14 @@ class CompanySource:
         return companies.neighbour(record_id, step, query.sort, text=query.filter, trash=query.trash)
 
 
+def current_time() -> datetime:
+    """Now, for a deal's age, days in stage and overdue marks (tests and screenshots fix it)."""
+    return datetime.now(timezone.utc)
+
+
 def deal_age(deal: DealData) -> str:
-    return f"{deal.days_in_stage():,}d"
+    """Days since the deal was added: what the table's `age` sort orders by."""
+    return f"{(current_time() - datetime.fromisoformat(deal.created_at)).days:,}d"
 
 
 DEAL_COLUMNS = (
@@ -118,6 +125,7 @@ DEAL_COLUMNS = (
     Column("Value", lambda deal: money.format_money(deal.value_minor, deal.currency), min_width=14, max_width=20,
            weight=0),
     Column("Close", lambda deal: deal.expected_close, min_width=10, max_width=10, weight=0),
+    Column("Age", deal_age, min_width=5, max_width=6, weight=0),
 )
 
 

@@ -161,9 +161,12 @@ def test_format_money():
     "minor, currency, text",
     [
         (0, "EUR", "EUR 0"),
-        (1250050, "EUR", "EUR 12,501"),
-        (1250049, "EUR", "EUR 12,500"),
-        (9999949, "EUR", "EUR 99,999"),
+        (999949, "EUR", "EUR 9,999"),
+        (999950, "EUR", "EUR 10k"),
+        (1250050, "EUR", "EUR 12.5k"),
+        (1254999, "EUR", "EUR 12.5k"),
+        (1255000, "EUR", "EUR 12.6k"),
+        (9999949, "EUR", "EUR 100k"),
         (9999950, "EUR", "EUR 100k"),
         (12500000, "EUR", "EUR 125k"),
         (12549999, "EUR", "EUR 125k"),
@@ -242,3 +245,9 @@ def test_arbitrary_text_parses_in_range_or_is_refused(text, currency):
 @given(st.text(st.sampled_from("0123456789.,' -+EURusd\u00a0\u2212"), max_size=24), CURRENCIES)
 def test_amount_shaped_text_parses_in_range_or_is_refused(text, currency):
     parses_in_range_or_is_refused(text, currency)
+
+
+def test_amounts_without_the_code_for_a_column_that_names_it_once():
+    assert format_money(1250050, "EUR", with_code=False) == "12,500.50"
+    assert format_compact(1250050, "EUR", with_code=False) == "12.5k"
+    assert format_compact(-40, "EUR", with_code=False) == "0"

@@ -64,3 +64,23 @@ async def shown(screen: Screen, size: tuple[int, int] = (80, 24)) -> AsyncIterat
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         yield app, pilot
+
+
+def title_of(app: App) -> str:
+    """The bold title of a detail screen."""
+    return str(app.screen.query_one(".detail-title", Static).visual)
+
+
+def list_rows(record_list: RecordList) -> list[str]:
+    """The rows a list draws between its header and its status line, as a person reads them."""
+    rows = (record_list.render_line(y).text.strip() for y in range(1, record_list.size.height - 1))
+    return [row for row in rows if row]
+
+
+def screen_lines(app: App) -> list[str]:
+    """Every line of the terminal as the user sees it, modal screens and all."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def screen_text(app: App) -> str:
+    return "\n".join(screen_lines(app))

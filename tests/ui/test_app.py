@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import tomllib
 
-from helpers import settle
+from helpers import screen_lines, screen_text, settle
 from textual.widgets import Input
 
 from crm_tui import config
@@ -17,15 +17,6 @@ from crm_tui.ui.screens.contact_detail import ContactDetailScreen
 from crm_tui.ui.screens.help import HelpScreen
 from crm_tui.ui.screens.trash import TrashScreen
 from crm_tui.ui.widgets.record_list import RecordList
-
-
-def screen_lines(app) -> list[str]:
-    """Every line of the terminal as the user sees it, modal screens and all."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
-
-
-def screen_text(app) -> str:
-    return "\n".join(screen_lines(app))
 
 
 def listed_names(app) -> list[str]:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
 
-import pytest
-from helpers import press, settle, shown, shown_text
-from textual.app import App
+from helpers import list_rows, press, settle, shown, shown_text, title_of
 from textual.widgets import Input, Static
 
 from crm_tui.core import companies, contacts
@@ -31,24 +28,7 @@ def company_screen(company_id: int) -> CompanyDetailScreen:
     return CompanyDetailScreen(company_id, CompanySource(), BY_NAME)
 
 
-def title_of(app: App) -> str:
-    return str(app.screen.query_one(".detail-title", Static).visual)
 
-
-def list_rows(record_list: RecordList) -> list[str]:
-    """The rows a list draws between its header and its status line, as a person reads them."""
-    rows = (record_list.render_line(y).text.strip() for y in range(1, record_list.size.height - 1))
-    return [row for row in rows if row]
-
-
-@pytest.fixture
-def tokyo(monkeypatch):
-    """Local time is Japan's (UTC+9, no daylight saving), whatever the machine says."""
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_times_are_shown_in_local_time(tokyo):
@@ -71,7 +51,7 @@ async def test_contact_detail_shows_every_field(db, make_contact, tokyo):
                       "1015 CJ", "Netherlands", "1985-04-12", "Met at the fair.\nPrefers calls after 10.",
                       "Shoe size: 39", "Pet: Rex", local_time(anna.created_at), local_time(anna.updated_at)):
             assert value in text
-        assert "Timeline" in text and "Deals and activities" in text
+        assert "Timeline" in text and "Activities with this contact" in text
 
 
 async def test_empty_fields_show_a_dash_and_markup_shows_as_typed(db, make_contact):

@@ -16,6 +16,7 @@ from helpers import settle
 from crm_tui import config
 from crm_tui.core import demo
 from crm_tui.core.db import close_database, open_database
+from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -29,6 +30,8 @@ SCREENS = {
     "help": ("question_mark",),
     "new-contact-form": ("a",),
     "filtered-by-tag": ("slash", *"tag:vip", "enter"),
+    "deals-board": ("3",),
+    "deals-table": ("3", "v"),
 }
 
 
@@ -55,8 +58,14 @@ def check(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
+@pytest.fixture
+def fixed_now(monkeypatch):
+    """Days in stage and overdue marks counted from NOW, whatever day the tests run."""
+    monkeypatch.setattr(sources, "current_time", lambda: NOW)
+
+
 @pytest.mark.parametrize("name", SCREENS)
-async def test_screen_matches_its_snapshot(demo_db, name):
+async def test_screen_matches_its_snapshot(demo_db, fixed_now, name):
     app = CrmApp(demo_db, is_demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)

@@ -1,4 +1,4 @@
-"""One company: its fields above, the people who work there below; tab moves between the two."""
+"""One company: its fields above, the people who work there and its deals below; tab moves between the three."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
 from crm_tui.core import companies
 from crm_tui.core.companies import CompanyData
 from crm_tui.ui.screens.company_form import CompanyFormScreen
-from crm_tui.ui.screens.contact_detail import ContactDetailScreen
+from crm_tui.ui.screens.contact_detail import LISTS_CSS, ContactDetailScreen, deal_source, open_deal_from
+from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.sources import CompanySource, ContactSource
 from crm_tui.ui.widgets.detail import (
     DetailScreen,
@@ -27,17 +29,13 @@ from crm_tui.ui.widgets.record_source import ListQuery
 
 
 class CompanyDetailScreen(DetailScreen):
-    """A company's fields and a list of its people; enter on a person opens them."""
+    """A company's fields, its people and its deals; enter on a person or a deal opens it."""
 
-    BINDINGS = detail_bindings("company_detail")
-    DEFAULT_CSS = """
-    CompanyDetailScreen {
-        & > #card { height: auto; max-height: 45%; border-left: outer $background; padding: 0 1 0 0; }
-        & > #card:focus { border-left: outer $accent; }
-        & > #people-title { height: 1; padding: 0 1; margin: 1 0 0 0; text-style: bold; color: $text-accent; }
-        & > #people { height: 1fr; min-height: 4; }
-    }
-    """
+    BINDINGS = [
+        *detail_bindings("company_detail"),
+        Binding("a", "add_deal", "New deal", id="company_detail.add_deal"),
+    ]
+    DEFAULT_CSS = f"CompanyDetailScreen {{ {LISTS_CSS} & > #deals-title {{ margin: 0; }} }}"
     service = companies
     form_type = CompanyFormScreen
     noun = "company"
@@ -46,12 +44,18 @@ class CompanyDetailScreen(DetailScreen):
         super().__init__(company_id, source, query)
 
     def compose_extra(self) -> ComposeResult:
-        yield Static("People", id="people-title")
+        yield Static("People", id="people-title", classes="list-title")
         yield RecordList(ContactSource(company_id=self.record_id), id="people")
+        yield Static("Deals", id="deals-title", classes="list-title")
+        yield RecordList(deal_source(company_id=self.record_id), id="deals")
 
     @property
     def people(self) -> RecordList:
         return self.query_one("#people", RecordList)
+
+    @property
+    def deals(self) -> RecordList:
+        return self.query_one("#deals", RecordList)
 
     def sections(self, record: CompanyData) -> Iterable[Widget]:
         yield Section(None, FieldRow("Domain", record.domain), FieldRow("Phone", record.phone),
@@ -62,17 +66,36 @@ class CompanyDetailScreen(DetailScreen):
         if record.id != self.record_id:
             return
         self.query_one("#people-title", Static).update(
-            Text.assemble("People at ", record.name, ("   tab: details ↔ people", "not bold dim")))
-        people = self.people
+            Text.assemble("People at ", record.name, ("   tab: details → people → deals", "not bold dim")))
+        self.query_one("#deals-title", Static).update(
+            Text.assemble("Deals with ", record.name, ("   a: new deal", "not bold dim")))
+        people, deals = self.people, self.deals
         if people.source.company_id != record.id:
             people.source = ContactSource(company_id=record.id)
             people.reload(keep_cursor=False)
+        if deals.source.wanted.company_id != record.id:
+            deals.source = deal_source(company_id=record.id)
+            deals.reload(keep_cursor=False)
 
     def reload(self) -> None:
-        """Read the company and its people again."""
+        """Read the company, its people and its deals again."""
         super().reload()
-        if self.people.loaded:
-            self.people.reload()
+        for records in (self.people, self.deals):
+            if records.loaded:
+                records.reload()
+
+    @on(RecordList.Opened, "#deals")
+    def open_deal(self, event: RecordList.Opened) -> None:
+        open_deal_from(self, event.record_list, event.record.id)
+
+    def action_add_deal(self) -> None:
+        if self.record is not None:
+            self.app.push_screen(DealFormScreen(company_id=self.record.id), lambda _saved: self.reload())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_deal":
+            return self.record is not None and self.record.deleted_at is None
+        return super().check_action(action, parameters)
 
     @on(RecordList.Opened, "#people")
     def open_person(self, event: RecordList.Opened) -> None:

@@ -1,18 +1,24 @@
-"""One contact with every field, stepping through the list it was opened from."""
+"""One contact with every field, stepping through the list it was opened from, and the deals with them below."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
+from textual.widgets import Static
 
 from crm_tui.core import contacts
 from crm_tui.core.contacts import ContactData
+from crm_tui.core.deal_list import DealFilter
 from crm_tui.ui.screens.contact_form import ContactFormScreen
+from crm_tui.ui.screens.deal_detail import DealDetailScreen
+from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.screens.modals import TagEditScreen
-from crm_tui.ui.sources import CompanySource, ContactSource
+from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
 from crm_tui.ui.widgets.detail import (
     DetailScreen,
     FieldRow,
@@ -21,9 +27,34 @@ from crm_tui.ui.widgets.detail import (
     paragraph,
     time_rows,
 )
+from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
 
-TIMELINE_NOTE = "Deals and activities with this contact will be listed here once crm-tui tracks them."
+TIMELINE_NOTE = "Activities with this contact will be listed here once crm-tui tracks them."
+DEAL_SORTS = ("close", "value", "stage", "age")
+LISTS_CSS = """
+& > #card { height: auto; max-height: 45%; border-left: outer $background; padding: 0 1 0 0; }
+& > #card:focus { border-left: outer $accent; }
+& > .list-title { height: 1; padding: 0 1; margin: 1 0 0 0; text-style: bold; color: $text-accent; }
+& > RecordList { height: 1fr; min-height: 4; }
+"""
+"""The layout of a detail screen with lists under its card: the card takes at most 45% and the lists share the rest."""
+
+
+def deal_source(contact_id: int | None = None, company_id: int | None = None) -> DealSource:
+    """A contact's or a company's deals, every status, soonest expected close first."""
+    return DealSource(DealFilter(contact_id=contact_id, company_id=company_id), sorts=DEAL_SORTS)
+
+
+def open_deal_from(screen: DetailScreen, deals: RecordList, deal_id: int) -> None:
+    """Open a deal of a detail screen's list; n/p there walk that list, and the cursor follows on the way back."""
+
+    def back(steps: int | None) -> None:
+        if steps:
+            deals.move_to(deals.cursor + steps)
+        screen.reload()
+
+    screen.app.push_screen(DealDetailScreen(deal_id, deals.source, deals.list_query), back)
 
 
 def custom_lines(custom: dict[str, str]) -> Text:
@@ -32,19 +63,30 @@ def custom_lines(custom: dict[str, str]) -> Text:
 
 
 class ContactDetailScreen(DetailScreen):
-    """Everything about one contact: keys step through the list, edit, tag, trash, or open the company."""
+    """Everything about one contact and their deals: keys step through the list, edit, tag, trash, open the company,
+    or add a deal with this contact; enter on a deal opens it."""
 
     BINDINGS = [
         *detail_bindings("contact_detail"),
         Binding("t", "tags", "Tags", id="contact_detail.tags"),
         Binding("c", "company", "Company", id="contact_detail.company"),
+        Binding("a", "add_deal", "New deal", id="contact_detail.add_deal"),
     ]
+    DEFAULT_CSS = f"ContactDetailScreen {{ {LISTS_CSS} & > #card {{ max-height: 55%; }} }}"
     service = contacts
     form_type = ContactFormScreen
     noun = "contact"
 
     def __init__(self, contact_id: int, source: ContactSource, query: ListQuery) -> None:
         super().__init__(contact_id, source, query)
+
+    def compose_extra(self) -> ComposeResult:
+        yield Static("Deals", id="deals-title", classes="list-title")
+        yield RecordList(deal_source(contact_id=self.record_id), id="deals")
+
+    @property
+    def deals(self) -> RecordList:
+        return self.query_one("#deals", RecordList)
 
     def sections(self, record: ContactData) -> Iterable[Widget]:
         address = ("Street", "City", "Region", "Postal code", "Country")
@@ -58,8 +100,35 @@ class ContactDetailScreen(DetailScreen):
         yield Section("Timeline", paragraph(TIMELINE_NOTE, muted=True))
         yield Section("Record", *time_rows(record))
 
+    def show(self, record: ContactData) -> None:
+        super().show(record)
+        if record.id != self.record_id:
+            return
+        self.query_one("#deals-title", Static).update(
+            Text.assemble("Deals with ", record.name, ("   tab: details ↔ deals · a: new deal", "not bold dim")))
+        deals = self.deals
+        if deals.source.wanted.contact_id != record.id:
+            deals.source = deal_source(contact_id=record.id)
+            deals.reload(keep_cursor=False)
+
+    def reload(self) -> None:
+        """Read the contact and their deals again."""
+        super().reload()
+        if self.deals.loaded:
+            self.deals.reload()
+
+    @on(RecordList.Opened, "#deals")
+    def open_deal(self, event: RecordList.Opened) -> None:
+        open_deal_from(self, event.record_list, event.record.id)
+
+    def action_add_deal(self) -> None:
+        if self.record is not None:
+            self.app.push_screen(DealFormScreen(contact_id=self.record.id), lambda _saved: self.reload())
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
+        if action == "add_deal":
+            return self.record is not None and self.record.deleted_at is None
         if action == "company":
             return bool(allowed) and self.record.company_id is not None
         return allowed

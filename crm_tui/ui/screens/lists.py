@@ -18,6 +18,7 @@ from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.ui.screens.modals import ConfirmScreen
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
+from crm_tui.ui.widgets.filter_box import FilterBox
 from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import RecordSource
 
@@ -32,18 +33,6 @@ class ListScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="list.edit"),
         Binding("d", "delete", "Delete", id="list.delete"),
     ]
-    DEFAULT_CSS = """
-    ListScreen #filter {
-        display: none;
-        height: 1;
-        border: none;
-        padding: 0 1;
-        background: $boost;
-    }
-    ListScreen #filter.open {
-        display: block;
-    }
-    """
     noun = "record"
     plural = "records"
     _could_act = False
@@ -54,7 +43,7 @@ class ListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        yield Input(placeholder=self.filter_placeholder, id="filter", disabled=True)
+        yield FilterBox(self.filter_placeholder)
         yield RecordList(self.make_source(), id="records")
         yield from self.compose_extra()
         yield AppFooter()
@@ -89,17 +78,10 @@ class ListScreen(Screen[None]):
     # Filter ------------------------------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.disabled = False
-        box.add_class("open")
-        box.focus()
+        self.query_one(FilterBox).open()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value or box.has_class("open"):
-            box.value = ""
-            box.remove_class("open")
-            box.disabled = True
+        if self.query_one(FilterBox).close():
             self.records.set_filter("")
         elif self.records.marked_count:
             self.records.clear_marks()

@@ -42,7 +42,8 @@ HOLD_SECONDS = 0.15
 # The column titles on the first line and the status ("row X of N", sort, filter, marks) on the last. The status
 # is drawn by the list itself so that it changes in the same frame as the rows: as a widget of its own it was
 # redrawn a frame later, and that second frame made the next key wait for Textual's frame clock.
-FIXED_LINES = 2
+HEADER_LINES = 1
+STATUS_LINES = 1
 _CONTROL_CHARACTERS = {code: " " for code in range(32)}
 
 
@@ -87,6 +88,11 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
+    row_height = 1
+    """Lines a record takes: 1 for a table row, more for a card (see KanbanColumn)."""
+    header_lines = HEADER_LINES
+    status_lines = STATUS_LINES
+
     class Opened(Message):
         """The user pressed enter on a record."""
 
@@ -123,6 +129,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._filter_in_flight = False
         self._wanted: set[int] = set()
         self._held_frames: contextlib.AbstractContextManager | None = None
+        self._page_reader: DatabaseReader | None = None
+        self._count_reader: DatabaseReader | None = None
 
     # Reading -----------------------------------------------------------------------------------------------
 
@@ -156,12 +164,17 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         """The record under the cursor, if it has been read."""
         return self.record_at(self.cursor)
 
-    def reload(self, *, keep_cursor: bool = True) -> None:
+    def reload(self, *, keep_cursor: bool = True, cursor: int | None = None) -> None:
         """Read everything again (after a change here or in another process), keeping what is shown until the
-        new pages arrive so the screen does not flash."""
+        new pages arrive so the screen does not flash. `cursor` puts the cursor on that row (a record known to
+        have moved there)."""
         previous = self._state
         self._state = ReadState(generation=previous.generation + 1)
-        if keep_cursor:
+        if cursor is not None:
+            self._state.estimate = max(previous.total or previous.estimate, cursor + 1)
+            self._update_size()
+            self.move_to(cursor)
+        elif keep_cursor:
             self._state.estimate = previous.total if previous.total is not None else previous.estimate
         else:
             self._pages.clear()
@@ -311,7 +324,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             self.move_to(total - 1)
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count + FIXED_LINES)
+        lines = self.row_count * self.row_height + self.header_lines + self.status_lines
+        self.virtual_size = Size(self.scrollable_content_region.width, lines)
 
     def on_resize(self) -> None:
         self._update_size()
@@ -332,6 +346,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def busy(self) -> bool:
         """Reading: a page or the count is on its way, or a filter waits. Tests wait for this to be False."""
+        if self._page_reader is None or self._count_reader is None:
+            return not self.loaded
         state = self._state
         return bool(state.pending or (state.counting and state.total is None) or self.filtering
                     or self._page_reader.busy or self._count_reader.busy)
@@ -340,29 +356,44 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        widths = column_widths(tuple(self.source.columns), width)
-        if y == 0:
-            cells = [column.title for column in self.source.columns]
-            return self._strip(" " * MARK_WIDTH, cells, widths, width, self.get_component_rich_style(
-                "record-list--header"))
-        if y == self.scrollable_content_region.height - 1:
+        if y < self.header_lines:
+            return self.render_header(y, width)
+        if y >= self.scrollable_content_region.height - self.status_lines:
             status = set_cell_size(" " + self.status().translate(_CONTROL_CHARACTERS), width)
             return Strip([Segment(status, self.rich_style + self.get_component_rich_style("record-list--status"))])
-        row = round(self.scroll_y) + y - 1
+        row, part = divmod(round(self.scroll_y) + y - self.header_lines, self.row_height)
         if row >= self.row_count:
-            return Strip.blank(width, self.rich_style)
+            return self.render_empty(row, part, width)
         page_index = row // PAGE_SIZE
         self._want(page_index)
         record = self.record_at(row)
         style = self.rich_style
         if record is None:
+            if part:
+                return Strip.blank(width, style)
             return self._strip(" " * MARK_WIDTH, ["…"], [width - MARK_WIDTH], width,
                                style + self._cursor_style(row) + self.get_component_rich_style("record-list--loading"))
+        return self.render_record(record, row, part, width)
+
+    def render_header(self, y: int, width: int) -> Strip:
+        widths = column_widths(tuple(self.source.columns), width)
+        cells = [column.title for column in self.source.columns]
+        return self._strip(" " * MARK_WIDTH, cells, widths, width, self.get_component_rich_style(
+            "record-list--header"))
+
+    def render_empty(self, row: int, part: int, width: int) -> Strip:
+        """A line below the last record."""
+        return Strip.blank(width, self.rich_style)
+
+    def render_record(self, record: Any, row: int, part: int, width: int) -> Strip:
+        """Line `part` of the record on `row`: a list draws one line of columns."""
+        style = self.rich_style
         marked = self.marks.holds(record.id)
         if marked:
             style += self.get_component_rich_style("record-list--marked")
         style += self._cursor_style(row)
         cells = [column.value(record) for column in self.source.columns]
+        widths = column_widths(tuple(self.source.columns), width)
         return self._strip("● " if marked else "  ", cells, widths, width, style)
 
     def _cursor_style(self, row: int) -> Style:
@@ -393,7 +424,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _request_wanted(self) -> None:
         """Request the pages on screen, and those two screens above and below, so paging rarely meets a gap."""
-        top = round(self.scroll_y)
+        top = self.top_row
         bottom = top + self.visible_rows
         reach = 2 * self.visible_rows
         for row in (top - reach, bottom + reach):
@@ -406,17 +437,23 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def visible_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height - FIXED_LINES)
+        lines = self.scrollable_content_region.height - self.header_lines - self.status_lines
+        return max(1, lines // self.row_height)
+
+    @property
+    def top_row(self) -> int:
+        """The first row on screen."""
+        return round(self.scroll_y) // self.row_height
 
     def move_to(self, row: int) -> None:
         """Put the cursor on `row`, scrolling as little as needed to show it."""
         last = self.row_count - 1
         self.cursor = max(0, min(row, last))
-        top = round(self.scroll_y)
+        top = self.top_row
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor * self.row_height, animate=False, immediate=True)
         elif self.cursor >= top + self.visible_rows:
-            self.scroll_to(y=self.cursor - self.visible_rows + 1, animate=False, immediate=True)
+            self.scroll_to(y=(self.cursor - self.visible_rows + 1) * self.row_height, animate=False, immediate=True)
         self.refresh()
         self.post_message(self.Changed(self))
 
@@ -436,11 +473,11 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self.move_to(self._state.total - 1)
 
     def action_page_down(self) -> None:
-        self.scroll_to(y=round(self.scroll_y) + self.visible_rows, animate=False, immediate=True)
+        self.scroll_to(y=(self.top_row + self.visible_rows) * self.row_height, animate=False, immediate=True)
         self.move_to(self.cursor + self.visible_rows)
 
     def action_page_up(self) -> None:
-        self.scroll_to(y=max(0, round(self.scroll_y) - self.visible_rows), animate=False, immediate=True)
+        self.scroll_to(y=max(0, self.top_row - self.visible_rows) * self.row_height, animate=False, immediate=True)
         self.move_to(self.cursor - self.visible_rows)
 
     def action_cycle_sort(self) -> None:
@@ -452,8 +489,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.Opened(self, self.current))
 
     def on_click(self, event: events.Click) -> None:
-        if event.y >= 1:
-            self.move_to(round(self.scroll_y) + event.y - 1)
+        if self.header_lines <= event.y < self.scrollable_content_region.height - self.status_lines:
+            self.move_to((round(self.scroll_y) + event.y - self.header_lines) // self.row_height)
             if event.chain == 2:
                 self.action_open()
 

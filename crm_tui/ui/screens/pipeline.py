@@ -1,0 +1,488 @@
+"""The deals section: a pipeline's open deals as a kanban board, moved along and closed from the keyboard.
+
+One KanbanColumn a stage, side by side in a sideways-scrolling row that keeps the focused column in view. `v`
+swaps the board for a table of the same deals. Every read and write runs in a thread worker; a move, won or lost
+is one change that `u` undoes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalScroll
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from crm_tui import config
+from crm_tui.core import deal_list, deals, pipelines
+from crm_tui.core.db import connection
+from crm_tui.core.deal_list import DealFilter, StageTotals
+from crm_tui.core.deals import DealData
+from crm_tui.core.errors import ConflictError, CrmError, NotFoundError
+from crm_tui.core.money import format_money
+from crm_tui.core.pipelines import PipelineData, StageData
+from crm_tui.ui.screens.deal_detail import DealDetailScreen
+from crm_tui.ui.screens.deal_dialogs import LostReasonScreen, PipelinePickerScreen
+from crm_tui.ui.screens.deal_form import DealFormScreen
+from crm_tui.ui.screens.modals import ConfirmScreen
+from crm_tui.ui.sources import DealSource
+from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
+from crm_tui.ui.widgets.filter_box import FilterBox
+from crm_tui.ui.widgets.kanban import KanbanColumn
+from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_source import ListQuery
+
+MAX_CURRENCY_LINES = 3
+# Four columns side by side at 80 columns; more than fit scroll sideways.
+MIN_COLUMN_WIDTH = 20
+TOTALS_DELAY_SECONDS = 0.3
+TABLE_SORTS = ("value", "close", "stage", "age")
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A deal that changed stage, and the row it landed on in its new column."""
+
+    deal: DealData
+    row: int | None
+
+
+class PipelineScreen(Screen[None]):
+    BINDINGS = [
+        Binding("h,left", "column(-1)", "Previous column", show=False, id="board.left"),
+        Binding("l,right", "column(1)", "Next column", show=False, id="board.right"),
+        Binding("H", "move(-1)", "Move back", id="board.move_back"),
+        Binding("L", "move(1)", "Move on", id="board.move_on"),
+        Binding("w", "won", "Won", id="board.won"),
+        Binding("x", "lost", "Lost", id="board.lost"),
+        Binding("a", "add", "Add", id="board.add"),
+        Binding("e", "edit", "Edit", show=False, id="board.edit"),
+        Binding("d", "delete", "Delete", show=False, id="board.delete"),
+        Binding("slash", "filter", "Filter", show=False, id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
+        Binding("v", "toggle_table", "Table", id="board.table"),
+        Binding("P", "pick_pipeline", "Pipeline", show=False, id="board.pipeline"),
+        Binding("W", "toggle_outcome('won')", "Show won", show=False, id="board.show_won"),
+        Binding("X", "toggle_outcome('lost')", "Show lost", show=False, id="board.show_lost"),
+    ]
+    DEFAULT_CSS = """
+    PipelineScreen {
+        & #board-title { height: 1; padding: 0 1; background: $boost; }
+        & #board { height: 1fr; scrollbar-size-horizontal: 1; }
+        & #table { display: none; }
+        & #board-status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+        &.-table #board { display: none; }
+        &.-table #table { display: block; }
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pipeline: PipelineData | None = None
+        self.outcomes: set[str] = set()
+        self.totals: dict[int, StageTotals] = {}
+        self.message = ""
+        self._focus_stage: int | None = None
+
+    # Layout ------------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Static("", id="board-title")
+        yield FilterBox("Filter cards: title, notes, company…")
+        yield HorizontalScroll(id="board", can_focus=False)
+        yield RecordList(DealSource(DealFilter(), TABLE_SORTS), id="table")
+        yield Static("", id="board-status")
+        yield AppFooter()
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return getattr(self.app, "settings", {})
+
+    @property
+    def columns(self) -> list[KanbanColumn]:
+        return list(self.query(KanbanColumn))
+
+    @property
+    def table(self) -> RecordList:
+        return self.query_one("#table", RecordList)
+
+    @property
+    def table_view(self) -> bool:
+        return self.has_class("-table")
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one("#filter", Input).value
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.pipeline is not None:
+            self.reload()
+
+    def reload(self, pipeline_id: int | None = None) -> None:
+        """Read the pipeline and every column again: after a change here, an undo, or another process."""
+        self._load(pipeline_id or (self.pipeline.id if self.pipeline else None))
+
+    @work(thread=True, exclusive=True, group="board-load")
+    def _load(self, pipeline_id: int | None) -> None:
+        try:
+            with connection():
+                found = pipelines.list_pipelines()
+                wanted = next((p for p in found if p.id == pipeline_id), None) or (found[0] if found else None)
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show_pipeline, wanted)
+
+    async def _show_pipeline(self, pipeline: PipelineData | None) -> None:
+        if pipeline is None:
+            self.query_one("#board-title", Static).update("Every pipeline is archived: unarchive one with the CLI")
+            return
+        same = self.pipeline == pipeline and self.columns
+        self.pipeline = pipeline
+        self._update_title()
+        if same:
+            for column in self.columns:
+                column.reload()
+            self._reload_table()
+        else:
+            await self._build_columns()
+        self._load_totals()
+
+    def _stages_shown(self) -> list[StageData]:
+        assert self.pipeline is not None
+        return [stage for stage in self.pipeline.stages if stage.outcome == "open" or stage.outcome in self.outcomes]
+
+    async def _build_columns(self) -> None:
+        board = self.query_one("#board", HorizontalScroll)
+        focused = self._focus_stage or (self.focused_column.stage.id if self.focused_column else None)
+        stale = config.stale_days(self.settings)
+        query = ListQuery("close", filter=self.filter_text)
+        lines = max(1, min(MAX_CURRENCY_LINES, max((len(t.currencies) for t in self.totals.values()), default=1)))
+        columns = [
+            KanbanColumn(stage, DealSource(DealFilter(stage_id=stage.id), ("close",)), query, stale, lines)
+            for stage in self._stages_shown()
+        ]
+        with self.app.batch_update():
+            await board.remove_children()
+            await board.mount_all(columns)
+            self._size_columns()
+        target = next((c for c in columns if c.stage.id == focused), columns[0] if columns else None)
+        if target is not None and not self.table_view:
+            self.call_after_refresh(target.focus)
+        self._reload_table(reset=True)
+
+    def on_resize(self) -> None:
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Share the board's width between the columns, none narrower than MIN_COLUMN_WIDTH."""
+        columns = self.columns
+        if columns:
+            width = max(MIN_COLUMN_WIDTH, self.query_one("#board").size.width // len(columns))
+            for column in columns:
+                column.styles.width = width
+
+    def _table_filter(self) -> DealFilter:
+        assert self.pipeline is not None
+        return DealFilter(pipeline_id=self.pipeline.id, statuses=("open", *sorted(self.outcomes)))
+
+    def _reload_table(self, reset: bool = False) -> None:
+        table = self.table
+        wanted = self._table_filter()
+        if reset or table.source.wanted != wanted:
+            table.source = DealSource(wanted, TABLE_SORTS)
+            table.reload(keep_cursor=False)
+        elif table.loaded:
+            table.reload()
+
+    def _update_title(self) -> None:
+        pipeline = self.pipeline
+        if pipeline is None:
+            return
+        shown = [name for name, outcome in (("won", "won"), ("lost", "lost")) if outcome in self.outcomes]
+        parts = [Text(pipeline.name, style="bold"), Text(" pipeline", style="dim")]
+        if shown:
+            parts.append(Text(f" · with {' and '.join(shown)}", style="dim"))
+        parts.append(Text(f"  {'v board' if self.table_view else 'v table'} · P pipeline · W/X won/lost",
+                          style="dim"))
+        self.query_one("#board-title", Static).update(Text.assemble(*parts))
+
+    # Totals and the status line ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="board-totals")
+    def _load_totals(self) -> None:
+        pipeline = self.pipeline
+        if pipeline is None:
+            return
+        try:
+            with connection():
+                totals = deal_list.stage_totals(DealFilter(pipeline_id=pipeline.id, text=self.filter_text))
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show_totals, pipeline.id, totals)
+
+    def _show_totals(self, pipeline_id: int, totals: dict[int, StageTotals]) -> None:
+        if self.pipeline is None or pipeline_id != self.pipeline.id:
+            return
+        self.totals = totals
+        shown = [totals.get(column.stage.id) for column in self.columns]
+        lines = max(1, min(MAX_CURRENCY_LINES, max((len(t.currencies) for t in shown if t), default=1)))
+        for column in self.columns:
+            column.set_totals(totals.get(column.stage.id), lines)
+        self.update_status()
+
+    @property
+    def focused_column(self) -> KanbanColumn | None:
+        focused = self.focused
+        if isinstance(focused, KanbanColumn):
+            return focused
+        return next((c for c in self.columns if c.stage.id == self._focus_stage), None)
+
+    @on(RecordList.Changed)
+    def update_status(self) -> None:
+        status = self.query_one("#board-status", Static)
+        if self.message:
+            status.display = True
+            status.update(Text(self.message))
+            return
+        status.display = bool(self.message) or not self.table_view
+        if self.table_view:
+            return
+        column = self.focused_column
+        if column is None:
+            status.update("")
+            return
+        totals = self.totals.get(column.stage.id)
+        money = [f"{format_money(item.total_minor, item.currency)} w "
+                 f"{format_money(item.weighted_minor, item.currency, with_code=False)}"
+                 for item in (totals.currencies if totals else ())]
+        status.update(Text(" · ".join([column.status(), *money])))
+
+    def on_descendant_focus(self) -> None:
+        column = self.focused
+        if isinstance(column, KanbanColumn):
+            self._focus_stage = column.stage.id
+        self.message = ""
+        self.update_status()
+
+    # Moving between columns --------------------------------------------------------------------------------
+
+    def action_column(self, step: int) -> None:
+        columns = self.columns
+        if self.table_view or not columns:
+            return
+        current = self.focused_column
+        index = columns.index(current) if current in columns else 0
+        columns[max(0, min(len(columns) - 1, index + step))].focus()
+
+    def current_deal(self) -> DealData | None:
+        if self.table_view:
+            return self.table.current
+        column = self.focused_column
+        return column.current if column is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("move", "won", "lost", "edit", "delete"):
+            return self.current_deal() is not None
+        if action == "column":
+            return not self.table_view
+        return True
+
+    # Filtering ---------------------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBox).open()
+
+    def action_clear_filter(self) -> None:
+        if self.query_one(FilterBox).close():
+            self._focus_back()
+
+    @on(Input.Changed, "#filter")
+    def filter_cards(self, event: Input.Changed) -> None:
+        for column in self.columns:
+            column.set_filter(event.value)
+        self.table.set_filter(event.value)
+        self.set_timer(TOTALS_DELAY_SECONDS, self._totals_if_filter_is(event.value))
+
+    def _totals_if_filter_is(self, text: str) -> Callable[[], None]:
+        def run() -> None:
+            if self.filter_text == text:
+                self._load_totals()
+
+        return run
+
+    @on(Input.Submitted, "#filter")
+    def _focus_back(self) -> None:
+        if self.table_view:
+            self.table.focus()
+        else:
+            column = self.focused_column or (self.columns[0] if self.columns else None)
+            if column is not None:
+                column.focus()
+
+    # Views -------------------------------------------------------------------------------------------------
+
+    def action_toggle_table(self) -> None:
+        self.toggle_class("-table")
+        self._update_title()
+        if self.table_view and not self.table.loaded:
+            self._reload_table(reset=True)
+        self._focus_back()
+        self.refresh_bindings()
+
+    async def action_toggle_outcome(self, outcome: str) -> None:
+        self.outcomes ^= {outcome}
+        self._update_title()
+        if self.pipeline is not None:
+            await self._build_columns()
+            self._load_totals()
+        if outcome in self.outcomes and not self.table_view:
+            stage = self.pipeline.outcome_stage(outcome) if self.pipeline else None
+            self._focus_stage = stage.id if stage else None
+            self.call_after_refresh(self._focus_back)
+
+    def action_pick_pipeline(self) -> None:
+        def picked(pipeline_id: int | None) -> None:
+            if pipeline_id is not None and (self.pipeline is None or pipeline_id != self.pipeline.id):
+                self._focus_stage = None
+                self.reload(pipeline_id)
+
+        self.app.push_screen(PipelinePickerScreen(self.pipeline.id if self.pipeline else None), picked)
+
+    # Changing deals ----------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="board-write")
+    def _change(self, change: Callable[[], DealData], done: Callable[[Moved], None]) -> None:
+        """Run a deal change; report a conflict or a refusal, else hand the deal and its new row to `done`."""
+        try:
+            with connection():
+                deal = change()
+                wanted = DealFilter(stage_id=deal.stage_id, text=self.filter_text)
+                row = deal_list.position(deal.id, wanted, "close")
+        except (ConflictError, NotFoundError) as exc:
+            self.app.call_from_thread(self._changed_elsewhere, exc)
+            return
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            return
+        self.app.call_from_thread(done, Moved(deal, row))
+
+    def _changed_elsewhere(self, error: CrmError) -> None:
+        self.notify(f"{error} · the board shows it as it is now", severity="warning")
+        self.reload()
+
+    def action_move(self, steps: int) -> None:
+        deal = self.current_deal()
+        if deal is not None:
+            self._change(lambda: deals.step(deal.id, steps, deal.version), self._moved)
+
+    def _moved(self, moved: Moved) -> None:
+        """Follow the card: its new column gets the focus and the cursor lands on it, so L L moves it twice."""
+        deal = moved.deal
+        self.message = f"Moved '{deal.title}' to {deal.stage} · u undoes"
+        for column in self.columns:
+            if column.stage.id == deal.stage_id:
+                column.reload(cursor=moved.row or 0)
+                if not self.table_view:
+                    column.focus()
+            else:
+                column.reload()
+        self._reload_table()
+        self._load_totals()
+        self.update_status()
+
+    def _deal_closed(self, moved: Moved) -> None:
+        deal = moved.deal
+        self.notify(f"{'Won' if deal.status == 'won' else 'Lost'}: {deal.title} · u undoes")
+        self.reload()
+
+    def action_won(self) -> None:
+        deal = self.current_deal()
+        if deal is not None and deal.status != "won":
+            self._change(lambda: deals.won(deal.id, deal.version), self._deal_closed)
+
+    def action_lost(self) -> None:
+        deal = self.current_deal()
+        if deal is None:
+            return
+
+        def reason_given(reason: str | None) -> None:
+            if reason is not None:
+                self._change(lambda: deals.lost(deal.id, reason, deal.version), self._deal_closed)
+
+        self.app.push_screen(LostReasonScreen(deal.title), reason_given)
+
+    def action_add(self) -> None:
+        if self.pipeline is None:
+            return
+        column = self.focused_column
+        stage_id = column.stage.id if column is not None and column.stage.outcome == "open" else None
+        self.app.push_screen(DealFormScreen(None, pipeline_id=self.pipeline.id, stage_id=stage_id), self._saved)
+
+    def action_edit(self) -> None:
+        deal = self.current_deal()
+        if deal is not None:
+            self._open_form(deal.id)
+
+    @work(thread=True, exclusive=True, group="board-edit")
+    def _open_form(self, deal_id: int) -> None:
+        try:
+            with connection():
+                deal = deals.get(deal_id)
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen, DealFormScreen(deal), self._saved)
+
+    def _saved(self, deal_id: int | None) -> None:
+        if deal_id is not None:
+            self.notify("Saved the deal")
+            self.reload()
+
+    def action_delete(self) -> None:
+        deal = self.current_deal()
+        if deal is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._change(lambda: _trash(deal), self._trashed)
+
+        question = Text.assemble("Move ", (deal.title, "bold"), " to the trash?")
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Move to trash"), confirmed)
+
+    def _trashed(self, moved: Moved) -> None:
+        self.notify(f"Moved '{moved.deal.title}' to the trash · u undoes")
+        self.reload()
+
+    @on(RecordList.Opened)
+    def open_deal(self, event: RecordList.Opened) -> None:
+        records = event.record_list
+
+        def back(steps: int | None) -> None:
+            if steps:
+                records.move_to(records.cursor + steps)
+            self.reload()
+
+        self.app.push_screen(DealDetailScreen(event.record.id, records.source, records.list_query), back)
+
+    def open_by_id(self, deal_id: int) -> None:
+        """Open a deal found elsewhere (the palette); n and p then walk the deals table's order."""
+        table = self.table
+        self.app.push_screen(DealDetailScreen(deal_id, table.source, table.list_query), lambda _: self.reload())
+
+
+def _trash(deal: DealData) -> DealData:
+    deals.delete(deal.id)
+    return deals.get(deal.id, include_deleted=True)

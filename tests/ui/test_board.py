@@ -1,0 +1,202 @@
+"""The deals board at 80x24 as a sales person uses it: columns with totals per currency, moving cards with H/L,
+won and lost, undo, the sideways scroll, the filter and the table view."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import screen_lines, screen_text, settle
+from textual.widgets import Input
+
+from crm_tui.core import deal_list, deals, pipelines
+from crm_tui.core.models import DealStageChange
+from crm_tui.ui.app import CrmApp
+from crm_tui.ui.screens.deal_detail import DealDetailScreen
+from crm_tui.ui.screens.pipeline import PipelineScreen
+from crm_tui.ui.widgets.kanban import KanbanColumn
+from crm_tui.ui.widgets.record_list import RecordList
+
+
+def column(app, name: str) -> KanbanColumn:
+    return next(c for c in app.screen.query(KanbanColumn) if c.stage.name == name)
+
+
+def header(app, name: str) -> str:
+    return column(app, name).header_text().plain
+
+
+async def press(app, pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(app, pilot)
+
+
+def deal(title: str, value: str, currency: str = "EUR", stage: str = "Lead", close: str = "", **more) -> deals.DealData:
+    return deals.create({"title": title, "value": value, "currency": currency, "stage": stage,
+                         "expected_close": close, **more})
+
+
+async def open_board(app, pilot) -> PipelineScreen:
+    await settle(app, pilot)
+    await press(app, pilot, "3")
+    assert isinstance(app.screen, PipelineScreen)
+    return app.screen
+
+
+async def test_columns_show_counts_and_totals_per_currency_never_added_together(db):
+    deal("Atlas renewal", "1.000", close="2026-12-01", company="Atlas GmbH")
+    deal("Borealis pilot", "2500", close="2026-12-05")
+    deal("Cirrus seats", "700", currency="USD")
+    deal("Delta expansion", "12.500,50", stage="Proposal")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(app, pilot)
+        lead = header(app, "Lead")
+        assert "Lead 10%" in lead and "3 deals" in lead
+        assert "EUR 3,500 w 350" in lead and "USD 700 w 70" in lead
+        assert "4,200" not in lead
+        assert "EUR 12.5k w 6,250" in header(app, "Proposal")
+        text = screen_text(app)
+        for shown in ("Lead", "Qualified", "Proposal", "Negotiatio", "Atlas renewal", "Atlas GmbH"):
+            assert shown in text
+        assert "EUR 12,500.50 w 6,250.25" not in text
+        await press(app, pilot, "l", "l")
+        assert "Proposal: card 1 of 1 · EUR 12,500.50 w 6,250.25" in text_of_status(app)
+
+
+def text_of_status(app) -> str:
+    return str(app.screen.query_one("#board-status").visual)
+
+
+async def test_L_and_H_move_the_deal_and_the_totals_follow(db):
+    first = deal("Atlas renewal", "1000", close="2026-12-01")
+    deal("Borealis pilot", "2500", close="2026-12-05")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(app, pilot)
+        assert board.focused_column.stage.name == "Lead"
+        await press(app, pilot, "L")
+        moved = deals.get(first.id)
+        assert moved.stage == "Qualified" and moved.version == first.version + 1
+        history = [(row.from_stage_id, row.to_stage_id) for row in
+                   DealStageChange.select().where(DealStageChange.deal == first.id).order_by(DealStageChange.id)]
+        assert history == [(None, first.stage_id), (first.stage_id, moved.stage_id)]
+        assert "1 deal" in header(app, "Lead") and "EUR 2,500" in header(app, "Lead")
+        assert "1 deal" in header(app, "Qualified") and "EUR 1,000 w 250" in header(app, "Qualified")
+        assert board.focused_column.stage.name == "Qualified"
+        assert board.focused_column.current.id == first.id
+        await press(app, pilot, "L")
+        assert deals.get(first.id).stage == "Proposal"
+        await press(app, pilot, "H", "H")
+        assert deals.get(first.id).stage == "Lead"
+        await press(app, pilot, "H")
+        assert deals.get(first.id).stage == "Lead"
+        assert "first stage" in "\n".join(str(n.message) for n in app._notifications)
+
+
+async def test_undo_puts_a_moved_deal_back(db):
+    first = deal("Atlas renewal", "1000")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(app, pilot)
+        await press(app, pilot, "L")
+        assert "1 deal" in header(app, "Qualified")
+        await press(app, pilot, "u")
+        assert deals.get(first.id).stage == "Lead"
+        assert "1 deal" in header(app, "Lead") and "0 deals" in header(app, "Qualified")
+        assert DealStageChange.select().where(DealStageChange.deal == first.id).count() == 1
+
+
+async def test_won_and_lost_close_deals_and_W_X_show_them(db):
+    atlas = deal("Atlas renewal", "1000", close="2026-12-01")
+    borealis = deal("Borealis pilot", "2500", close="2026-12-05")
+    deal("Old loss", "10", stage="Lost")
+    deals.lost(deals.get(3).id, "Too expensive")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(app, pilot)
+        await press(app, pilot, "w")
+        assert deals.get(atlas.id).status == "won"
+        assert "Atlas renewal" not in screen_text(app)
+        await press(app, pilot, "x")
+        await press(app, pilot, *"Budget cut", "enter")
+        lost = deals.get(borealis.id)
+        assert lost.status == "lost" and lost.lost_reason == "Budget cut"
+        assert "0 deals" in header(app, "Lead")
+        await press(app, pilot, "W")
+        assert "Won" in [c.stage.name for c in app.screen.query(KanbanColumn)]
+        assert "Atlas renewal" in screen_text(app)
+        await press(app, pilot, "X")
+        assert "2 deals" in header(app, "Lost")
+
+
+async def test_a_board_of_six_stages_scrolls_sideways_to_the_focused_column(db):
+    for name in ("Discovery", "Demo"):
+        pipelines.add_stage("Sales", name, 80)
+    deal("Last stage deal", "5000", stage="Demo")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(app, pilot)
+        assert len(board.columns) == 6
+        assert "Demo" not in screen_text(app) and "Lead" in screen_text(app)
+        await press(app, pilot, *"lllll")
+        assert board.focused_column.stage.name == "Demo"
+        text = screen_text(app)
+        assert "Last stage deal" in text and re.search(r"Demo +80%", text)
+        assert not re.search(r"Lead +10%", text)
+        await press(app, pilot, *"hhhhh")
+        assert re.search(r"Lead +10%", screen_text(app))
+
+
+async def test_filter_narrows_cards_and_totals(db):
+    deal("Atlas renewal", "1000", company="Atlas GmbH")
+    deal("Borealis pilot", "2500")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(app, pilot)
+        await press(app, pilot, "slash", *"atlas")
+        await pilot.pause(0.4)
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "Atlas renewal" in text and "Borealis pilot" not in text
+        assert "1 deal" in header(app, "Lead") and "EUR 1,000" in header(app, "Lead")
+        await press(app, pilot, "escape")
+        assert app.screen.query_one("#filter", Input).value == ""
+        assert "Borealis pilot" in screen_text(app)
+
+
+async def test_table_view_lists_every_open_deal_sorted_by_value_then_close(db):
+    deal("Small", "100", close="2026-12-20")
+    deal("Large", "90000", stage="Proposal", close="2027-03-01")
+    deal("Medium", "5000", stage="Qualified", close="2026-12-10")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(app, pilot)
+        await press(app, pilot, "v")
+        table = app.screen.query_one("#table", RecordList)
+        assert board.table_view and table.has_focus
+        rows = [line for line in screen_lines(app) if any(t in line for t in ("Small", "Large", "Medium"))]
+        assert [row.split()[0] for row in rows] == ["Large", "Medium", "Small"]
+        assert "EUR 90,000.00" in rows[0]
+        await press(app, pilot, "s")
+        rows = [line for line in screen_lines(app) if any(t in line for t in ("Small", "Large", "Medium"))]
+        assert [row.split()[0] for row in rows] == ["Medium", "Small", "Large"]
+        await press(app, pilot, "L")
+        assert deals.get(2).stage == "Proposal"
+        assert deals.get(3).stage == "Proposal"
+        await press(app, pilot, "v")
+        assert not board.table_view and isinstance(app.focused, KanbanColumn)
+
+
+async def test_enter_opens_the_deal_and_a_add_creates_one_in_the_focused_stage(db):
+    deal("Atlas renewal", "1000")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(app, pilot)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, DealDetailScreen)
+        await press(app, pilot, "escape", "l", "a")
+        await press(app, pilot, *"New one", "tab", *"2.000,00", "ctrl+s")
+        made = next(deal_list.iterate(deal_list.DealFilter(text="new one")))
+        assert made.stage == "Qualified" and made.value_minor == 200000
+        assert "New one" in screen_text(app)
