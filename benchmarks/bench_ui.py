@@ -87,7 +87,7 @@ async def key_to_frame(app, clock: FrameClock, key: str, character: str | None, 
 
 
 def rows_on_screen_loaded(records) -> bool:
-    top = round(records.scroll_y)
+    top = records.top_row
     bottom = min(records.row_count, top + records.visible_rows)
     return all(records.record_at(row) is not None for row in range(top, bottom))
 

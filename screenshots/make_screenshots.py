@@ -29,6 +29,14 @@ SHOTS = (
     ("help", "demo", ("question_mark",)),
     ("palette", "demo", ("ctrl+p", *"marie")),
     ("trash", "demo", ("d", "y", "ctrl+p", *"trash", "enter")),
+    ("board", "demo", ("3",)),
+    ("board-moved", "demo", ("3", "L")),
+    ("board-won", "demo", ("3", "W", "l", "l", "l", "l")),
+    ("deals-table", "demo", ("3", "v")),
+    ("deal-detail", "demo", ("3", "enter")),
+    ("deal-lost", "demo", ("3", "x")),
+    ("deal-form", "demo", ("3", "l", "a")),
+    ("stages", "demo", ("3", "S")),
 )
 
 
@@ -47,8 +55,10 @@ async def settle(app, pilot) -> None:
 async def shoot(db_path: Path, name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
     from crm_tui.core import demo
     from crm_tui.core.db import close_database, open_database
+    from crm_tui.ui import sources
     from crm_tui.ui.app import CrmApp
 
+    sources.current_time = lambda: FIXED_NOW
     app = CrmApp(open_database(db_path), is_demo=demo.holds_demo_data())
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)

@@ -18,6 +18,7 @@ from crm_tui.core import deal_list, deals
 from crm_tui.core.deal_list import StageMove
 from crm_tui.core.deals import DealData
 from crm_tui.core.money import format_money
+from crm_tui.ui import sources
 from crm_tui.ui.screens.deal_dialogs import LostReasonScreen
 from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.sources import DealSource
@@ -143,10 +144,12 @@ class DealDetailScreen(DetailScreen):
         ]
         if record.status == "lost":
             rows.append(FieldRow("Lost because", record.lost_reason))
-        rows.append(MarkedRow("Close by", record.expected_close, "overdue" if record.is_overdue() else ""))
+        now = sources.current_time()
+        overdue = record.is_overdue(now.astimezone().date())
+        rows.append(MarkedRow("Close by", record.expected_close, "overdue" if overdue else ""))
         if record.status == "open":
-            stale = f"stale: over {plural(stale_days, 'day')}" if record.is_stale(stale_days) else ""
-            rows.append(MarkedRow("In stage", plural(record.days_in_stage(), "day"), stale))
+            stale = f"stale: over {plural(stale_days, 'day')}" if record.is_stale(stale_days, now) else ""
+            rows.append(MarkedRow("In stage", plural(record.days_in_stage(now), "day"), stale))
         yield Section("Deal", *rows)
         yield Section("With", self.link("Contact", record.contact, "contact", "o"),
                       self.link("Company", record.company, "company", "c"))

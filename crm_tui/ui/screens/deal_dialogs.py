@@ -16,7 +16,7 @@ from crm_tui.core import deal_list, pipelines
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.core.text import fold
-from crm_tui.ui.screens.modals import DialogScreen
+from crm_tui.ui.screens.modals import DialogScreen, PickerScreen
 
 LOST_HINT = "↑↓ pick an earlier reason · enter save · esc cancel"
 
@@ -131,31 +131,13 @@ class LostReasonScreen(DialogScreen[str | None]):
         self.dismiss(None)
 
 
-class PipelinePickerScreen(DialogScreen[int | None]):
+class PipelinePickerScreen(PickerScreen):
     """Choose a pipeline (archived ones are left out); dismisses with its id, or None."""
 
-    AUTO_FOCUS = "#pipelines"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="pipeline_picker.cancel")]
-    DEFAULT_CSS = """
-    PipelinePickerScreen #pipelines {
-        height: auto;
-        max-height: 12;
-        margin: 0 0 1 0;
-        border: none;
-        padding: 0;
-    }
-    """
 
     def __init__(self, current: int | None = None) -> None:
-        super().__init__()
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("Show which pipeline?", classes="dialog-title")
-            yield OptionList(id="pipelines")
-            yield Label("", classes="dialog-error")
-            yield Label("↑↓ choose · enter show · esc cancel", classes="dialog-hint")
+        super().__init__("Show which pipeline?", "↑↓ choose · enter show · esc cancel", current=current)
 
     def on_mount(self) -> None:
         self.read_pipelines()
@@ -168,21 +150,4 @@ class PipelinePickerScreen(DialogScreen[int | None]):
         except CrmError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
-        self.app.call_from_thread(self.show_pipelines, found)
-
-    def show_pipelines(self, found: list[pipelines.PipelineData]) -> None:
-        listed = self.query_one("#pipelines", OptionList)
-        listed.add_options(Option(Text(pipeline.name), id=str(pipeline.id)) for pipeline in found)
-        ids = [pipeline.id for pipeline in found]
-        if self.current in ids:
-            listed.highlighted = ids.index(self.current)
-        elif ids:
-            listed.highlighted = 0
-
-    @on(OptionList.OptionSelected, "#pipelines")
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(int(event.option.id or 0))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.app.call_from_thread(self.show_choices, [(pipeline.id, pipeline.name) for pipeline in found])

@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, ScreenResultType
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet
+from textual.widgets.option_list import Option
 
 from crm_tui.core import tags
 from crm_tui.core.errors import ValidationError
@@ -173,6 +174,57 @@ class BulkTagScreen(DialogScreen[tuple[str, list[str]] | None]):
             self.show_error("type at least one tag")
         elif names:
             self.dismiss((self.mode, names))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickerScreen(DialogScreen[int | None]):
+    """Choose one of a few records by name; dismisses with its id, or None. `choices` may be filled in later
+    (`show_choices`), for a list read in a worker."""
+
+    AUTO_FOCUS = "#choices"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+    DEFAULT_CSS = """
+    PickerScreen #choices {
+        height: auto;
+        max-height: 12;
+        margin: 0 0 1 0;
+        border: none;
+        padding: 0;
+    }
+    """
+
+    def __init__(self, question: str | Text, hint: str, choices: list[tuple[int, str]] | None = None,
+                 current: int | None = None) -> None:
+        super().__init__()
+        self.question = Text(question) if isinstance(question, str) else question
+        self.hint = hint
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield OptionList(id="choices")
+            yield Label("", classes="dialog-error")
+            yield Label(self.hint, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        if self.choices is not None:
+            self.show_choices(self.choices)
+
+    def show_choices(self, choices: list[tuple[int, str]]) -> None:
+        listed = self.query_one("#choices", OptionList)
+        listed.add_options(Option(Text(name), id=str(choice_id)) for choice_id, name in choices)
+        ids = [choice_id for choice_id, _ in choices]
+        if ids:
+            listed.highlighted = ids.index(self.current) if self.current in ids else 0
+
+    @on(OptionList.OptionSelected, "#choices")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id or 0))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -31,26 +32,29 @@ from crm_tui.ui.screens.deal_detail import DealDetailScreen
 from crm_tui.ui.screens.deal_dialogs import LostReasonScreen, PipelinePickerScreen
 from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.screens.modals import ConfirmScreen
+from crm_tui.ui.screens.pipeline_settings import PipelineSettingsScreen
 from crm_tui.ui.sources import DealSource
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.filter_box import FilterBox
 from crm_tui.ui.widgets.kanban import KanbanColumn
-from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_list import RecordList, start_readers
 from crm_tui.ui.widgets.record_source import ListQuery
 
 MAX_CURRENCY_LINES = 3
 # Four columns side by side at 80 columns; more than fit scroll sideways.
 MIN_COLUMN_WIDTH = 20
 TOTALS_DELAY_SECONDS = 0.3
+MESSAGE_SECONDS = 5
 TABLE_SORTS = ("value", "close", "stage", "age")
 
 
 @dataclass(frozen=True)
 class Moved:
-    """A deal that changed stage, and the row it landed on in its new column."""
+    """A deal that changed, the row it landed on in its column, and the board's totals after the change."""
 
     deal: DealData
     row: int | None
+    totals: dict[int, StageTotals]
 
 
 class PipelineScreen(Screen[None]):
@@ -70,6 +74,7 @@ class PipelineScreen(Screen[None]):
         Binding("P", "pick_pipeline", "Pipeline", show=False, id="board.pipeline"),
         Binding("W", "toggle_outcome('won')", "Show won", show=False, id="board.show_won"),
         Binding("X", "toggle_outcome('lost')", "Show lost", show=False, id="board.show_lost"),
+        Binding("S", "stages", "Stages", show=False, id="board.stages"),
     ]
     DEFAULT_CSS = """
     PipelineScreen {
@@ -89,15 +94,18 @@ class PipelineScreen(Screen[None]):
         self.totals: dict[int, StageTotals] = {}
         self.message = ""
         self._focus_stage: int | None = None
+        self._could_act = False
+        self._message_stage: int | None = None
 
     # Layout ------------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self.readers = start_readers(self.app)
+        self.reload()
         yield AppHeader()
         yield Static("", id="board-title")
         yield FilterBox("Filter cards: title, notes, company…")
         yield HorizontalScroll(id="board", can_focus=False)
-        yield RecordList(DealSource(DealFilter(), TABLE_SORTS), id="table")
         yield Static("", id="board-status")
         yield AppFooter()
 
@@ -110,8 +118,10 @@ class PipelineScreen(Screen[None]):
         return list(self.query(KanbanColumn))
 
     @property
-    def table(self) -> RecordList:
-        return self.query_one("#table", RecordList)
+    def table(self) -> RecordList | None:
+        """The deals table, made the first time `v` shows it."""
+        found = self.query("#table")
+        return found.first(RecordList) if found else None
 
     @property
     def table_view(self) -> bool:
@@ -121,8 +131,9 @@ class PipelineScreen(Screen[None]):
     def filter_text(self) -> str:
         return self.query_one("#filter", Input).value
 
-    def on_mount(self) -> None:
-        self.reload()
+    def on_unmount(self) -> None:
+        for reader in self.readers:
+            reader.stop()
 
     def on_screen_resume(self) -> None:
         if self.pipeline is not None:
@@ -134,21 +145,27 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="board-load")
     def _load(self, pipeline_id: int | None) -> None:
+        """The pipeline and its column totals in one read, so the headers fill in with the first cards."""
         try:
             with connection():
                 found = pipelines.list_pipelines()
                 wanted = next((p for p in found if p.id == pipeline_id), None) or (found[0] if found else None)
+                totals = self._read_totals(wanted) if wanted is not None else {}
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self._show_pipeline, wanted)
+        self.app.call_from_thread(self._show_pipeline, wanted, totals)
 
-    async def _show_pipeline(self, pipeline: PipelineData | None) -> None:
+    def _read_totals(self, pipeline: PipelineData) -> dict[int, StageTotals]:
+        return deal_list.stage_totals(DealFilter(pipeline_id=pipeline.id, text=self.filter_text))
+
+    async def _show_pipeline(self, pipeline: PipelineData | None, totals: dict[int, StageTotals]) -> None:
         if pipeline is None:
-            self.query_one("#board-title", Static).update("Every pipeline is archived: unarchive one with the CLI")
+            self.query_one("#board-title", Static).update("Every pipeline is archived · S unarchives one")
             return
         same = self.pipeline == pipeline and self.columns
         self.pipeline = pipeline
+        self.totals = totals
         self._update_title()
         if same:
             for column in self.columns:
@@ -156,7 +173,7 @@ class PipelineScreen(Screen[None]):
             self._reload_table()
         else:
             await self._build_columns()
-        self._load_totals()
+        self._show_totals(pipeline.id, totals)
 
     def _stages_shown(self) -> list[StageData]:
         assert self.pipeline is not None
@@ -167,9 +184,10 @@ class PipelineScreen(Screen[None]):
         focused = self._focus_stage or (self.focused_column.stage.id if self.focused_column else None)
         stale = config.stale_days(self.settings)
         query = ListQuery("close", filter=self.filter_text)
-        lines = max(1, min(MAX_CURRENCY_LINES, max((len(t.currencies) for t in self.totals.values()), default=1)))
+        lines = self._currency_lines(self._stages_shown())
         columns = [
-            KanbanColumn(stage, DealSource(DealFilter(stage_id=stage.id), ("close",)), query, stale, lines)
+            KanbanColumn(stage, DealSource(DealFilter(stage_id=stage.id), ("close",)), query, stale,
+                         self.totals.get(stage.id, StageTotals()), lines, self.readers)
             for stage in self._stages_shown()
         ]
         with self.app.batch_update():
@@ -198,6 +216,8 @@ class PipelineScreen(Screen[None]):
 
     def _reload_table(self, reset: bool = False) -> None:
         table = self.table
+        if table is None:
+            return
         wanted = self._table_filter()
         if reset or table.source.wanted != wanted:
             table.source = DealSource(wanted, TABLE_SORTS)
@@ -213,7 +233,7 @@ class PipelineScreen(Screen[None]):
         parts = [Text(pipeline.name, style="bold"), Text(" pipeline", style="dim")]
         if shown:
             parts.append(Text(f" · with {' and '.join(shown)}", style="dim"))
-        parts.append(Text(f"  {'v board' if self.table_view else 'v table'} · P pipeline · W/X won/lost",
+        parts.append(Text(f"  {'v board' if self.table_view else 'v table'} · P pipeline · W/X won/lost · S stages",
                           style="dim"))
         self.query_one("#board-title", Static).update(Text.assemble(*parts))
 
@@ -226,7 +246,7 @@ class PipelineScreen(Screen[None]):
             return
         try:
             with connection():
-                totals = deal_list.stage_totals(DealFilter(pipeline_id=pipeline.id, text=self.filter_text))
+                totals = self._read_totals(pipeline)
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -236,11 +256,15 @@ class PipelineScreen(Screen[None]):
         if self.pipeline is None or pipeline_id != self.pipeline.id:
             return
         self.totals = totals
-        shown = [totals.get(column.stage.id) for column in self.columns]
-        lines = max(1, min(MAX_CURRENCY_LINES, max((len(t.currencies) for t in shown if t), default=1)))
+        lines = self._currency_lines([column.stage for column in self.columns])
         for column in self.columns:
             column.set_totals(totals.get(column.stage.id), lines)
         self.update_status()
+
+    def _currency_lines(self, stages: list[StageData]) -> int:
+        """Lines every column header gives to currencies: as many as the column with most needs, 1 to 3."""
+        most = max((len(self.totals[stage.id].currencies) for stage in stages if stage.id in self.totals), default=1)
+        return max(1, min(MAX_CURRENCY_LINES, most))
 
     @property
     def focused_column(self) -> KanbanColumn | None:
@@ -251,6 +275,10 @@ class PipelineScreen(Screen[None]):
 
     @on(RecordList.Changed)
     def update_status(self) -> None:
+        can_act = self.current_deal() is not None
+        if can_act != self._could_act:
+            self._could_act = can_act
+            self.refresh_bindings()
         status = self.query_one("#board-status", Static)
         if self.message:
             status.display = True
@@ -273,7 +301,8 @@ class PipelineScreen(Screen[None]):
         column = self.focused
         if isinstance(column, KanbanColumn):
             self._focus_stage = column.stage.id
-        self.message = ""
+        if not isinstance(column, KanbanColumn) or column.stage.id != self._message_stage:
+            self.message = ""
         self.update_status()
 
     # Moving between columns --------------------------------------------------------------------------------
@@ -288,7 +317,7 @@ class PipelineScreen(Screen[None]):
 
     def current_deal(self) -> DealData | None:
         if self.table_view:
-            return self.table.current
+            return self.table.current if self.table else None
         column = self.focused_column
         return column.current if column is not None else None
 
@@ -312,7 +341,8 @@ class PipelineScreen(Screen[None]):
     def filter_cards(self, event: Input.Changed) -> None:
         for column in self.columns:
             column.set_filter(event.value)
-        self.table.set_filter(event.value)
+        if self.table is not None:
+            self.table.set_filter(event.value)
         self.set_timer(TOTALS_DELAY_SECONDS, self._totals_if_filter_is(event.value))
 
     def _totals_if_filter_is(self, text: str) -> Callable[[], None]:
@@ -324,7 +354,7 @@ class PipelineScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _focus_back(self) -> None:
-        if self.table_view:
+        if self.table_view and self.table is not None:
             self.table.focus()
         else:
             column = self.focused_column or (self.columns[0] if self.columns else None)
@@ -333,11 +363,15 @@ class PipelineScreen(Screen[None]):
 
     # Views -------------------------------------------------------------------------------------------------
 
-    def action_toggle_table(self) -> None:
+    async def action_toggle_table(self) -> None:
+        if self.pipeline is None:
+            return
+        if self.table is None:
+            query = ListQuery(TABLE_SORTS[0], filter=self.filter_text)
+            await self.mount(RecordList(DealSource(self._table_filter(), TABLE_SORTS), query, id="table"),
+                             before="#board-status")
         self.toggle_class("-table")
         self._update_title()
-        if self.table_view and not self.table.loaded:
-            self._reload_table(reset=True)
         self._focus_back()
         self.refresh_bindings()
 
@@ -346,7 +380,6 @@ class PipelineScreen(Screen[None]):
         self._update_title()
         if self.pipeline is not None:
             await self._build_columns()
-            self._load_totals()
         if outcome in self.outcomes and not self.table_view:
             stage = self.pipeline.outcome_stage(outcome) if self.pipeline else None
             self._focus_stage = stage.id if stage else None
@@ -360,23 +393,29 @@ class PipelineScreen(Screen[None]):
 
         self.app.push_screen(PipelinePickerScreen(self.pipeline.id if self.pipeline else None), picked)
 
+    def action_stages(self) -> None:
+        self.app.push_screen(PipelineSettingsScreen(self.pipeline.id if self.pipeline else None),
+                             lambda _: self.reload())
+
     # Changing deals ----------------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="board-write")
     def _change(self, change: Callable[[], DealData], done: Callable[[Moved], None]) -> None:
         """Run a deal change; report a conflict or a refusal, else hand the deal and its new row to `done`."""
+        pipeline = self.pipeline
         try:
             with connection():
                 deal = change()
                 wanted = DealFilter(stage_id=deal.stage_id, text=self.filter_text)
                 row = deal_list.position(deal.id, wanted, "close")
+                totals = self._read_totals(pipeline) if pipeline is not None else {}
         except (ConflictError, NotFoundError) as exc:
             self.app.call_from_thread(self._changed_elsewhere, exc)
             return
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning")
             return
-        self.app.call_from_thread(done, Moved(deal, row))
+        self.app.call_from_thread(done, Moved(deal, row, totals))
 
     def _changed_elsewhere(self, error: CrmError) -> None:
         self.notify(f"{error} · the board shows it as it is now", severity="warning")
@@ -385,24 +424,40 @@ class PipelineScreen(Screen[None]):
     def action_move(self, steps: int) -> None:
         deal = self.current_deal()
         if deal is not None:
-            self._change(lambda: deals.step(deal.id, steps, deal.version), self._moved)
+            self._change(lambda: deals.step(deal.id, steps, deal.version), partial(self._moved, deal.stage_id))
 
-    def _moved(self, moved: Moved) -> None:
-        """Follow the card: its new column gets the focus and the cursor lands on it, so L L moves it twice."""
+    def _moved(self, from_stage: int, moved: Moved) -> None:
+        """Follow the card: its new column gets the focus and the cursor lands on it, so L L moves it twice. Only
+        the two columns it left and joined are read again."""
         deal = moved.deal
-        self.message = f"Moved '{deal.title}' to {deal.stage} · u undoes"
         for column in self.columns:
             if column.stage.id == deal.stage_id:
+                column.hold_frames()
                 column.reload(cursor=moved.row or 0)
                 if not self.table_view:
                     column.focus()
-            else:
+            elif column.stage.id == from_stage:
+                column.hold_frames()
                 column.reload()
         self._reload_table()
-        self._load_totals()
+        self._show_totals(self.pipeline.id if self.pipeline else 0, moved.totals)
+        self._say(f"Moved '{deal.title}' to {deal.stage} · u undoes", deal.stage_id)
+
+    def _say(self, message: str, stage_id: int | None = None) -> None:
+        """A message on the status line for a few seconds, or until the focus moves to another column than
+        `stage_id`'s."""
+        self.message = message
+        self._message_stage = stage_id
         self.update_status()
+        self.set_timer(MESSAGE_SECONDS, partial(self._unsay, message))
+
+    def _unsay(self, message: str = "") -> None:
+        if not message or self.message == message:
+            self.message = ""
+            self.update_status()
 
     def _deal_closed(self, moved: Moved) -> None:
+        self._unsay()
         deal = moved.deal
         self.notify(f"{'Won' if deal.status == 'won' else 'Lost'}: {deal.title} · u undoes")
         self.reload()
@@ -463,6 +518,7 @@ class PipelineScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question, confirm_label="Move to trash"), confirmed)
 
     def _trashed(self, moved: Moved) -> None:
+        self._unsay()
         self.notify(f"Moved '{moved.deal.title}' to the trash · u undoes")
         self.reload()
 
@@ -478,9 +534,9 @@ class PipelineScreen(Screen[None]):
         self.app.push_screen(DealDetailScreen(event.record.id, records.source, records.list_query), back)
 
     def open_by_id(self, deal_id: int) -> None:
-        """Open a deal found elsewhere (the palette); n and p then walk the deals table's order."""
-        table = self.table
-        self.app.push_screen(DealDetailScreen(deal_id, table.source, table.list_query), lambda _: self.reload())
+        """Open a deal found elsewhere (the palette); n and p then walk the deals by value."""
+        source = DealSource(self._table_filter() if self.pipeline else DealFilter(), TABLE_SORTS)
+        self.app.push_screen(DealDetailScreen(deal_id, source, ListQuery(TABLE_SORTS[0])), lambda _: self.reload())
 
 
 def _trash(deal: DealData) -> DealData:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 
@@ -64,6 +65,17 @@ class AppFooter(Footer):
     welcome), so that the keys of the screen itself fit at 80 columns."""
 
     WIDE_ENOUGH_FOR_PALETTE_HINT = 100
+    _shown: tuple | None = None
 
     def on_resize(self) -> None:
         self.show_command_palette = self.app.size.width >= self.WIDE_ENOUGH_FOR_PALETTE_HINT
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Rebuild the keys only when the ones shown change. Textual rebuilds the bar whenever the focus moves; on
+        the board, where h and l move the focus between columns that share their keys, that cost 20-30 ms a key."""
+        shown = tuple((binding.key, binding.description, enabled)
+                      for _, binding, enabled, _ in screen.active_bindings.values() if binding.show)
+        if shown == self._shown and self._bindings_ready:
+            return
+        self._shown = shown
+        super().bindings_changed(screen)

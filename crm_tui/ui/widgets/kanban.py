@@ -22,6 +22,7 @@ from crm_tui.core.money import format_compact
 from crm_tui.core.pipelines import StageData
 from crm_tui.ui import sources
 from crm_tui.ui.sources import DealSource
+from crm_tui.ui.widgets.reader import DatabaseReader
 from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
 
@@ -97,11 +98,11 @@ class KanbanColumn(RecordList, inherit_bindings=False):
     status_lines = 0
 
     def __init__(self, stage: StageData, source: DealSource, query: ListQuery, stale_days: int,
-                 currencies: int = 1) -> None:
-        super().__init__(source, query)
+                 totals: StageTotals | None, currencies: int, readers: tuple[DatabaseReader, DatabaseReader]) -> None:
+        super().__init__(source, query, readers=readers)
         self.stage = stage
         self.stale_days = stale_days
-        self.totals: StageTotals | None = None
+        self.totals = totals
         self.currencies = currencies
         self.header_lines = 3 + currencies
 
@@ -155,12 +156,13 @@ class KanbanColumn(RecordList, inherit_bindings=False):
         if part >= CARD_LINES:
             return Strip.blank(width, base)
         selected = row == self.cursor
-        cursor = self._cursor_style(row) if selected else Style()
+        # The cursor's background last, over each part's own colours, so it runs across the whole card.
+        cursor = Style(bgcolor=self._cursor_style(row).bgcolor) if selected else Style()
         prefix = CURSOR_BAR if selected and self.has_focus else " "
-        alert = base + cursor + self.get_component_rich_style("kanban--alert")
-        muted = base + cursor + self.get_component_rich_style("kanban--muted")
+        alert = base + self.get_component_rich_style("kanban--alert") + cursor
+        muted = base + self.get_component_rich_style("kanban--muted") + cursor
         if part == 0:
-            style = base + cursor + self.get_component_rich_style("kanban--title")
+            style = base + self.get_component_rich_style("kanban--title") + cursor
             return self._pair(record.title, "", width, style, prefix=prefix)
         if part == 1:
             days, days_style = self._days(record, alert)
@@ -181,7 +183,7 @@ class KanbanColumn(RecordList, inherit_bindings=False):
         if record.status == "lost":
             return record.lost_reason[:12], muted
         if record.status == "won" and record.closed_at:
-            return "won " + short_date(record.closed_at[:10], today), muted
+            return short_date(record.closed_at[:10], today), muted
         if not record.expected_close:
             return "", muted
         shown = short_date(record.expected_close, today)

@@ -55,6 +55,15 @@ class _Delivered(Message):
         self.apply = apply
 
 
+def start_readers(app: Any) -> tuple[DatabaseReader, DatabaseReader]:
+    """Two reader threads, one for pages and one for counts, on the database the app has open."""
+    current = partial(getattr, app, "opened", None)
+    readers = DatabaseReader("record-pages", current), DatabaseReader("record-count", current)
+    for reader in readers:
+        reader.start()
+    return readers
+
+
 class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
     """The list every section shows: contacts, companies, the trash, the people at a company."""
 
@@ -116,7 +125,10 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> RecordList:
             return self.record_list
 
-    def __init__(self, source: RecordSource, query: ListQuery | None = None, *, id: str | None = None) -> None:
+    def __init__(self, source: RecordSource, query: ListQuery | None = None, *, id: str | None = None,
+                 readers: tuple[DatabaseReader, DatabaseReader] | None = None) -> None:
+        """`readers` (pages, counts) lets several lists share two reader threads, as the board's columns do;
+        their owner starts and stops them. Without, the list runs its own."""
         super().__init__(id=id)
         self.source = source
         self.list_query = query or ListQuery(source.sorts[0])
@@ -129,8 +141,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._filter_in_flight = False
         self._wanted: set[int] = set()
         self._held_frames: contextlib.AbstractContextManager | None = None
-        self._page_reader: DatabaseReader | None = None
-        self._count_reader: DatabaseReader | None = None
+        self._shared_readers = readers is not None
+        self._page_reader, self._count_reader = readers or (None, None)
 
     # Reading -----------------------------------------------------------------------------------------------
 
@@ -188,14 +200,15 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         so a fast typist never queues a query per key."""
         if text == self.list_query.filter and self._queued_filter is None:
             return
-        self._hold_frames()
+        self.hold_frames()
         if self._filter_in_flight:
             self._queued_filter = text
             return
         self._apply_query(replace(self.list_query, filter=text))
 
-    def _hold_frames(self) -> None:
-        """Draw the typed character and the rows it selects in one frame, unless the rows take over HOLD_SECONDS.
+    def hold_frames(self) -> None:
+        """Draw the typed character (or the key's other effects) and the rows it selects in one frame, unless the
+        rows take over HOLD_SECONDS.
 
         Textual draws at most one frame per 1/60 s and, after drawing one straight away, skips to the tick after
         next: the frame echoing the key pushed the frame with the rows 17-33 ms later than they were ready. The
@@ -331,17 +344,15 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._update_size()
 
     def on_mount(self) -> None:
-        current = partial(getattr, self.app, "opened", None)
-        self._page_reader = DatabaseReader("record-pages", current)
-        self._count_reader = DatabaseReader("record-count", current)
-        self._page_reader.start()
-        self._count_reader.start()
+        if not self._shared_readers:
+            self._page_reader, self._count_reader = start_readers(self.app)
         self.reload(keep_cursor=False)
 
     def on_unmount(self) -> None:
         self._release_frames()
-        self._page_reader.stop()
-        self._count_reader.stop()
+        if not self._shared_readers:
+            self._page_reader.stop()
+            self._count_reader.stop()
 
     @property
     def busy(self) -> bool:
