@@ -8,7 +8,6 @@ is one change that `u` undoes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -16,7 +15,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -25,39 +23,26 @@ from crm_tui.core import deal_list, deals, pipelines
 from crm_tui.core.db import connection
 from crm_tui.core.deal_list import DealFilter, StageTotals
 from crm_tui.core.deals import DealData
-from crm_tui.core.errors import ConflictError, CrmError, NotFoundError
-from crm_tui.core.money import format_money
+from crm_tui.core.errors import CrmError
 from crm_tui.core.pipelines import PipelineData, StageData
+from crm_tui.ui.screens.deal_changes import DealChanges, Moved
 from crm_tui.ui.screens.deal_detail import DealDetailScreen
-from crm_tui.ui.screens.deal_dialogs import LostReasonScreen, PipelinePickerScreen
-from crm_tui.ui.screens.deal_form import DealFormScreen
-from crm_tui.ui.screens.modals import ConfirmScreen
+from crm_tui.ui.screens.deal_dialogs import PipelinePickerScreen
 from crm_tui.ui.screens.pipeline_settings import PipelineSettingsScreen
 from crm_tui.ui.sources import DealSource
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
+from crm_tui.ui.widgets.board import Board
+from crm_tui.ui.widgets.board_status import BoardStatus
 from crm_tui.ui.widgets.filter_box import FilterBox
 from crm_tui.ui.widgets.kanban import KanbanColumn
-from crm_tui.ui.widgets.record_list import RecordList, start_readers
+from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
 
-MAX_CURRENCY_LINES = 3
-# Four columns side by side at 80 columns; more than fit scroll sideways.
-MIN_COLUMN_WIDTH = 20
 TOTALS_DELAY_SECONDS = 0.3
-MESSAGE_SECONDS = 5
 TABLE_SORTS = ("value", "close", "stage", "age")
 
 
-@dataclass(frozen=True)
-class Moved:
-    """A deal that changed, the row it landed on in its column, and the board's totals after the change."""
-
-    deal: DealData
-    row: int | None
-    totals: dict[int, StageTotals]
-
-
-class PipelineScreen(Screen[None]):
+class PipelineScreen(DealChanges, Screen[None]):
     BINDINGS = [
         Binding("h,left", "column(-1)", "Previous column", show=False, id="board.left"),
         Binding("l,right", "column(1)", "Next column", show=False, id="board.right"),
@@ -79,9 +64,7 @@ class PipelineScreen(Screen[None]):
     DEFAULT_CSS = """
     PipelineScreen {
         & #board-title { height: 1; padding: 0 1; background: $boost; }
-        & #board { height: 1fr; scrollbar-size-horizontal: 1; }
         & #table { display: none; }
-        & #board-status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
         &.-table #board { display: none; }
         &.-table #table { display: block; }
     }
@@ -91,22 +74,17 @@ class PipelineScreen(Screen[None]):
         super().__init__()
         self.pipeline: PipelineData | None = None
         self.outcomes: set[str] = set()
-        self.totals: dict[int, StageTotals] = {}
-        self.message = ""
-        self._focus_stage: int | None = None
         self._could_act = False
-        self._message_stage: int | None = None
 
     # Layout ------------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        self.readers = start_readers(self.app)
         self.reload()
         yield AppHeader()
         yield Static("", id="board-title")
         yield FilterBox("Filter cards: title, notes, company…")
-        yield HorizontalScroll(id="board", can_focus=False)
-        yield Static("", id="board-status")
+        yield Board(id="board")
+        yield BoardStatus(id="board-status")
         yield AppFooter()
 
     @property
@@ -114,8 +92,20 @@ class PipelineScreen(Screen[None]):
         return getattr(self.app, "settings", {})
 
     @property
+    def board(self) -> Board:
+        return self.query_one(Board)
+
+    @property
+    def status(self) -> BoardStatus:
+        return self.query_one(BoardStatus)
+
+    @property
     def columns(self) -> list[KanbanColumn]:
-        return list(self.query(KanbanColumn))
+        return self.board.columns
+
+    @property
+    def totals(self) -> dict[int, StageTotals]:
+        return self.board.totals
 
     @property
     def table(self) -> RecordList | None:
@@ -130,10 +120,6 @@ class PipelineScreen(Screen[None]):
     @property
     def filter_text(self) -> str:
         return self.query_one("#filter", Input).value
-
-    def on_unmount(self) -> None:
-        for reader in self.readers:
-            reader.stop()
 
     def on_screen_resume(self) -> None:
         if self.pipeline is not None:
@@ -150,13 +136,13 @@ class PipelineScreen(Screen[None]):
             with connection():
                 found = pipelines.list_pipelines()
                 wanted = next((p for p in found if p.id == pipeline_id), None) or (found[0] if found else None)
-                totals = self._read_totals(wanted) if wanted is not None else {}
+                totals = self.read_totals(wanted) if wanted is not None else {}
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.app.call_from_thread(self._show_pipeline, wanted, totals)
 
-    def _read_totals(self, pipeline: PipelineData) -> dict[int, StageTotals]:
+    def read_totals(self, pipeline: PipelineData) -> dict[int, StageTotals]:
         return deal_list.stage_totals(DealFilter(pipeline_id=pipeline.id, text=self.filter_text))
 
     async def _show_pipeline(self, pipeline: PipelineData | None, totals: dict[int, StageTotals]) -> None:
@@ -165,7 +151,7 @@ class PipelineScreen(Screen[None]):
             return
         same = self.pipeline == pipeline and self.columns
         self.pipeline = pipeline
-        self.totals = totals
+        self.board.totals = totals
         self._update_title()
         if same:
             for column in self.columns:
@@ -180,35 +166,11 @@ class PipelineScreen(Screen[None]):
         return [stage for stage in self.pipeline.stages if stage.outcome == "open" or stage.outcome in self.outcomes]
 
     async def _build_columns(self) -> None:
-        board = self.query_one("#board", HorizontalScroll)
-        focused = self._focus_stage or (self.focused_column.stage.id if self.focused_column else None)
-        stale = config.stale_days(self.settings)
         query = ListQuery("close", filter=self.filter_text)
-        lines = self._currency_lines(self._stages_shown())
-        columns = [
-            KanbanColumn(stage, DealSource(DealFilter(stage_id=stage.id), ("close",)), query, stale,
-                         self.totals.get(stage.id, StageTotals()), lines, self.readers)
-            for stage in self._stages_shown()
-        ]
-        with self.app.batch_update():
-            await board.remove_children()
-            await board.mount_all(columns)
-            self._size_columns()
-        target = next((c for c in columns if c.stage.id == focused), columns[0] if columns else None)
+        target = await self.board.show(self._stages_shown(), query, config.stale_days(self.settings))
         if target is not None and not self.table_view:
             self.call_after_refresh(target.focus)
         self._reload_table(reset=True)
-
-    def on_resize(self) -> None:
-        self._size_columns()
-
-    def _size_columns(self) -> None:
-        """Share the board's width between the columns, none narrower than MIN_COLUMN_WIDTH."""
-        columns = self.columns
-        if columns:
-            width = max(MIN_COLUMN_WIDTH, self.query_one("#board").size.width // len(columns))
-            for column in columns:
-                column.styles.width = width
 
     def _table_filter(self) -> DealFilter:
         assert self.pipeline is not None
@@ -246,7 +208,7 @@ class PipelineScreen(Screen[None]):
             return
         try:
             with connection():
-                totals = self._read_totals(pipeline)
+                totals = self.read_totals(pipeline)
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -255,23 +217,12 @@ class PipelineScreen(Screen[None]):
     def _show_totals(self, pipeline_id: int, totals: dict[int, StageTotals]) -> None:
         if self.pipeline is None or pipeline_id != self.pipeline.id:
             return
-        self.totals = totals
-        lines = self._currency_lines([column.stage for column in self.columns])
-        for column in self.columns:
-            column.set_totals(totals.get(column.stage.id), lines)
+        self.board.set_totals(totals)
         self.update_status()
-
-    def _currency_lines(self, stages: list[StageData]) -> int:
-        """Lines every column header gives to currencies: as many as the column with most needs, 1 to 3."""
-        most = max((len(self.totals[stage.id].currencies) for stage in stages if stage.id in self.totals), default=1)
-        return max(1, min(MAX_CURRENCY_LINES, most))
 
     @property
     def focused_column(self) -> KanbanColumn | None:
-        focused = self.focused
-        if isinstance(focused, KanbanColumn):
-            return focused
-        return next((c for c in self.columns if c.stage.id == self._focus_stage), None)
+        return self.board.focused_column
 
     @on(RecordList.Changed)
     def update_status(self) -> None:
@@ -279,41 +230,21 @@ class PipelineScreen(Screen[None]):
         if can_act != self._could_act:
             self._could_act = can_act
             self.refresh_bindings()
-        status = self.query_one("#board-status", Static)
-        if self.message:
-            status.display = True
-            status.update(Text(self.message))
-            return
-        status.display = bool(self.message) or not self.table_view
-        if self.table_view:
-            return
         column = self.focused_column
-        if column is None:
-            status.update("")
-            return
-        totals = self.totals.get(column.stage.id)
-        money = [f"{format_money(item.total_minor, item.currency)} w "
-                 f"{format_money(item.weighted_minor, item.currency, with_code=False)}"
-                 for item in (totals.currencies if totals else ())]
-        status.update(Text(" · ".join([column.status(), *money])))
+        self.status.show(column, self.totals.get(column.stage.id) if column else None, self.table_view)
 
     def on_descendant_focus(self) -> None:
         column = self.focused
         if isinstance(column, KanbanColumn):
-            self._focus_stage = column.stage.id
-        if not isinstance(column, KanbanColumn) or column.stage.id != self._message_stage:
-            self.message = ""
+            self.board.focus_stage = column.stage.id
+        self.status.focus_moved(column.stage.id if isinstance(column, KanbanColumn) else None)
         self.update_status()
 
     # Moving between columns --------------------------------------------------------------------------------
 
     def action_column(self, step: int) -> None:
-        columns = self.columns
-        if self.table_view or not columns:
-            return
-        current = self.focused_column
-        index = columns.index(current) if current in columns else 0
-        columns[max(0, min(len(columns) - 1, index + step))].focus()
+        if not self.table_view:
+            self.board.step_focus(step)
 
     def current_deal(self) -> DealData | None:
         if self.table_view:
@@ -339,8 +270,7 @@ class PipelineScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def filter_cards(self, event: Input.Changed) -> None:
-        for column in self.columns:
-            column.set_filter(event.value)
+        self.board.set_filter(event.value)
         if self.table is not None:
             self.table.set_filter(event.value)
         self.set_timer(TOTALS_DELAY_SECONDS, self._totals_if_filter_is(event.value))
@@ -357,9 +287,7 @@ class PipelineScreen(Screen[None]):
         if self.table_view and self.table is not None:
             self.table.focus()
         else:
-            column = self.focused_column or (self.columns[0] if self.columns else None)
-            if column is not None:
-                column.focus()
+            self.board.focus_column()
 
     # Views -------------------------------------------------------------------------------------------------
 
@@ -382,13 +310,13 @@ class PipelineScreen(Screen[None]):
             await self._build_columns()
         if outcome in self.outcomes and not self.table_view:
             stage = self.pipeline.outcome_stage(outcome) if self.pipeline else None
-            self._focus_stage = stage.id if stage else None
+            self.board.focus_stage = stage.id if stage else None
             self.call_after_refresh(self._focus_back)
 
     def action_pick_pipeline(self) -> None:
         def picked(pipeline_id: int | None) -> None:
             if pipeline_id is not None and (self.pipeline is None or pipeline_id != self.pipeline.id):
-                self._focus_stage = None
+                self.board.focus_stage = None
                 self.reload(pipeline_id)
 
         self.app.push_screen(PipelinePickerScreen(self.pipeline.id if self.pipeline else None), picked)
@@ -397,29 +325,7 @@ class PipelineScreen(Screen[None]):
         self.app.push_screen(PipelineSettingsScreen(self.pipeline.id if self.pipeline else None),
                              lambda _: self.reload())
 
-    # Changing deals ----------------------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="board-write")
-    def _change(self, change: Callable[[], DealData], done: Callable[[Moved], None]) -> None:
-        """Run a deal change; report a conflict or a refusal, else hand the deal and its new row to `done`."""
-        pipeline = self.pipeline
-        try:
-            with connection():
-                deal = change()
-                wanted = DealFilter(stage_id=deal.stage_id, text=self.filter_text)
-                row = deal_list.position(deal.id, wanted, "close")
-                totals = self._read_totals(pipeline) if pipeline is not None else {}
-        except (ConflictError, NotFoundError) as exc:
-            self.app.call_from_thread(self._changed_elsewhere, exc)
-            return
-        except CrmError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="warning")
-            return
-        self.app.call_from_thread(done, Moved(deal, row, totals))
-
-    def _changed_elsewhere(self, error: CrmError) -> None:
-        self.notify(f"{error} · the board shows it as it is now", severity="warning")
-        self.reload()
+    # Moving cards ----------------------------------------------------------------------------------------
 
     def action_move(self, steps: int) -> None:
         deal = self.current_deal()
@@ -441,86 +347,7 @@ class PipelineScreen(Screen[None]):
                 column.reload()
         self._reload_table()
         self._show_totals(self.pipeline.id if self.pipeline else 0, moved.totals)
-        self._say(f"Moved '{deal.title}' to {deal.stage} · u undoes", deal.stage_id)
-
-    def _say(self, message: str, stage_id: int | None = None) -> None:
-        """A message on the status line for a few seconds, or until the focus moves to another column than
-        `stage_id`'s."""
-        self.message = message
-        self._message_stage = stage_id
-        self.update_status()
-        self.set_timer(MESSAGE_SECONDS, partial(self._unsay, message))
-
-    def _unsay(self, message: str = "") -> None:
-        if not message or self.message == message:
-            self.message = ""
-            self.update_status()
-
-    def _deal_closed(self, moved: Moved) -> None:
-        self._unsay()
-        deal = moved.deal
-        self.notify(f"{'Won' if deal.status == 'won' else 'Lost'}: {deal.title} · u undoes")
-        self.reload()
-
-    def action_won(self) -> None:
-        deal = self.current_deal()
-        if deal is not None and deal.status != "won":
-            self._change(lambda: deals.won(deal.id, deal.version), self._deal_closed)
-
-    def action_lost(self) -> None:
-        deal = self.current_deal()
-        if deal is None:
-            return
-
-        def reason_given(reason: str | None) -> None:
-            if reason is not None:
-                self._change(lambda: deals.lost(deal.id, reason, deal.version), self._deal_closed)
-
-        self.app.push_screen(LostReasonScreen(deal.title), reason_given)
-
-    def action_add(self) -> None:
-        if self.pipeline is None:
-            return
-        column = self.focused_column
-        stage_id = column.stage.id if column is not None and column.stage.outcome == "open" else None
-        self.app.push_screen(DealFormScreen(None, pipeline_id=self.pipeline.id, stage_id=stage_id), self._saved)
-
-    def action_edit(self) -> None:
-        deal = self.current_deal()
-        if deal is not None:
-            self._open_form(deal.id)
-
-    @work(thread=True, exclusive=True, group="board-edit")
-    def _open_form(self, deal_id: int) -> None:
-        try:
-            with connection():
-                deal = deals.get(deal_id)
-        except CrmError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.app.push_screen, DealFormScreen(deal), self._saved)
-
-    def _saved(self, deal_id: int | None) -> None:
-        if deal_id is not None:
-            self.notify("Saved the deal")
-            self.reload()
-
-    def action_delete(self) -> None:
-        deal = self.current_deal()
-        if deal is None:
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._change(lambda: _trash(deal), self._trashed)
-
-        question = Text.assemble("Move ", (deal.title, "bold"), " to the trash?")
-        self.app.push_screen(ConfirmScreen(question, confirm_label="Move to trash"), confirmed)
-
-    def _trashed(self, moved: Moved) -> None:
-        self._unsay()
-        self.notify(f"Moved '{moved.deal.title}' to the trash · u undoes")
-        self.reload()
+        self.status.say(f"Moved '{deal.title}' to {deal.stage} · u undoes", deal.stage_id)
 
     @on(RecordList.Opened)
     def open_deal(self, event: RecordList.Opened) -> None:
@@ -537,8 +364,3 @@ class PipelineScreen(Screen[None]):
         """Open a deal found elsewhere (the palette); n and p then walk the deals by value."""
         source = DealSource(self._table_filter() if self.pipeline else DealFilter(), TABLE_SORTS)
         self.app.push_screen(DealDetailScreen(deal_id, source, ListQuery(TABLE_SORTS[0])), lambda _: self.reload())
-
-
-def _trash(deal: DealData) -> DealData:
-    deals.delete(deal.id)
-    return deals.get(deal.id, include_deleted=True)

@@ -68,7 +68,11 @@ class AppFooter(Footer):
     _shown: tuple | None = None
 
     def on_resize(self) -> None:
-        self.show_command_palette = self.app.size.width >= self.WIDE_ENOUGH_FOR_PALETTE_HINT
+        shown = self.app.size.width >= self.WIDE_ENOUGH_FOR_PALETTE_HINT
+        if shown != self.show_command_palette:
+            self.show_command_palette = shown
+            if self._bindings_ready:
+                self.call_after_refresh(self.recompose)
 
     def bindings_changed(self, screen: Screen) -> None:
         """Rebuild the keys only when the ones shown change. Textual rebuilds the bar whenever the focus moves; on

@@ -1,0 +1,128 @@
+"""What the deals board does to deals: won, lost, add, edit, trash, and the worker every change runs in.
+
+A mixin for PipelineScreen, which supplies `pipeline`, `filter_text`, `current_deal()`, `focused_column`,
+`read_totals()`, `reload()` and its status line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+
+from crm_tui.core import deal_list, deals
+from crm_tui.core.db import connection
+from crm_tui.core.deal_list import DealFilter, StageTotals
+from crm_tui.core.deals import DealData
+from crm_tui.core.errors import ConflictError, CrmError, NotFoundError
+from crm_tui.ui.screens.deal_dialogs import LostReasonScreen
+from crm_tui.ui.screens.deal_form import DealFormScreen
+from crm_tui.ui.screens.modals import ConfirmScreen
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A deal that changed, the row it landed on in its column, and the board's totals after the change."""
+
+    deal: DealData
+    row: int | None
+    totals: dict[int, StageTotals]
+
+
+class DealChanges:
+    """Won, lost, add, edit and trash on the deal under the cursor, each a thread worker, each one undo."""
+
+    @work(thread=True, exclusive=True, group="board-write")
+    def _change(self, change: Callable[[], DealData], done: Callable[[Moved], None]) -> None:
+        """Run a deal change; report a conflict or a refusal, else hand the deal and its new row to `done`."""
+        pipeline = self.pipeline
+        try:
+            with connection():
+                deal = change()
+                wanted = DealFilter(stage_id=deal.stage_id, text=self.filter_text)
+                row = deal_list.position(deal.id, wanted, "close")
+                totals = self.read_totals(pipeline) if pipeline is not None else {}
+        except (ConflictError, NotFoundError) as exc:
+            self.app.call_from_thread(self._changed_elsewhere, exc)
+            return
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            return
+        self.app.call_from_thread(done, Moved(deal, row, totals))
+
+    def _changed_elsewhere(self, error: CrmError) -> None:
+        self.notify(f"{error} · the board shows it as it is now", severity="warning")
+        self.reload()
+
+    def _deal_closed(self, moved: Moved) -> None:
+        self.status.unsay()
+        deal = moved.deal
+        self.notify(f"{'Won' if deal.status == 'won' else 'Lost'}: {deal.title} · u undoes")
+        self.reload()
+
+    def action_won(self) -> None:
+        deal = self.current_deal()
+        if deal is not None and deal.status != "won":
+            self._change(lambda: deals.won(deal.id, deal.version), self._deal_closed)
+
+    def action_lost(self) -> None:
+        deal = self.current_deal()
+        if deal is None:
+            return
+
+        def reason_given(reason: str | None) -> None:
+            if reason is not None:
+                self._change(lambda: deals.lost(deal.id, reason, deal.version), self._deal_closed)
+
+        self.app.push_screen(LostReasonScreen(deal.title), reason_given)
+
+    def action_add(self) -> None:
+        if self.pipeline is None:
+            return
+        column = self.focused_column
+        stage_id = column.stage.id if column is not None and column.stage.outcome == "open" else None
+        self.app.push_screen(DealFormScreen(None, pipeline_id=self.pipeline.id, stage_id=stage_id), self._saved)
+
+    def action_edit(self) -> None:
+        deal = self.current_deal()
+        if deal is not None:
+            self._open_form(deal.id)
+
+    @work(thread=True, exclusive=True, group="board-edit")
+    def _open_form(self, deal_id: int) -> None:
+        try:
+            with connection():
+                deal = deals.get(deal_id)
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen, DealFormScreen(deal), self._saved)
+
+    def _saved(self, deal_id: int | None) -> None:
+        if deal_id is not None:
+            self.notify("Saved the deal")
+            self.reload()
+
+    def action_delete(self) -> None:
+        deal = self.current_deal()
+        if deal is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._change(lambda: _trash(deal), self._trashed)
+
+        question = Text.assemble("Move ", (deal.title, "bold"), " to the trash?")
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Move to trash"), confirmed)
+
+    def _trashed(self, moved: Moved) -> None:
+        self.status.unsay()
+        self.notify(f"Moved '{moved.deal.title}' to the trash · u undoes")
+        self.reload()
+
+
+def _trash(deal: DealData) -> DealData:
+    deals.delete(deal.id)
+    return deals.get(deal.id, include_deleted=True)
