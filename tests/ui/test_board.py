@@ -157,6 +157,8 @@ async def test_filter_narrows_cards_and_totals(db):
         await press(app, pilot, "slash", *"atlas")
         await pilot.pause(0.4)
         await settle(app, pilot)
+        box = app.screen.query_one(Input)
+        assert box.has_focus and box.region.height == 1
         text = screen_text(app)
         assert "Atlas renewal" in text and "Borealis pilot" not in text
         assert "1 deal" in header(app, "Lead") and "EUR 1,000" in header(app, "Lead")

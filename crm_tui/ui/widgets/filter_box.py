@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 class FilterBox(Input):
     DEFAULT_CSS = """
-    FilterBox {
+    FilterBox, FilterBox:focus {
         display: none;
         height: 1;
         border: none;
