@@ -145,9 +145,13 @@ def _stage_anywhere(ref: str) -> pipelines.StageData:
 
 def _default_currency() -> str:
     try:
-        return config.default_currency(config.load_settings())
+        settings = config.load_settings()
     except config.SettingsError as exc:
         raise CrmError(f"cannot read the settings: {exc}") from exc
+    wrong = [problem for problem in config.settings_problems(settings) if "currency =" in problem]
+    if wrong:
+        raise CrmError(wrong[0])
+    return config.default_currency(settings)
 
 
 # Deals ---------------------------------------------------------------------------------------------------------
@@ -207,7 +211,9 @@ def run_deals(args: argparse.Namespace, out: Output) -> None:
         out.rows(deal_list.iterate(_deal_filter(args), sort=args.sort, limit=args.limit), deals.DealData.as_json,
                  _deal_line)
     elif verb == "add":
-        created = deals.create(_deal_values(args), default_currency=_default_currency())
+        values = _deal_values(args)
+        currency = deals.DEFAULT_CURRENCY if values.get("currency") else _default_currency()
+        created = deals.create(values, default_currency=currency)
         out.record(created.as_json(), [str(created.id)])
     elif verb == "show":
         _show_deal(out, deals.get(args.id, include_deleted=True), with_history=True)

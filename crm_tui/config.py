@@ -82,10 +82,14 @@ FALLBACK_CURRENCY = "EUR"
 DEFAULT_STALE_DAYS = 30
 
 
+_CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
+
+
 def default_currency(settings: dict[str, Any]) -> str:
-    """The currency a new deal gets: `currency` in the settings, else the locale's, else EUR."""
+    """The currency a new deal gets: `currency` in the settings, else the locale's, else EUR. A `currency` that is
+    not a code is left out here and reported by `settings_problems`."""
     configured = settings.get("currency")
-    if isinstance(configured, str) and re.fullmatch(r"[A-Za-z]{3}", configured.strip()):
+    if isinstance(configured, str) and _CURRENCY_CODE.fullmatch(configured.strip()):
         return configured.strip().upper()
     import locale
 
@@ -94,10 +98,24 @@ def default_currency(settings: dict[str, Any]) -> str:
         code = locale.localeconv().get("int_curr_symbol", "").strip()
     except (locale.Error, ValueError):
         code = ""
-    return code.upper() if re.fullmatch(r"[A-Za-z]{3}", code) else FALLBACK_CURRENCY
+    return code.upper() if _CURRENCY_CODE.fullmatch(code) else FALLBACK_CURRENCY
 
 
 def stale_days(settings: dict[str, Any]) -> int:
     """Days in one stage after which an open deal is marked stale on the board: `stale_days`, default 30."""
     value = settings.get("stale_days")
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else DEFAULT_STALE_DAYS
+
+
+def settings_problems(settings: dict[str, Any]) -> list[str]:
+    """What is wrong with the deal settings, in words for the person who wrote them (the app shows these at
+    start; the CLI refuses to add a deal in a currency it had to guess)."""
+    problems = []
+    currency = settings.get("currency")
+    if currency is not None and not (isinstance(currency, str) and _CURRENCY_CODE.fullmatch(currency.strip())):
+        problems.append(f"{config_path()}: currency = {currency!r} is not a currency code such as \"EUR\"")
+    days = settings.get("stale_days")
+    if days is not None and stale_days(settings) != days:
+        problems.append(f"{config_path()}: stale_days = {days!r} is not a whole number of days above 0; "
+                        f"using {DEFAULT_STALE_DAYS}")
+    return problems

@@ -41,3 +41,12 @@ def test_saving_into_a_new_file_creates_it_before_any_table(tmp_path):
 def test_demo_database_lives_in_the_user_data_dir_beside_the_real_one():
     assert config.demo_db_path().parent == config.data_dir()
     assert config.demo_db_path().name != config.DB_FILENAME
+
+
+def test_deal_settings_that_are_wrong_are_reported_not_guessed():
+    assert config.settings_problems({"currency": "usd", "stale_days": 14}) == []
+    problems = config.settings_problems({"currency": "dollars", "stale_days": 0})
+    assert len(problems) == 2
+    assert "currency = 'dollars' is not a currency code" in problems[0]
+    assert "stale_days = 0 is not a whole number of days" in problems[1]
+    assert config.stale_days({"stale_days": 0}) == config.DEFAULT_STALE_DAYS

@@ -81,6 +81,8 @@ class CrmApp(App[None]):
         self._saving_theme = True
         self.theme_changed_signal.subscribe(self, self.save_theme)
         self.apply_keymap(self.settings.get("keymap", {}))
+        for problem in config.settings_problems(self.settings):
+            self.notify(problem, severity="warning")
         self.poll_for_changes()
         self.set_interval(POLL_SECONDS, self.poll_for_changes)
         self.set_timer(FREEZE_AFTER_SECONDS, gc.freeze)

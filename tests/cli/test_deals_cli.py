@@ -101,6 +101,14 @@ def test_currency_defaults_from_config_toml(cli, deal, settings_file):
     assert deal("--title", "B", "--value", "10", "--currency", "CHF")["currency"] == "CHF"
 
 
+def test_a_currency_setting_that_is_no_code_is_an_error_not_a_guess(cli, deal, settings_file):
+    settings_file('currency = "dollars"\n')
+    result = cli("deals", "add", "--title", "A", "--value", "10")
+    assert result.code == 1 and "currency = 'dollars' is not a currency code" in result.err
+    assert cli("deals", "list", "--json").json() == []
+    assert deal("--title", "B", "--value", "10", "--currency", "USD")["currency"] == "USD"
+
+
 def test_currency_falls_back_to_eur_without_settings_or_locale(deal):
     assert deal("--title", "A", "--value", "10")["currency"] == "EUR"
 

@@ -318,6 +318,15 @@ async def test_theme_comes_from_settings_and_a_change_is_saved(db):
     assert tomllib.loads(config.config_path().read_text())["theme"] == "nord"
 
 
+async def test_deal_settings_that_are_wrong_are_reported_at_start(db):
+    app = CrmApp(db, settings={"currency": "dollars", "stale_days": -3})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        shown = [str(notice.message) for notice in app._notifications]
+        assert any("currency = 'dollars' is not a currency code" in message for message in shown)
+        assert any("stale_days = -3" in message for message in shown)
+
+
 async def test_companies_delete_and_undo(db):
     acme = companies.create({"name": "Acme"})
     app = CrmApp(db)
