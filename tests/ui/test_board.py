@@ -4,12 +4,14 @@ won and lost, undo, the sideways scroll, the filter and the table view."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from helpers import screen_lines, screen_text, settle
 from textual.widgets import Input
 
 from crm_tui.core import deal_list, deals, pipelines
-from crm_tui.core.models import DealStageChange
+from crm_tui.core.models import Deal, DealStageChange
+from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.deal_detail import DealDetailScreen
 from crm_tui.ui.screens.pipeline import PipelineScreen
@@ -202,3 +204,34 @@ async def test_enter_opens_the_deal_and_a_add_creates_one_in_the_focused_stage(d
         made = next(deal_list.iterate(deal_list.DealFilter(text="new one")))
         assert made.stage == "Qualified" and made.value_minor == 200000
         assert "New one" in screen_text(app)
+
+
+async def test_cards_mark_a_passed_close_date_and_a_stale_stage(db, monkeypatch):
+    now = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(sources, "current_time", lambda: now)
+    late = deal("Late renewal", "1000", close="2026-11-20")
+    fresh = deal("Fresh pilot", "2000", close="2026-12-20")
+    Deal.update(stage_entered_at="2026-10-01T09:00:00.000000Z").where(Deal.id == late.id).execute()
+    Deal.update(stage_entered_at="2026-11-25T09:00:00.000000Z").where(Deal.id == fresh.id).execute()
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(app, pilot)
+        text = screen_text(app)
+        assert "!58d" in text and "!Nov 20" in text
+        assert re.search(r"\b3d\b", text) and "!3d" not in text
+        assert "Dec 20" in text and "!Dec 20" not in text
+
+
+async def test_P_switches_to_another_pipeline(db):
+    deal("Sales deal", "1000")
+    pipelines.create("Partners", ["Intro", "Pilot"])
+    deal("Partner deal", "500", pipeline="Partners", stage="Pilot")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(app, pilot)
+        assert "Sales deal" in screen_text(app)
+        await press(app, pilot, "P", "down", "enter")
+        assert board.pipeline.name == "Partners"
+        assert [column.stage.name for column in board.columns] == ["Intro", "Pilot"]
+        text = screen_text(app)
+        assert "Partner deal" in text and "Sales deal" not in text and "Partners pipeline" in text

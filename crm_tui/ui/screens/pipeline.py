@@ -75,6 +75,7 @@ class PipelineScreen(DealChanges, Screen[None]):
         self.pipeline: PipelineData | None = None
         self.outcomes: set[str] = set()
         self._could_act = False
+        self._pipeline_id: int | None = None
 
     # Layout ------------------------------------------------------------------------------------------------
 
@@ -126,8 +127,12 @@ class PipelineScreen(DealChanges, Screen[None]):
             self.reload()
 
     def reload(self, pipeline_id: int | None = None) -> None:
-        """Read the pipeline and every column again: after a change here, an undo, or another process."""
-        self._load(pipeline_id or (self.pipeline.id if self.pipeline else None))
+        """Read the pipeline and every column again: after a change here, an undo, or another process. With
+        `pipeline_id`, switch to that pipeline; a reload before it arrives (the screen resuming after the picker
+        closes) keeps to it."""
+        if pipeline_id is not None:
+            self._pipeline_id = pipeline_id
+        self._load(self._pipeline_id or (self.pipeline.id if self.pipeline else None))
 
     @work(thread=True, exclusive=True, group="board-load")
     def _load(self, pipeline_id: int | None) -> None:
