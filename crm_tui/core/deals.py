@@ -7,7 +7,7 @@ logged like any other change, so one undo takes it back. Lists and totals live i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -17,12 +17,12 @@ from crm_tui.core.models import Contact, Deal, DealStageChange, database, now_te
 from crm_tui.core.records import (
     batched,
     chunked,
-    purge_from_trash,
+    only,
+    read_by_ids,
     record_change,
     record_changes,
     save_versioned,
-    set_trashed,
-    set_trashed_many,
+    trash_verbs,
 )
 from crm_tui.core.text import fold
 from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_currency, clean_date, clean_text
@@ -124,19 +124,11 @@ def data(row: Sequence) -> DealData:
 
 def get_many(deal_ids: Sequence[int]) -> list[DealData]:
     """The deals of `deal_ids` that exist, trashed ones too, in the order given."""
-    found: dict[int, DealData] = {}
-    for chunk in chunked(deal_ids):
-        marks = ", ".join([database.param] * len(chunk))
-        rows = database.execute_sql(f"SELECT {COLUMNS} FROM {SOURCE} WHERE d.id IN ({marks})", chunk)
-        found.update((row[0], data(row)) for row in rows)
-    return [found[deal_id] for deal_id in deal_ids if deal_id in found]
+    return read_by_ids(COLUMNS, SOURCE, "d.id", deal_ids, data)
 
 
 def get(deal_id: int, include_deleted: bool = False) -> DealData:
-    found = get_many([deal_id])
-    if not found or (found[0].deleted_at is not None and not include_deleted):
-        raise NotFoundError(f"deal {deal_id} does not exist" + ("" if include_deleted else " or is in the trash"))
-    return found[0]
+    return only(get_many([deal_id]), "deal", deal_id, include_deleted)
 
 
 # Validating ------------------------------------------------------------------------------------------------
@@ -362,34 +354,10 @@ def move_all(from_stage: int, to_stage: int) -> int:
     return len(ids)
 
 
-def _set_one_trashed(deal_id: int, trashed: bool) -> None:
-    set_trashed(Deal, deal_id, trashed, get_many, search.reindex_deals)
-
-
-@batched
-def delete(deal_id: int) -> None:
-    _set_one_trashed(deal_id, True)
-
-
-@batched
-def restore(deal_id: int) -> None:
-    _set_one_trashed(deal_id, False)
-
-
-@batched
-def delete_many(ids: Iterable[int]) -> int:
-    return len(set_trashed_many(Deal, ids, True, get_many, search.reindex_deals))
-
-
-@batched
-def restore_many(ids: Iterable[int]) -> int:
-    return len(set_trashed_many(Deal, ids, False, get_many, search.reindex_deals))
-
-
-@batched
-def purge(deal_id: int) -> None:
-    """Delete a deal in the trash for good, with its stage history. Final: undo cannot bring it back."""
-    purge_from_trash(Deal, deal_id, lambda record_id: get(record_id, include_deleted=True))
+# delete, restore, delete_many, restore_many; purge is final: undo cannot bring a purged deal back.
+_TRASH = trash_verbs(Deal, get_many, get, search.reindex_deals)
+delete, restore, delete_many, restore_many, purge = (
+    _TRASH.delete, _TRASH.restore, _TRASH.delete_many, _TRASH.restore_many, _TRASH.purge)
 
 
 def write_back(snapshots: Sequence[dict]) -> None:

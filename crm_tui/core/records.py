@@ -331,3 +331,49 @@ def iterate_pages(
             cursor = page.next_cursor
 
     return rows()
+
+
+@dataclass(frozen=True)
+class TrashVerbs:
+    """A kind of record's trash operations, each its own change batch (one undo): `delete` and `restore` one by
+    id (NotFoundError when it is missing or already there), `delete_many` and `restore_many` by ids (returning
+    how many moved), `purge` one from the trash for good."""
+
+    delete: Callable[[int], None]
+    restore: Callable[[int], None]
+    delete_many: Callable[[Iterable[int]], int]
+    restore_many: Callable[[Iterable[int]], int]
+    purge: Callable[[int], None]
+
+
+def trash_verbs(model: type[RecordModel], get_many: Snapshots, get: Callable[..., Any],
+                reindex: Callable[[list[int]], None]) -> TrashVerbs:
+    """The trash operations of a kind whose records are read by `get_many(ids)` / `get(id, include_deleted=)`."""
+    return TrashVerbs(
+        delete=batched(lambda record_id: set_trashed(model, record_id, True, get_many, reindex)),
+        restore=batched(lambda record_id: set_trashed(model, record_id, False, get_many, reindex)),
+        delete_many=batched(lambda ids: len(set_trashed_many(model, ids, True, get_many, reindex))),
+        restore_many=batched(lambda ids: len(set_trashed_many(model, ids, False, get_many, reindex))),
+        purge=batched(lambda record_id: purge_from_trash(model, record_id,
+                                                         lambda found: get(found, include_deleted=True))),
+    )
+
+
+def read_by_ids(columns: str, source: str, id_column: str, ids: Sequence[int], make: Callable[[tuple], T]) -> list[T]:
+    """The records of `ids` that exist (trashed ones too), in the order given; `make` turns a row (id first) into
+    the record's data."""
+    found: dict[int, T] = {}
+    for chunk in chunked(ids):
+        marks = ", ".join([database.param] * len(chunk))
+        rows = database.execute_sql(f"SELECT {columns} FROM {source} WHERE {id_column} IN ({marks})", chunk)
+        found.update((row[0], make(row)) for row in rows)
+    return [found[record_id] for record_id in ids if record_id in found]
+
+
+def only(found: list[T], noun: str, record_id: int, include_deleted: bool) -> T:
+    """The one record `read_by_ids` found for `record_id`; NotFoundError if none, or if it is in the trash and
+    `include_deleted` is False."""
+    if not found or (found[0].deleted_at is not None and not include_deleted):
+        where = "" if include_deleted else " or is in the trash"
+        raise NotFoundError(f"{noun} {record_id} does not exist{where}")
+    return found[0]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from crm_tui.core import companies, contacts, deals, pipelines, tags
+from crm_tui.core import activities, companies, contacts, deals, pipelines, tags
 from crm_tui.core.contact_data import shown_name
 from crm_tui.core.errors import CannotUndoError, ConflictError, NothingToUndoError
 from crm_tui.core.models import Tag, database
@@ -47,7 +47,7 @@ class LoggedChange:
     def label(self) -> str:
         """The record as a person knows it: `contact 'Ada Lovelace'`."""
         snapshot = self.after or self.before or {}
-        name = snapshot.get("name") or snapshot.get("title") or shown_name(
+        name = snapshot.get("name") or snapshot.get("title") or snapshot.get("subject") or shown_name(
             snapshot.get("first_name", ""), snapshot.get("last_name", ""), snapshot.get("display_name", "")
         )
         return f"{self.entity} {name!r}" if name else f"{self.entity} {self.entity_id}"
@@ -95,8 +95,8 @@ def _load(batch_id: str | None, change_id: int) -> list[LoggedChange]:
 
 
 # The first of these a batch touches names it: a deal that brought a new company along is "added deal …".
-_NOUNS = {"contact": "contacts", "stage": "stages", "pipeline": "pipelines", "deal": "deals", "company": "companies",
-          "tag": "tags"}
+_NOUNS = {"contact": "contacts", "stage": "stages", "pipeline": "pipelines", "deal": "deals",
+          "activity": "activities", "company": "companies", "tag": "tags"}
 _PHRASES = {
     "create": "added {}",
     "update": "edited {}",
@@ -146,7 +146,7 @@ def _refuse_what_cannot_be_undone(changes: list[LoggedChange], description: str)
 def _check_unchanged_since(changes: list[LoggedChange]) -> None:
     """Refuse (ConflictError) if a record of the batch was written since without the log knowing: another program
     or an older crm-tui. Undoing then would silently throw that edit away."""
-    for entity in ("contact", "company", "deal", "pipeline"):
+    for entity in ("contact", "company", "deal", "pipeline", "activity"):
         record_ids = sorted({change.entity_id for change in changes if change.entity == entity})
         labels = {change.entity_id: change.label for change in changes if change.entity == entity}
         for chunk in chunked(record_ids):
@@ -236,6 +236,10 @@ _INVERSES: dict[tuple[str, str], Callable[[list[LoggedChange]], None]] = {
     ("deal", "restore"): _moving(deals.delete_many),
     ("deal", "delete"): _moving(deals.restore_many),
     ("deal", "update"): lambda run: deals.write_back([change.before for change in run]),
+    ("activity", "create"): _moving(activities.delete_many),
+    ("activity", "restore"): _moving(activities.delete_many),
+    ("activity", "delete"): _moving(activities.restore_many),
+    ("activity", "update"): lambda run: activities.write_back([change.before for change in run]),
     ("deal_stage_change", "create"): lambda run: deals.remove_stage_changes([change.entity_id for change in run]),
     ("pipeline", "create"): lambda run: pipelines.remove_pipelines([change.entity_id for change in run]),
     ("pipeline", "update"): lambda run: pipelines.write_back_pipelines([change.before for change in run]),
