@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import settings
 
@@ -37,3 +39,28 @@ def make_contact(db):
         return contacts.create(contacts.ContactDraft(**fields))
 
     return make
+
+
+@pytest.fixture
+def local_zone(monkeypatch):
+    """Set the machine's local time zone for one test, `local_zone("Asia/Tokyo")`; put back afterwards."""
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def tokyo(local_zone):
+    """Local time is Japan's (UTC+9, no daylight saving), whatever the machine says."""
+    local_zone("Asia/Tokyo")
+
+
+@pytest.fixture
+def amsterdam(local_zone):
+    """Local time is Amsterdam's (CET/CEST), whatever the machine says."""
+    local_zone("Europe/Amsterdam")

@@ -19,12 +19,8 @@ PROPERTY = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(autouse=True)
-def amsterdam(monkeypatch):
-    """Local time is Amsterdam's (CET/CEST), whatever the machine says."""
-    zone(monkeypatch, "Europe/Amsterdam")
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def in_amsterdam(amsterdam):
+    """Every test here reads time as Amsterdam does, unless it picks another zone."""
 
 
 def zone(monkeypatch, name: str) -> None:
