@@ -14,7 +14,7 @@ from pathlib import Path
 
 import peewee
 
-from crm_tui import __version__, cli_deals
+from crm_tui import __version__, cli_activities, cli_deals
 from crm_tui.cli_output import Output, fit
 from crm_tui.config import default_db_path
 from crm_tui.core import companies, contacts, info, search, tags, undo
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     _record_verbs(sub, "contacts", common, _contact_options, contacts.SORTS)
     _record_verbs(sub, "companies", common, _company_options, companies.SORTS)
     cli_deals.add_parsers(sub, common)
+    cli_activities.add_parsers(sub, common)
     tag_group = sub.add_parser("tags", parents=[common], help="list, rename and delete tags")
     tag_verbs = tag_group.add_subparsers(dest="verb", required=True, metavar="VERB")
     tag_verbs.add_parser("list", parents=[common], help="every tag with its number of contacts")
@@ -266,7 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             runner = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags,
                       "search": _run_search, "demo": _run_demo, "undo": _run_undo,
-                      "deals": cli_deals.run_deals, "pipelines": cli_deals.run_pipelines}.get(args.command)
+                      "deals": cli_deals.run_deals, "pipelines": cli_deals.run_pipelines,
+                      "log": cli_activities.run_log, "tasks": cli_activities.run_tasks,
+                      "activities": cli_activities.run_activities,
+                      "agenda": cli_activities.run_agenda}.get(args.command)
             if runner is None:
                 _run_info(args, out, opened)
             else:
