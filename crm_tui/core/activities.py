@@ -14,14 +14,7 @@ from datetime import datetime
 from crm_tui.core import search
 from crm_tui.core.errors import FieldError, ValidationError
 from crm_tui.core.models import Activity, Company, Contact, Deal, database, format_timestamp, now_text, utc_now
-from crm_tui.core.records import (
-    batched,
-    only,
-    read_by_ids,
-    record_change,
-    save_versioned,
-    trash_verbs,
-)
+from crm_tui.core.records import batched, only, read_by_ids, record_change, save_versioned, trash_verbs
 from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_text
 
 LOGGED_KINDS = ("call", "meeting", "email", "note")

@@ -25,16 +25,7 @@ from crm_tui.core.contact_list import iterate as iterate
 from crm_tui.core.contact_list import list_page as list_page
 from crm_tui.core.contact_list import neighbour as neighbour
 from crm_tui.core.errors import FieldError, ValidationError
-from crm_tui.core.models import (
-    Company,
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    ContactTag,
-    Tag,
-    database,
-    now_text,
-)
+from crm_tui.core.models import Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database, now_text
 from crm_tui.core.records import (
     batched,
     change_batch,

@@ -18,16 +18,7 @@ from playhouse.migrate import SqliteMigrator, migrate
 
 from crm_tui.core import search
 from crm_tui.core.errors import DatabaseError
-from crm_tui.core.models import (
-    MODELS,
-    Change,
-    Contact,
-    Deal,
-    Pipeline,
-    Stage,
-    database,
-    now_text,
-)
+from crm_tui.core.models import MODELS, Change, Contact, Deal, Pipeline, Stage, database, now_text
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PRAGMAS = {

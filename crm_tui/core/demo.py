@@ -16,16 +16,7 @@ from crm_tui.core import bulk, search
 from crm_tui.core import demo_pools as pools
 from crm_tui.core.contacts import ContactDraft
 from crm_tui.core.errors import CrmError
-from crm_tui.core.models import (
-    Activity,
-    Contact,
-    Deal,
-    DealStageChange,
-    Meta,
-    Stage,
-    database,
-    format_timestamp,
-)
+from crm_tui.core.models import Activity, Contact, Deal, DealStageChange, Meta, Stage, database, format_timestamp
 from crm_tui.core.records import insert_rows, new_batch_id
 from crm_tui.core.text import fold
 

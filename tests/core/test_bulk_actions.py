@@ -8,15 +8,7 @@ import pytest
 
 from crm_tui.core import companies, contacts, search
 from crm_tui.core.errors import NotFoundError, ValidationError
-from crm_tui.core.models import (
-    Activity,
-    Change,
-    Company,
-    ContactEmail,
-    ContactPhone,
-    ContactTag,
-    Tag,
-)
+from crm_tui.core.models import Activity, Change, Company, ContactEmail, ContactPhone, ContactTag, Tag
 
 
 def contact_changes(action: str) -> list[Change]:

@@ -9,14 +9,7 @@ import pytest
 
 from crm_tui.core import companies, deal_list, deals, pipelines, search
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
-from crm_tui.core.models import (
-    Change,
-    Company,
-    Deal,
-    DealStageChange,
-    Pipeline,
-    now_text,
-)
+from crm_tui.core.models import Change, Company, Deal, DealStageChange, Pipeline, now_text
 
 
 def stage_id(name: str, pipeline: str = "Sales") -> int:

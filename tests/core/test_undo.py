@@ -9,22 +9,8 @@ import pytest
 from crm_tui.core import companies, contacts, search, tags, undo
 from crm_tui.core.contacts import ContactDraft
 from crm_tui.core.db import close_database, open_database
-from crm_tui.core.errors import (
-    CannotUndoError,
-    ConflictError,
-    NotFoundError,
-    NothingToUndoError,
-)
-from crm_tui.core.models import (
-    Change,
-    Company,
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    ContactTag,
-    Tag,
-    database,
-)
+from crm_tui.core.errors import CannotUndoError, ConflictError, NotFoundError, NothingToUndoError
+from crm_tui.core.models import Change, Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database
 
 
 def everything() -> dict:

@@ -7,13 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crm_tui.core.errors import ValidationError
-from crm_tui.core.validation import (
-    clean_birthday,
-    clean_date,
-    clean_email,
-    clean_phone,
-    phone_digits,
-)
+from crm_tui.core.validation import clean_birthday, clean_date, clean_email, clean_phone, phone_digits
 
 # Text shaped like what the validators look for, so that many examples get past the first check.
 LABEL = st.text(st.characters(categories=("Ll", "Lu", "Nd"), include_characters="-"), min_size=1, max_size=12)

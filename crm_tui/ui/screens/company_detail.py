@@ -17,13 +17,7 @@ from crm_tui.ui.screens.company_form import CompanyFormScreen
 from crm_tui.ui.screens.contact_detail import LISTS_CSS, ContactDetailScreen, deal_source, open_deal_from
 from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.sources import CompanySource, ContactSource
-from crm_tui.ui.widgets.detail import (
-    DetailScreen,
-    FieldRow,
-    Section,
-    detail_bindings,
-    time_rows,
-)
+from crm_tui.ui.widgets.detail import DetailScreen, FieldRow, Section, detail_bindings, time_rows
 from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
 

@@ -19,14 +19,7 @@ from crm_tui.ui.screens.deal_detail import DealDetailScreen
 from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.screens.modals import TagEditScreen
 from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
-from crm_tui.ui.widgets.detail import (
-    DetailScreen,
-    FieldRow,
-    Section,
-    detail_bindings,
-    paragraph,
-    time_rows,
-)
+from crm_tui.ui.widgets.detail import DetailScreen, FieldRow, Section, detail_bindings, paragraph, time_rows
 from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
 
@@ -149,9 +142,7 @@ class ContactDetailScreen(DetailScreen):
         self.reload()
 
     def action_company(self) -> None:
-        from crm_tui.ui.screens.company_detail import (
-            CompanyDetailScreen,  # imports this module in turn
-        )
+        from crm_tui.ui.screens.company_detail import CompanyDetailScreen  # imports this module in turn
 
         if self.record is not None and self.record.company_id is not None:
             screen = CompanyDetailScreen(self.record.company_id, CompanySource(), ListQuery(CompanySource.sorts[0]))

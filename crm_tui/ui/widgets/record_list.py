@@ -27,13 +27,7 @@ from textual.strip import Strip
 from crm_tui.core.records import Page
 from crm_tui.ui.widgets.page_cache import CachedPage, PageCache, ReadState
 from crm_tui.ui.widgets.reader import DatabaseReader, Request
-from crm_tui.ui.widgets.record_source import (
-    MARK_WIDTH,
-    ListQuery,
-    Marks,
-    RecordSource,
-    column_widths,
-)
+from crm_tui.ui.widgets.record_source import MARK_WIDTH, ListQuery, Marks, RecordSource, column_widths
 
 PAGE_SIZE = 50
 CACHED_PAGES = 40
