@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from crm_tui.core import search
 from crm_tui.core.activities import COLUMNS, LOGGED_KINDS, SOURCE, TASK, ActivityData, data
 from crm_tui.core.models import database, format_timestamp
-from crm_tui.core.records import Page, iterate_pages, keyset_page, keyset_select, sort_keys
+from crm_tui.core.records import Page, iterate_pages, read_page, sort_keys
 
 SORTS = ("recent", "due")
 # Tasks without a due date come after every dated one in the `due` order.
@@ -79,12 +79,7 @@ def list_page(wanted: ActivityFilter, sort: str = "recent", after: tuple | None 
               backwards: bool = False, offset: int = 0) -> Page[ActivityData]:
     keys, descending = sort_keys(_SORT_KEYS, sort)
     conditions, params = _conditions(wanted)
-    rows = keyset_select(f"{COLUMNS}, {', '.join(keys)}", SOURCE, conditions, params, keys, descending != backwards,
-                         after, limit, offset)
-    if backwards:
-        rows.reverse()
-    return keyset_page([data(row[: -len(keys)]) for row in rows], [row[-len(keys):] for row in rows], limit,
-                       backwards)
+    return read_page(COLUMNS, SOURCE, conditions, params, keys, descending, after, limit, backwards, offset, data)
 
 
 def iterate(wanted: ActivityFilter, sort: str = "recent", limit: int | None = None) -> Iterator[ActivityData]:

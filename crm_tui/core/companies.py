@@ -18,10 +18,10 @@ from crm_tui.core.records import (
     chunked,
     iterate_ids,
     iterate_pages,
-    keyset_page,
     keyset_select,
     neighbour_id,
     purge_from_trash,
+    read_page,
     record_change,
     record_keys,
     save_versioned,
@@ -230,11 +230,9 @@ def list_page(
     """One page in `sort` order after the cursor `after` (or, with `backwards`, before it), skipping `offset` rows
     first (counted from the end when going backwards)."""
     keys, descending = sort_keys(_SORT_KEYS, sort)
-    rows = _select(f"{_COLUMNS}, {', '.join(keys)}", keys, descending != backwards, after, limit, offset, text, trash)
-    if backwards:
-        rows.reverse()
-    return keyset_page([_data(row[: -len(keys)]) for row in rows], [row[-len(keys):] for row in rows], limit,
-                       backwards)
+    conditions, params = _filters(text, trash)
+    return read_page(_COLUMNS, "company co", conditions, params, keys, descending, after, limit, backwards, offset,
+                     _data)
 
 
 def iterate(

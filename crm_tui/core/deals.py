@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 
 from crm_tui.core import companies, money, pipelines, search
 from crm_tui.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from crm_tui.core.models import Contact, Deal, DealStageChange, database, now_text
+from crm_tui.core.models import Company, Contact, Deal, DealStageChange, database, now_text
 from crm_tui.core.records import (
     batched,
     chunked,
@@ -215,7 +215,7 @@ def _required(field: str):
 
 
 def _columns(row: dict) -> dict:
-    """Resolved values as deal columns; the stage goes through `_enter_stage`."""
+    """Resolved values as deal columns; the stage's go through `_stage_columns`."""
     names = {"title": "title", "value": "value_minor", "currency": "currency", "contact": "contact",
              "company": "company", "expected_close": "expected_close", "notes": "notes"}
     return {column: row[name] for name, column in names.items() if name in row}
@@ -273,8 +273,7 @@ def update(deal_id: int, expected_version: int, default_currency: str = DEFAULT_
         elif lost_reason is not None and before.status == "lost":
             columns["lost_reason"] = clean_text("lost_reason", lost_reason)
         if not _differs(before, columns):
-            if before.version != expected_version:
-                save_versioned(Deal, deal_id, expected_version, {})
+            check_version(before, expected_version)
             return before
         save_versioned(Deal, deal_id, expected_version, columns)
         if "stage" in columns:
@@ -287,20 +286,19 @@ def update(deal_id: int, expected_version: int, default_currency: str = DEFAULT_
 
 def _differs(before: DealData, columns: dict) -> bool:
     """Whether writing `columns` would change the deal: a save that changes nothing is not a change to undo."""
-    as_stored = {**before.__dict__, "value_minor": before.value_minor, "contact": before.contact_id,
-                 "company": before.company_id, "stage": before.stage_id, "pipeline": before.pipeline_id}
+    as_stored = {**before.__dict__, "contact": before.contact_id, "company": before.company_id,
+                 "stage": before.stage_id, "pipeline": before.pipeline_id}
     return any(as_stored.get(name) != value for name, value in columns.items())
 
 
-def _current_version(deal_id: int, expected_version: int | None) -> int:
-    if expected_version is not None:
-        return expected_version
-    return get(deal_id).version
+def _version(deal: DealData, expected_version: int | None) -> int:
+    """The version a change must find: the one the caller read, else the one just read."""
+    return deal.version if expected_version is None else expected_version
 
 
 def move(deal_id: int, stage: int | str, expected_version: int | None = None) -> DealData:
     """Move a deal to a stage of its pipeline, by stage id or name; Won and Lost close it."""
-    return update(deal_id, _current_version(deal_id, expected_version), stage=stage)
+    return update(deal_id, _version(get(deal_id), expected_version), stage=stage)
 
 
 def step(deal_id: int, steps: int, expected_version: int | None = None) -> DealData:
@@ -319,7 +317,7 @@ def step(deal_id: int, steps: int, expected_version: int | None = None) -> DealD
         if index >= len(opened):
             raise ValidationError.single("stage", f"{deal.title!r} is in the last open stage; w marks it won")
         target = opened[index]
-    return update(deal_id, deal.version if expected_version is None else expected_version, stage=target.id)
+    return update(deal_id, _version(deal, expected_version), stage=target.id)
 
 
 def won(deal_id: int, expected_version: int | None = None) -> DealData:
@@ -327,14 +325,13 @@ def won(deal_id: int, expected_version: int | None = None) -> DealData:
     if deal.status == "won":
         raise ValidationError.single("stage", f"{deal.title!r} is won already")
     stage = pipelines.get(deal.pipeline_id).outcome_stage("won")
-    return update(deal_id, deal.version if expected_version is None else expected_version, stage=stage.id)
+    return update(deal_id, _version(deal, expected_version), stage=stage.id)
 
 
 def lost(deal_id: int, reason: str, expected_version: int | None = None) -> DealData:
     deal = get(deal_id)
     stage = pipelines.get(deal.pipeline_id).outcome_stage("lost")
-    version = deal.version if expected_version is None else expected_version
-    return update(deal_id, version, stage=stage.id, lost_reason=reason)
+    return update(deal_id, _version(deal, expected_version), stage=stage.id, lost_reason=reason)
 
 
 @batched
@@ -365,11 +362,9 @@ def write_back(snapshots: Sequence[dict]) -> None:
     left out rather than failing the undo."""
     with database.atomic():
         for snapshot in snapshots:
-            contact_id, company_id = snapshot.get("contact_id"), snapshot.get("company_id")
-            if contact_id is not None and not Contact.select().where(Contact.id == contact_id).exists():
-                contact_id = None
-            if company_id is not None and companies.get_many([company_id]) == []:
-                company_id = None
+            contact_id, company_id = (
+                linked if linked is not None and model.select().where(model.id == linked).exists() else None
+                for model, linked in ((Contact, snapshot.get("contact_id")), (Company, snapshot.get("company_id"))))
             values = {name: snapshot[name] for name in ("title", "value_minor", "currency", "status", "lost_reason",
                                                          "expected_close", "closed_at", "stage_entered_at", "notes")}
             current = get(snapshot["id"], include_deleted=True)
@@ -386,6 +381,7 @@ def remove_stage_changes(change_ids: Sequence[int]) -> None:
 
 
 def check_version(deal: DealData, expected_version: int) -> None:
+    """A ConflictError if the deal is no longer at the version the caller read."""
     if deal.version != expected_version:
         raise ConflictError(f"deal {deal.id} was changed elsewhere (version {deal.version}, you had "
                             f"{expected_version}); reload it and apply your edit again")

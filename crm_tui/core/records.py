@@ -232,12 +232,19 @@ class Page(Generic[T]):
 def keyset_sql(keys: Sequence[str], cursor: tuple | None, descending: bool) -> tuple[list[str], list]:
     """The condition (and its parameters) for rows after `cursor` in the order of the SQL expressions `keys`.
 
-    A row-value comparison, `(sort_name, id) > (?, ?)`, lets the database seek the matching index directly.
+    A row-value comparison, `(sort_name, id) > (?, ?)`, lets the database seek the matching index directly. SQLite
+    does so only when the first key is a plain column: for an expression (the board's close key) it read the index
+    from the start on every page, 12 ms for a page 150,000 rows deep. A redundant bound on the first key alone
+    (`close_key >= ?`), which it can seek with, brings that to 0.2 ms.
     """
     if cursor is None:
         return [], []
     marks = ", ".join([database.param] * len(keys))
-    return [f"({', '.join(keys)}) {'<' if descending else '>'} ({marks})"], list(cursor)
+    conditions, params = [f"({', '.join(keys)}) {'<' if descending else '>'} ({marks})"], list(cursor)
+    if len(keys) > 1 and "(" in keys[0]:
+        conditions.insert(0, f"{keys[0]} {'<=' if descending else '>='} {database.param}")
+        params.insert(0, cursor[0])
+    return conditions, params
 
 
 def order_sql(keys: Sequence[str], descending: bool) -> str:
@@ -277,6 +284,18 @@ def keyset_page(items: list[T], key_rows: list[tuple], limit: int, backwards: bo
     cursor = (key_rows[0] if backwards else key_rows[-1]) if key_rows and len(key_rows) == limit else None
     by_id = {row[-1]: row for row in key_rows}
     return Page(items, cursor, [by_id[item.id] for item in items])
+
+
+def read_page(columns: str, source: str, conditions: list[str], params: list, keys: Sequence[str], descending: bool,
+              after: tuple | None, limit: int, backwards: bool, offset: int, make: Callable[[tuple], T]) -> Page[T]:
+    """One page of a list in `keys` order (`descending` as the list reads): `limit` rows of `columns` after the
+    cursor `after`, or before it with `backwards`, skipping `offset` first; `make` turns a row into a record."""
+    rows = keyset_select(f"{columns}, {', '.join(keys)}", source, conditions, params, keys, descending != backwards,
+                         after, limit, offset)
+    if backwards:
+        rows.reverse()
+    return keyset_page([make(row[: -len(keys)]) for row in rows], [row[-len(keys):] for row in rows], limit,
+                       backwards)
 
 
 def record_keys(source: str, keys: Sequence[str], record_id: int, noun: str) -> tuple:

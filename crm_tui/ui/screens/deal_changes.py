@@ -1,7 +1,7 @@
 """What the deals board does to deals: won, lost, add, edit, trash, and the worker every change runs in.
 
 A mixin for PipelineScreen, which supplies `pipeline`, `filter_text`, `current_deal()`, `focused_column`,
-`read_totals()`, `reload()` and its status line.
+`reload()` and its status line.
 """
 
 from __future__ import annotations
@@ -31,19 +31,27 @@ class Moved:
     totals: dict[int, StageTotals]
 
 
+def read_totals(pipeline_id: int, text: str) -> dict[int, StageTotals]:
+    """Every board column's totals for the cards that `text` filters; runs in a worker."""
+    return deal_list.stage_totals(DealFilter(pipeline_id=pipeline_id, text=text))
+
+
 class DealChanges:
     """Won, lost, add, edit and trash on the deal under the cursor, each a thread worker, each one undo."""
 
-    @work(thread=True, exclusive=True, group="board-write")
     def _change(self, change: Callable[[], DealData], done: Callable[[Moved], None]) -> None:
-        """Run a deal change; report a conflict or a refusal, else hand the deal and its new row to `done`."""
-        pipeline = self.pipeline
+        """Run a deal change in a worker; report a conflict or a refusal, else hand the deal, its new row and the
+        new totals to `done`. What the worker needs of the screen is read here, on the UI thread."""
+        self._run_change(change, done, self.pipeline.id if self.pipeline else None, self.filter_text)
+
+    @work(thread=True, exclusive=True, group="board-write")
+    def _run_change(self, change: Callable[[], DealData], done: Callable[[Moved], None], pipeline_id: int | None,
+                    text: str) -> None:
         try:
             with connection():
                 deal = change()
-                wanted = DealFilter(stage_id=deal.stage_id, text=self.filter_text)
-                row = deal_list.position(deal.id, wanted, "close")
-                totals = self.read_totals(pipeline) if pipeline is not None else {}
+                row = deal_list.position(deal.id, DealFilter(stage_id=deal.stage_id, text=text), "close")
+                totals = read_totals(pipeline_id, text) if pipeline_id is not None else {}
         except (ConflictError, NotFoundError) as exc:
             self.app.call_from_thread(self._changed_elsewhere, exc)
             return
@@ -101,9 +109,9 @@ class DealChanges:
         self.app.call_from_thread(self.app.push_screen, DealFormScreen(deal), self._saved)
 
     def _saved(self, deal_id: int | None) -> None:
+        """The board reads itself again as it comes back from the form (`on_screen_resume`)."""
         if deal_id is not None:
             self.notify("Saved the deal")
-            self.reload()
 
     def action_delete(self) -> None:
         deal = self.current_deal()

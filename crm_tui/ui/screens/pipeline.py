@@ -17,15 +17,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
 from crm_tui import config
-from crm_tui.core import deal_list, deals, pipelines
+from crm_tui.core import deals, pipelines
 from crm_tui.core.db import connection
 from crm_tui.core.deal_list import DealFilter, StageTotals
 from crm_tui.core.deals import DealData
 from crm_tui.core.errors import CrmError
 from crm_tui.core.pipelines import PipelineData, StageData
-from crm_tui.ui.screens.deal_changes import DealChanges, Moved
+from crm_tui.ui.screens.deal_changes import DealChanges, Moved, read_totals
 from crm_tui.ui.screens.deal_detail import DealDetailScreen
 from crm_tui.ui.screens.deal_dialogs import PipelinePickerScreen
 from crm_tui.ui.screens.pipeline_settings import PipelineSettingsScreen
@@ -80,7 +81,7 @@ class PipelineScreen(DealChanges, Screen[None]):
     # Layout ------------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        self.reload()
+        self._load(None, "")
         yield AppHeader()
         yield Static("", id="board-title")
         yield FilterBox("Filter cards: title, notes, company…")
@@ -123,6 +124,7 @@ class PipelineScreen(DealChanges, Screen[None]):
         return self.query_one("#filter", Input).value
 
     def on_screen_resume(self) -> None:
+        """Back from a deal, a form or the stage manager: show what they changed."""
         if self.pipeline is not None:
             self.reload()
 
@@ -132,23 +134,21 @@ class PipelineScreen(DealChanges, Screen[None]):
         closes) keeps to it."""
         if pipeline_id is not None:
             self._pipeline_id = pipeline_id
-        self._load(self._pipeline_id or (self.pipeline.id if self.pipeline else None))
+        self._load(self._pipeline_id or (self.pipeline.id if self.pipeline else None), self.filter_text)
 
     @work(thread=True, exclusive=True, group="board-load")
-    def _load(self, pipeline_id: int | None) -> None:
+    def _load(self, pipeline_id: int | None, text: str) -> None:
         """The pipeline and its column totals in one read, so the headers fill in with the first cards."""
         try:
             with connection():
                 found = pipelines.list_pipelines()
                 wanted = next((p for p in found if p.id == pipeline_id), None) or (found[0] if found else None)
-                totals = self.read_totals(wanted) if wanted is not None else {}
+                totals = read_totals(wanted.id, text) if wanted is not None else {}
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self._show_pipeline, wanted, totals)
-
-    def read_totals(self, pipeline: PipelineData) -> dict[int, StageTotals]:
-        return deal_list.stage_totals(DealFilter(pipeline_id=pipeline.id, text=self.filter_text))
+        if not get_current_worker().is_cancelled:  # a newer reload (exclusive) has the fresher read
+            self.app.call_from_thread(self._show_pipeline, wanted, totals)
 
     async def _show_pipeline(self, pipeline: PipelineData | None, totals: dict[int, StageTotals]) -> None:
         if pipeline is None:
@@ -207,17 +207,14 @@ class PipelineScreen(DealChanges, Screen[None]):
     # Totals and the status line ----------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="board-totals")
-    def _load_totals(self) -> None:
-        pipeline = self.pipeline
-        if pipeline is None:
-            return
+    def _load_totals(self, pipeline_id: int, text: str) -> None:
         try:
             with connection():
-                totals = self.read_totals(pipeline)
+                totals = read_totals(pipeline_id, text)
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self._show_totals, pipeline.id, totals)
+        self.app.call_from_thread(self._show_totals, pipeline_id, totals)
 
     def _show_totals(self, pipeline_id: int, totals: dict[int, StageTotals]) -> None:
         if self.pipeline is None or pipeline_id != self.pipeline.id:
@@ -282,8 +279,8 @@ class PipelineScreen(DealChanges, Screen[None]):
 
     def _totals_if_filter_is(self, text: str) -> Callable[[], None]:
         def run() -> None:
-            if self.filter_text == text:
-                self._load_totals()
+            if self.filter_text == text and self.pipeline is not None:
+                self._load_totals(self.pipeline.id, text)
 
         return run
 
@@ -327,8 +324,7 @@ class PipelineScreen(DealChanges, Screen[None]):
         self.app.push_screen(PipelinePickerScreen(self.pipeline.id if self.pipeline else None), picked)
 
     def action_stages(self) -> None:
-        self.app.push_screen(PipelineSettingsScreen(self.pipeline.id if self.pipeline else None),
-                             lambda _: self.reload())
+        self.app.push_screen(PipelineSettingsScreen(self.pipeline.id if self.pipeline else None))
 
     # Moving cards ----------------------------------------------------------------------------------------
 
@@ -361,11 +357,10 @@ class PipelineScreen(DealChanges, Screen[None]):
         def back(steps: int | None) -> None:
             if steps:
                 records.move_to(records.cursor + steps)
-            self.reload()
 
         self.app.push_screen(DealDetailScreen(event.record.id, records.source, records.list_query), back)
 
     def open_by_id(self, deal_id: int) -> None:
         """Open a deal found elsewhere (the palette); n and p then walk the deals by value."""
         source = DealSource(self._table_filter() if self.pipeline else DealFilter(), TABLE_SORTS)
-        self.app.push_screen(DealDetailScreen(deal_id, source, ListQuery(TABLE_SORTS[0])), lambda _: self.reload())
+        self.app.push_screen(DealDetailScreen(deal_id, source, ListQuery(TABLE_SORTS[0])))

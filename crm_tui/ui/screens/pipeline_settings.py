@@ -47,8 +47,7 @@ class Snapshot:
 
 
 def read_snapshot() -> Snapshot:
-    found = pipelines.list_pipelines(include_archived=True)
-    return Snapshot(found, {stage.id: pipelines.deal_count(stage.id) for each in found for stage in each.stages})
+    return Snapshot(pipelines.list_pipelines(include_archived=True), pipelines.deal_counts())
 
 
 def _cell(text: str, width: int, style: str = "") -> Text:

@@ -13,7 +13,6 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.strip import Strip
 
 from crm_tui.core.deal_list import StageTotals
@@ -40,7 +39,7 @@ def short_date(day: str, today: date) -> str:
     return parsed.strftime("%b %d" if parsed.year == today.year else "%b %Y")
 
 
-def header_lines(stage: StageData, totals: StageTotals | None, currencies: int) -> list[tuple[str, str]]:
+def header_rows(stage: StageData, totals: StageTotals | None, currencies: int) -> list[tuple[str, str]]:
     """The column header as (left, right) text pairs: the stage and its probability, the count, then the value
     and weighted value in each currency (`currencies` lines, so every column's header is as tall)."""
     totals = totals or StageTotals()
@@ -61,22 +60,15 @@ def header_lines(stage: StageData, totals: StageTotals | None, currencies: int) 
     return lines
 
 
-class KanbanColumn(RecordList, inherit_bindings=False):
+class KanbanColumn(RecordList):
     """A stage's deals as cards: title, who it is with and days in the stage, value and expected close.
 
     `!` marks what needs attention, so it shows in 16 colours too: a close date that has passed, and days in
-    the stage beyond the stale limit.
+    the stage beyond the stale limit. It moves with the list's keys (so a remapped list key works here too);
+    sorting and marks are the list's alone.
     """
 
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="column.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="column.up"),
-        Binding("home,g", "first", "First", show=False, id="column.first"),
-        Binding("end,G", "last", "Last", show=False, id="column.last"),
-        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="column.page_down"),
-        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="column.page_up"),
-        Binding("enter", "open", "Open", show=False, id="column.open"),
-    ]
+    NOT_ON_CARDS = frozenset({"cycle_sort", "toggle_mark", "invert_marks"})
     COMPONENT_CLASSES = RecordList.COMPONENT_CLASSES | {
         "kanban--title", "kanban--muted", "kanban--alert", "kanban--stage", "kanban--stage-focus",
     }
@@ -105,6 +97,7 @@ class KanbanColumn(RecordList, inherit_bindings=False):
         self.totals = totals
         self.currencies = currencies
         self.header_lines = 3 + currencies
+        self._header = header_rows(stage, totals, currencies)
 
     def set_totals(self, totals: StageTotals | None, currencies: int) -> None:
         """Show new figures in the header (`currencies` lines of them, as many as the tallest column needs)."""
@@ -113,7 +106,11 @@ class KanbanColumn(RecordList, inherit_bindings=False):
             self.currencies = currencies
             self.header_lines = 3 + currencies
             self._update_size()
+        self._header = header_rows(self.stage, totals, currencies)
         self.refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action not in self.NOT_ON_CARDS
 
     def on_focus(self) -> None:
         self.refresh()
@@ -139,7 +136,7 @@ class KanbanColumn(RecordList, inherit_bindings=False):
         base = self.rich_style
         if y == self.header_lines - 1:
             return Strip([Segment("─" * width, base + self.get_component_rich_style("kanban--muted"))])
-        left, right = header_lines(self.stage, self.totals, self.currencies)[y]
+        left, right = self._header[y]
         if y == 0:
             style = base + self.get_component_rich_style("kanban--stage-focus" if self.has_focus else "kanban--stage")
             return self._pair(left, right, width, style)
@@ -198,6 +195,5 @@ class KanbanColumn(RecordList, inherit_bindings=False):
         return f"{self.stage.name}: card {self.cursor + 1:,} of {of}"
 
     def header_text(self) -> Text:
-        """The header as plain text, as a test or a screen reader would read it."""
-        return Text("\n").join(Text(f"{left} {right}".strip()) for left, right in
-                               header_lines(self.stage, self.totals, self.currencies))
+        """The header's words, a line each, without the padding that aligns them."""
+        return Text("\n").join(Text(f"{left} {right}".strip()) for left, right in self._header)
