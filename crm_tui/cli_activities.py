@@ -8,7 +8,7 @@ of it (23:59 local) for `--due`: a task due "today" is due today, not overdue si
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timezone
 
 from crm_tui.cli_deals import _record_id
 from crm_tui.cli_output import Output, fit
@@ -16,7 +16,7 @@ from crm_tui.core import activities, activity_list
 from crm_tui.core.activities import ActivityData
 from crm_tui.core.activity_list import ActivityFilter
 from crm_tui.core.models import format_timestamp
-from crm_tui.core.when import parse_when
+from crm_tui.core.when import instant
 
 AGENDA_SHOWN = ("Overdue", "Today")
 EMPTY_AGENDA = "Nothing overdue or due today."
@@ -71,12 +71,7 @@ def _now() -> datetime:
 
 
 def _when(text: str, direction: str, field: str) -> datetime:
-    """The UTC instant `text` names; a bare day is its start, or for a due date ("future") its end."""
-    when = parse_when(text, _now(), direction=direction, field=field)
-    if when.has_time or direction == "past":
-        return when.at
-    next_day = datetime.combine(when.at.astimezone().date() + timedelta(days=1), time())
-    return (next_day.astimezone() - timedelta(minutes=1)).astimezone(timezone.utc)
+    return instant(text, _now(), direction=direction, field=field)
 
 
 def _local(stamp: str | None) -> str:

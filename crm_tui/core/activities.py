@@ -1,7 +1,8 @@
 """Activities: calls, meetings, emails and notes that happened, and tasks that are due.
 
 An activity can be linked to a contact, a company and a deal at once. Times are UTC ISO 8601 text like every
-timestamp here; a logged activity has `occurred_at`, a task has `due_at` (or none) and `done_at` once done.
+timestamp here; a logged activity has `occurred_at`, a task has `due_at` (or none) and, once done, `done_at` and
+the same `occurred_at`.
 Every write is logged, so undo takes it back like any other change.
 """
 
@@ -194,13 +195,15 @@ def update(activity_id: int, expected_version: int, **changes) -> ActivityData:
 
 @batched
 def set_done(activity_id: int, done: bool, expected_version: int | None = None) -> ActivityData:
-    """Mark a task done (now) or open again."""
+    """Mark a task done (now) or open again. A done task has happened: `occurred_at` is when it was done, so
+    it takes its place in the activity log and timelines, and counts as keeping in touch."""
     with database.atomic():
         before = get(activity_id)
         if not before.is_task:
             raise ValidationError.single("kind", f"{before.name!r} is a {before.kind}, not a task")
         version = before.version if expected_version is None else expected_version
-        save_versioned(Activity, activity_id, version, {"done_at": now_text() if done else None})
+        done_at = now_text() if done else None
+        save_versioned(Activity, activity_id, version, {"done_at": done_at, "occurred_at": done_at})
         after = get(activity_id)
         record_change("activity", activity_id, "update", before, after)
     return after

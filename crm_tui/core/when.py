@@ -95,6 +95,16 @@ def parse_when(text: str, now: datetime, *, direction: Literal["past", "future"]
     return when
 
 
+def instant(text: str, now: datetime, *, direction: Literal["past", "future"], field: str = "when") -> datetime:
+    """The UTC instant `text` names, with a bare day made definite: its start for when something happened
+    ("past"), its end (23:59 local) for a due date ("future"), so a task due "today" is not overdue since midnight."""
+    when = parse_when(text, now, direction=direction, field=field)
+    if when.has_time or direction == "past":
+        return when.at
+    next_day = datetime.combine(when.at.astimezone().date() + timedelta(days=1), time())
+    return (next_day.astimezone() - timedelta(minutes=1)).astimezone(timezone.utc)
+
+
 def _quote(text: str) -> str:
     shown = " ".join(text.split())
     shown = shown if len(shown) <= 40 else shown[:40] + "…"

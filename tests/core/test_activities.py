@@ -59,7 +59,9 @@ def test_a_task_needs_a_subject_has_no_occurred_at_and_is_done_and_undone(db):
     assert task.is_overdue(datetime(2026, 11, 28, tzinfo=timezone.utc))
     done = activities.set_done(task.id, True)
     assert done.done_at is not None and not done.is_overdue(datetime(2026, 11, 28, tzinfo=timezone.utc))
-    assert activities.set_done(task.id, False).done_at is None
+    assert done.occurred_at == done.done_at
+    reopened = activities.set_done(task.id, False)
+    assert reopened.done_at is None and reopened.occurred_at is None
     with pytest.raises(ValidationError, match="not a task"):
         activities.set_done(activities.create({"subject": "A note"}).id, True)
 
