@@ -33,6 +33,7 @@ class ContactDraft:
     birthday: str = ""
     notes: str = ""
     custom: dict[str, str] = field(default_factory=dict)
+    keep_in_touch_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ContactData:
     birthday: str
     notes: str
     custom: dict[str, str]
+    keep_in_touch_days: int | None
     created_at: str
     updated_at: str
     deleted_at: str | None
@@ -76,8 +78,8 @@ def shown_name(first_name: str, last_name: str, display_name: str) -> str:
 
 
 _COLUMNS = """c.id, c.first_name, c.last_name, c.display_name, c.title, c.company_id, co.name, c.street, c.city,
-       c.region, c.postal_code, c.country, c.birthday, c.notes, c.custom, c.created_at, c.updated_at, c.deleted_at,
-       c.version"""
+       c.region, c.postal_code, c.country, c.birthday, c.notes, c.custom, c.keep_in_touch_days, c.created_at,
+       c.updated_at, c.deleted_at, c.version"""
 _FROM = "contact c LEFT JOIN company co ON co.id = c.company_id AND co.deleted_at IS NULL"
 
 
@@ -105,13 +107,14 @@ def _assemble(rows: list[tuple]) -> list[ContactData]:
                 lists[kind][contact_id].append(value)
     result = []
     for (cid, first, last, display, title, company_id, company_name, street, city, region, postal, country,
-         birthday, notes, custom, created, updated, deleted, version) in rows:
+         birthday, notes, custom, keep_in_touch_days, created, updated, deleted, version) in rows:
         result.append(ContactData(
             id=cid, first_name=first, last_name=last, display_name=display, name=shown_name(first, last, display),
             title=title, company=company_name, company_id=company_id, emails=lists["emails"][cid],
             phones=lists["phones"][cid], tags=lists["tags"][cid], street=street, city=city, region=region,
             postal_code=postal, country=country, birthday=birthday, notes=notes, custom=json.loads(custom or "{}"),
-            created_at=created, updated_at=updated, deleted_at=deleted, version=version,
+            keep_in_touch_days=keep_in_touch_days, created_at=created, updated_at=updated, deleted_at=deleted,
+            version=version,
         ))
     return result
 

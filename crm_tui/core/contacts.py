@@ -44,6 +44,7 @@ from crm_tui.core.validation import (
     MAX_TEXT,
     clean_birthday,
     clean_email,
+    clean_keep_in_touch,
     clean_phone,
     clean_text,
     phone_digits,
@@ -74,6 +75,7 @@ def validate(draft: ContactDraft) -> ContactDraft:
         value = getattr(draft, name)
         cleaned[name] = check(clean_text, name, value, limit=limit) if value else ""
     cleaned["birthday"] = check(clean_birthday, draft.birthday) if draft.birthday else ""
+    cleaned["keep_in_touch_days"] = check(clean_keep_in_touch, draft.keep_in_touch_days)
     emails = [check(clean_email, value, "emails") for value in draft.emails if value.strip()]
     phones = [check(clean_phone, value, "phones") for value in draft.phones if value.strip()]
     cleaned["emails"] = list(dict.fromkeys(email for email in emails if email))
@@ -103,6 +105,7 @@ def row_values(draft: ContactDraft, company_id: int | None) -> dict:
         "birthday": draft.birthday,
         "notes": draft.notes,
         "custom": json.dumps(draft.custom, ensure_ascii=False, sort_keys=True),
+        "keep_in_touch_days": draft.keep_in_touch_days,
         **_sort_fields(draft),
     }
 

@@ -7,18 +7,31 @@ schema this version understands. Migrations run inside one transaction, after an
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import OperationalError, SqliteDatabase, TextField
+from peewee import IntegerField, ModelIndex, OperationalError, SqliteDatabase, TextField
 from playhouse.migrate import SqliteMigrator, migrate
 
 from crm_tui.core import search
 from crm_tui.core.errors import DatabaseError
-from crm_tui.core.models import MODELS, Change, Contact, Deal, Pipeline, Stage, database, now_text
+from crm_tui.core.models import (
+    CONTACT_SORT_KEYS_INDEX,
+    MODELS,
+    Activity,
+    Change,
+    Contact,
+    Deal,
+    DealStageChange,
+    Pipeline,
+    Stage,
+    database,
+    now_text,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PRAGMAS = {
@@ -49,6 +62,19 @@ class OpenDatabase:
     connection: SqliteDatabase
 
 
+def _create_indexes(model: type, names: list[str]) -> None:
+    """Create these of `model`'s indexes, by name: a migration adds only what its version added, since the model
+    also declares the indexes of later versions, whose columns may not exist yet."""
+    wanted = set(names)
+    for index in model._meta.fields_to_index():
+        name = index._name if isinstance(index, ModelIndex) else re.search(r"INDEX IF NOT EXISTS (\w+)", index.sql)[1]
+        if name in wanted:
+            database.execute(model._schema._create_index(index, safe=True) if isinstance(index, ModelIndex) else index)
+            wanted.discard(name)
+    if wanted:
+        raise RuntimeError(f"{model.__name__} declares no index named {', '.join(sorted(wanted))}")
+
+
 def _migrate_to_2(db: SqliteDatabase) -> None:
     """Version 2 adds the full-text search index and fills it from the records already there."""
     search.create_index_tables(db)
@@ -58,24 +84,35 @@ def _migrate_to_2(db: SqliteDatabase) -> None:
 def _migrate_to_3(db: SqliteDatabase) -> None:
     """Version 3 lets undo remember what it undid: `change.undoes`, and an index on it."""
     migrate(SqliteMigrator(db).add_column("change", "undoes", TextField(null=True)))
-    Change._schema.create_indexes(safe=True)
+    _create_indexes(Change, ["change_undoes"])
 
 
 def _migrate_to_4(db: SqliteDatabase) -> None:
     """Version 4 adds the index filtered lists read their sort keys from (models.CONTACT_SORT_KEYS_INDEX)."""
-    Contact._schema.create_indexes(safe=True)
+    _create_indexes(Contact, [CONTACT_SORT_KEYS_INDEX])
 
 
 def _migrate_to_5(db: SqliteDatabase) -> None:
     """Version 5 adds the indexes the kanban board and the deals table read (see models.DEAL_CLOSE_KEY), and
     `stage.deleted_at`: a deleted stage stays named in the stage history."""
-    Deal._schema.create_indexes(safe=True)
+    _create_indexes(Deal, ["deal_stage_close", "deal_stage_id_currency_value_minor", "deal_pipeline_id_value_minor_id",
+                           "deal_pipeline_id_created_at_id"])
     migrate(SqliteMigrator(db).add_column("stage", "deleted_at", TextField(null=True)))
+
+
+def _migrate_to_6(db: SqliteDatabase) -> None:
+    """Version 6 adds `contact.keep_in_touch_days` (stay in touch) and the indexes that timelines, next steps and
+    the activity log read."""
+    migrate(SqliteMigrator(db).add_column("contact", "keep_in_touch_days", IntegerField(null=True)))
+    _create_indexes(Contact, ["contact_keep_in_touch_days"])
+    _create_indexes(Activity, ["activity_contact_id_occurred_at_id", "activity_company_id_occurred_at_id",
+                               "activity_deal_id_occurred_at_id", "activity_deal_next_step"])
+    _create_indexes(DealStageChange, ["deal_stage_change_changed_at_id"])
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Version 1 is the first released schema.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
-    1: _migrate_to_2, 2: _migrate_to_3, 3: _migrate_to_4, 4: _migrate_to_5,
+    1: _migrate_to_2, 2: _migrate_to_3, 3: _migrate_to_4, 4: _migrate_to_5, 5: _migrate_to_6,
 }
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 

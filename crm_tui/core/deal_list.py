@@ -46,6 +46,8 @@ class DealFilter:
     company_id: int | None = None
     text: str = ""
     trash: bool = False
+    without_next_step: bool = False
+    """Only deals with no open task: the agenda lists the open ones, since a deal without a next step stalls."""
 
 
 def _conditions(wanted: DealFilter) -> tuple[list[str], list]:
@@ -59,6 +61,9 @@ def _conditions(wanted: DealFilter) -> tuple[list[str], list]:
     if wanted.statuses is not None:
         conditions.append(f"d.status IN ({', '.join(repr(status) for status in wanted.statuses if status in STATUSES)})"
                           if wanted.statuses else "0")
+    if wanted.without_next_step:
+        conditions.append("NOT EXISTS (SELECT 1 FROM activity a WHERE a.deal_id = d.id AND a.kind = 'task' "
+                          "AND a.done_at IS NULL AND a.deleted_at IS NULL)")
     match = search.match_query(wanted.text)
     if match:
         # Title and notes, or the company's name: people filter cards by who the deal is with.

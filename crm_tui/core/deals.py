@@ -57,6 +57,9 @@ class DealData:
     updated_at: str
     deleted_at: str | None
     version: int
+    next_step: str | None = None
+    """The subject of the deal's open task due soonest (undated ones last); None when it has none."""
+    next_step_due: str | None = None
 
     @property
     def name(self) -> str:
@@ -108,12 +111,16 @@ def weighted(value_minor: int, probability: int) -> int:
     return (value_minor * probability + 50) // 100
 
 
-COLUMNS = """d.id, d.title, d.value_minor, d.currency, d.pipeline_id, p.name, d.stage_id, s.name, s.probability,
+# The deal's open task due soonest, undated ones last: a seek in the index of open tasks by deal.
+_NEXT_STEP = """a.deal_id = d.id AND a.kind = 'task' AND a.done_at IS NULL AND a.deleted_at IS NULL
+       ORDER BY coalesce(a.due_at, '~'), a.id LIMIT 1"""
+COLUMNS = f"""d.id, d.title, d.value_minor, d.currency, d.pipeline_id, p.name, d.stage_id, s.name, s.probability,
        d.status, d.lost_reason, d.contact_id,
        CASE WHEN c.id IS NULL OR c.deleted_at IS NOT NULL THEN NULL
             ELSE coalesce(nullif(c.display_name, ''), trim(c.first_name || ' ' || c.last_name)) END,
        d.company_id, CASE WHEN co.deleted_at IS NULL THEN co.name END, d.expected_close, d.closed_at,
-       d.stage_entered_at, d.notes, d.created_at, d.updated_at, d.deleted_at, d.version"""
+       d.stage_entered_at, d.notes, d.created_at, d.updated_at, d.deleted_at, d.version,
+       (SELECT a.subject FROM activity a WHERE {_NEXT_STEP}), (SELECT a.due_at FROM activity a WHERE {_NEXT_STEP})"""
 SOURCE = """deal d JOIN stage s ON s.id = d.stage_id JOIN pipeline p ON p.id = d.pipeline_id
        LEFT JOIN contact c ON c.id = d.contact_id LEFT JOIN company co ON co.id = d.company_id"""
 

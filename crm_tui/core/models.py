@@ -95,6 +95,8 @@ class Contact(RecordModel):
     custom = TextField(default="{}")
     sort_name = TextField()
     sort_company = TextField(default="")
+    # Version 6; last, where the migration's ALTER TABLE puts it, so new and migrated tables are alike.
+    keep_in_touch_days = IntegerField(null=True)
 
 
 class ContactEmail(BaseModel):
@@ -252,6 +254,19 @@ Deal.add_index(Deal.stage, Deal.currency, Deal.value_minor, where=_LIVE)
 Deal.add_index(Deal.pipeline, Deal.value_minor, Deal.id, where=_LIVE)
 Deal.add_index(Deal.pipeline, Deal.created_at, Deal.id, where=_LIVE)
 Activity.add_index(Activity.occurred_at, Activity.id, where=_LIVE)
-Activity.add_index(Activity.due_at, Activity.id, where=SQL("deleted_at IS NULL AND kind = 'task' AND done_at IS NULL"))
+_OPEN_TASK = SQL("deleted_at IS NULL AND kind = 'task' AND done_at IS NULL")
+Activity.add_index(Activity.due_at, Activity.id, where=_OPEN_TASK)
+# Timelines: one record's activities newest first, and a contact's last activity (stay in touch), are seeks.
+Activity.add_index(Activity.contact, Activity.occurred_at, Activity.id, where=_LIVE)
+Activity.add_index(Activity.company, Activity.occurred_at, Activity.id, where=_LIVE)
+Activity.add_index(Activity.deal, Activity.occurred_at, Activity.id, where=_LIVE)
+# A deal's next step: its open task due soonest, undated ones last (the same key as the agenda's `due` order).
+NEXT_STEP_KEY = "coalesce(due_at, '~')"
+Activity.add_index(SQL(f"CREATE INDEX IF NOT EXISTS activity_deal_next_step ON activity (deal_id, {NEXT_STEP_KEY}, id) "
+                       "WHERE deleted_at IS NULL AND kind = 'task' AND done_at IS NULL"))
+# The activity log merges stage changes in, newest first.
+DealStageChange.add_index(DealStageChange.changed_at, DealStageChange.id)
+# Contacts to keep in touch with are few: this index lists them without reading the rest.
+Contact.add_index(Contact.keep_in_touch_days, where=SQL("deleted_at IS NULL AND keep_in_touch_days IS NOT NULL"))
 # Undo asks, for each batch it passes, whether an undo names it: only undo rows are indexed.
 Change.add_index(Change.undoes, where=SQL("undoes IS NOT NULL"))

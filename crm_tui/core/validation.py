@@ -94,6 +94,22 @@ def clean_birthday(value: str, field: str = "birthday") -> str:
         ) from None
 
 
+MAX_KEEP_IN_TOUCH_DAYS = 3650
+
+
+def clean_keep_in_touch(value: int | str | None, field: str = "keep_in_touch_days") -> int | None:
+    """How often to be in touch with a contact, in days: a whole number from 1 to 3650, or None for never."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit():
+        raise ValidationError.single(field, f"{text!r} is not a number of days, such as 30")
+    days = int(text)
+    if not 1 <= days <= MAX_KEEP_IN_TOUCH_DAYS:
+        raise ValidationError.single(field, f"use a number of days from 1 to {MAX_KEEP_IN_TOUCH_DAYS:,}, not {days:,}")
+    return days
+
+
 def clean_currency(value: str, field: str = "currency") -> str:
     text = value.strip().upper()
     if not _CURRENCY.match(text):

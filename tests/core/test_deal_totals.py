@@ -6,14 +6,12 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from schema_versions import V5_INDEXES, make_version_4
 
 from crm_tui.core import deal_list, deals, pipelines
-from crm_tui.core.db import close_database, open_database
+from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 from crm_tui.core.deal_list import CurrencyTotal, DealFilter, StageTotals
 from crm_tui.core.models import database
-
-V5_INDEXES = {"deal_stage_close", "deal_stage_id_currency_value_minor", "deal_pipeline_id_value_minor_id",
-              "deal_pipeline_id_created_at_id"}
 
 
 def stage(name: str) -> int:
@@ -116,7 +114,7 @@ def index_names() -> set[str]:
     return {row[0] for row in database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
-def test_a_schema_4_database_migrates_to_5_and_gets_the_board_indexes(tmp_path):
+def test_a_schema_4_database_migrates_and_gets_the_board_indexes(tmp_path):
     path = tmp_path / "v4.sqlite3"
     open_database(path)
     kept = deals.create({"title": "Kept", "value": "12,50", "expected_close": "2026-05-01"})
@@ -124,16 +122,13 @@ def test_a_schema_4_database_migrates_to_5_and_gets_the_board_indexes(tmp_path):
     close_database()
     assert V5_INDEXES <= fresh_indexes
     conn = sqlite3.connect(path)
-    for name in V5_INDEXES:
-        conn.execute(f"DROP INDEX {name}")
-    conn.execute("ALTER TABLE stage DROP COLUMN deleted_at")
-    conn.execute("PRAGMA user_version = 4")
+    make_version_4(conn)
     conn.commit()
     conn.close()
 
     opened = open_database(path)
     try:
-        assert opened.schema_version == 5 == database.execute_sql("PRAGMA user_version").fetchone()[0]
+        assert opened.schema_version == SCHEMA_VERSION == database.execute_sql("PRAGMA user_version").fetchone()[0]
         assert opened.backup_path is not None and opened.backup_path.name.startswith("v4.sqlite3.v4-")
         assert index_names() == fresh_indexes
         assert "deleted_at" in {row[1] for row in database.execute_sql("PRAGMA table_info(stage)")}
