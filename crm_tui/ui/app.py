@@ -19,13 +19,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from crm_tui import config
 from crm_tui.core import demo, undo
 from crm_tui.core.db import OpenDatabase, close_database, connection, open_database
 from crm_tui.core.errors import CrmError
 from crm_tui.ui.commands import RecordsProvider
+from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
 from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
@@ -54,6 +55,8 @@ class CrmApp(App[None]):
         Binding("1", "switch_mode('contacts')", "Contacts", show=False, id="app.contacts"),
         Binding("2", "switch_mode('companies')", "Companies", show=False, id="app.companies"),
         Binding("3", "switch_mode('deals')", "Deals", show=False, id="app.deals"),
+        Binding("l", "log", "Log", show=False, id="app.log"),
+        Binding("t", "add_task", "Task", show=False, id="app.task"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh"),
@@ -132,6 +135,30 @@ class CrmApp(App[None]):
         if refresh is not None:
             refresh()
 
+    # Logging and tasks, from anywhere ---------------------------------------------------------------------
+
+    def activity_links(self) -> dict[str, int]:
+        """The record the current screen is on, as the link a new activity gets: {"contact_id": 12}, or {}."""
+        links = getattr(self.screen, "activity_links", None)
+        return links() if links is not None else {}
+
+    def action_log(self) -> None:
+        self.push_screen(LogFormScreen(**self.activity_links()), partial(self.activity_saved, "Logged"))
+
+    def action_add_task(self) -> None:
+        self.push_screen(TaskFormScreen(**self.activity_links()), partial(self.activity_saved, "Added the task"))
+
+    def activity_saved(self, what: str, activity_id: int | None) -> None:
+        if activity_id is not None:
+            self.notify(f"{what} · u undoes")
+            self.action_refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`l` and `t` belong to the screens behind a dialog, not to the dialog (or form) itself."""
+        if action in ("log", "add_task"):
+            return not isinstance(self.screen, ModalScreen)
+        return True
+
     def action_trash(self) -> None:
         self.push_screen(TrashScreen())
 
@@ -152,6 +179,8 @@ class CrmApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for key, title, mode in self.SECTIONS:
             yield SystemCommand(f"Go to {title}", f"Section {key}", partial(self.switch_mode, mode))
+        yield SystemCommand("Log an activity", "A call, meeting, email or note · l", self.action_log)
+        yield SystemCommand("Add a task", "With a due date such as fri or +3d · t", self.action_add_task)
         yield SystemCommand("Trash", "Deleted contacts and companies: restore or purge", self.action_trash)
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)
         yield SystemCommand("Refresh", "Read the database again", self.action_refresh)

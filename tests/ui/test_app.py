@@ -135,7 +135,7 @@ async def test_marks_invert_and_bulk_tag_untag_and_delete(db):
         assert "2 marked" in screen_text(app)
         await press(app, pilot, "asterisk")
         assert "2 marked" in screen_text(app)
-        await press(app, pilot, "t")
+        await press(app, pilot, "T")
         await press(app, pilot, *"speaker")
         await press(app, pilot, "ctrl+s")
         assert sorted(c.name for c in contacts.iterate(tag="speaker")) == ["Grace Hopper", "Linus Torvalds"]
@@ -152,7 +152,7 @@ async def test_t_edits_the_tags_of_the_contact_under_the_cursor(db):
     app = CrmApp(db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "t")
+        await press(app, pilot, "T")
         box = app.screen.query_one(Input)
         assert box.value == "old"
         box.value = "math, pioneer"
@@ -360,7 +360,7 @@ async def test_tags_saved_from_the_list_never_overwrite_a_change_made_meanwhile(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         contacts.update(ada.id, ada.version, tags=["theirs"])
-        await press(app, pilot, "t")
+        await press(app, pilot, "T")
         app.screen.query_one(Input).value = "mine"
         await press(app, pilot, "enter")
         assert contacts.get(ada.id).tags == ["theirs"]

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from helpers import screen_lines, screen_text, settle
 from textual.widgets import Input
 
-from crm_tui.core import deal_list, deals, pipelines
+from crm_tui.core import activities, deal_list, deals, pipelines
 from crm_tui.core.models import Deal, DealStageChange
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
@@ -62,7 +62,7 @@ async def test_columns_show_counts_and_totals_per_currency_never_added_together(
         for shown in ("Lead", "Qualified", "Proposal", "Negotiatio", "Atlas renewal", "Atlas GmbH"):
             assert shown in text
         assert "EUR 12,500.50 w 6,250.25" not in text
-        await press(app, pilot, "l", "l")
+        await press(app, pilot, "right", "right")
         assert "Proposal: card 1 of 1 · EUR 12,500.50 w 6,250.25" in text_of_status(app)
 
 
@@ -94,6 +94,17 @@ async def test_L_and_H_move_the_deal_and_the_totals_follow(db):
         await press(app, pilot, "H")
         assert deals.get(first.id).stage == "Lead"
         assert "first stage" in "\n".join(str(n.message) for n in app._notifications)
+
+
+async def test_an_open_deal_without_a_next_step_is_marked_on_its_card(db):
+    planned = deal("Planned deal", "1000")
+    deal("Quiet deal", "2500")
+    activities.create({"kind": "task", "subject": "Send the quote", "deal_id": planned.id})
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(app, pilot)
+        lead = [line.split("▕")[0] for line in screen_lines(app)]
+        assert "▌Planned deal      " in lead and " Quiet deal       ?" in lead
 
 
 async def test_undo_puts_a_moved_deal_back(db):
@@ -141,7 +152,7 @@ async def test_a_board_of_six_stages_scrolls_sideways_to_the_focused_column(db):
         board = await open_board(app, pilot)
         assert len(board.columns) == 6
         assert "Demo" not in screen_text(app) and "Lead" in screen_text(app)
-        await press(app, pilot, *"lllll")
+        await press(app, pilot, *["right"] * 5)
         assert board.focused_column.stage.name == "Demo"
         text = screen_text(app)
         assert "Last stage deal" in text and re.search(r"Demo +80%", text)
@@ -199,7 +210,7 @@ async def test_enter_opens_the_deal_and_a_add_creates_one_in_the_focused_stage(d
         await open_board(app, pilot)
         await press(app, pilot, "enter")
         assert isinstance(app.screen, DealDetailScreen)
-        await press(app, pilot, "escape", "l", "a")
+        await press(app, pilot, "escape", "right", "a")
         await press(app, pilot, *"New one", "tab", *"2.000,00", "ctrl+s")
         made = next(deal_list.iterate(deal_list.DealFilter(text="new one")))
         assert made.stage == "Qualified" and made.value_minor == 200000

@@ -60,7 +60,7 @@ async def test_empty_fields_show_a_dash_and_markup_shows_as_typed(db, make_conta
         assert title_of(app) == "[red]x[/]"
         assert "[bold]not bold[/bold]" in shown_text(app)
         empty = [str(value.visual) for value in app.screen.query(".field-value.-empty").results(Static)]
-        assert len(empty) == 11 and set(empty) == {"—"}
+        assert len(empty) == 12 and set(empty) == {"—"}  # every field row: only a name and notes were given
 
 
 async def test_n_and_p_walk_in_name_order_and_stop_at_the_ends(db, make_contact):
@@ -113,10 +113,10 @@ async def test_delete_asks_then_moves_the_contact_to_the_trash(db, make_contact)
         assert contacts.count() == 1
 
 
-async def test_t_edits_the_tags(db, make_contact):
+async def test_T_edits_the_tags(db, make_contact):
     anna = make_contact(first_name="Anna", tags=["old"])
     async with shown(contact_screen(anna.id)) as (app, pilot):
-        await press(app, pilot, "t")
+        await press(app, pilot, "T")
         assert isinstance(app.screen, TagEditScreen)
         app.screen.query_one("#tags", Input).value = "vip, golf"
         await press(app, pilot, "enter")
@@ -128,7 +128,7 @@ async def test_tags_over_a_change_made_elsewhere_are_reported_and_the_latest_sho
     anna = make_contact(first_name="Anna", tags=["old"])
     async with shown(contact_screen(anna.id)) as (app, pilot):
         contacts.update(anna.id, anna.version, title="Chief Executive")
-        await press(app, pilot, "t")
+        await press(app, pilot, "T")
         app.screen.query_one("#tags", Input).value = "vip"
         await press(app, pilot, "enter")
         assert isinstance(app.screen, ContactDetailScreen)
@@ -166,7 +166,7 @@ async def test_reload_shows_what_another_process_changed(db, make_contact):
         app.screen.reload()
         await settle(app, pilot)
         assert "In the trash since" in shown_text(app)
-        await press(app, pilot, "d", "e", "t")
+        await press(app, pilot, "d", "e", "T")
         assert isinstance(app.screen, ContactDetailScreen)
 
 

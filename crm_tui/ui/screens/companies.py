@@ -14,6 +14,7 @@ from crm_tui.ui.widgets.record_list import RecordList
 class CompaniesScreen(ListScreen):
     noun = "company"
     plural = "companies"
+    link_field = "company_id"
     filter_placeholder = "Filter: name, domain, notes…"
 
     def make_source(self) -> CompanySource:

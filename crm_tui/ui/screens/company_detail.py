@@ -33,6 +33,7 @@ class CompanyDetailScreen(DetailScreen):
     service = companies
     form_type = CompanyFormScreen
     noun = "company"
+    link_field = "company_id"
 
     def __init__(self, company_id: int, source: CompanySource, query: ListQuery) -> None:
         super().__init__(company_id, source, query)

@@ -15,7 +15,7 @@ from crm_tui.core import contacts
 from crm_tui.core.contacts import ContactData
 from crm_tui.core.deal_list import DealFilter
 from crm_tui.ui.screens.contact_form import ContactFormScreen
-from crm_tui.ui.screens.deal_detail import DealDetailScreen
+from crm_tui.ui.screens.deal_detail import DealDetailScreen, plural
 from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.screens.modals import TagEditScreen
 from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
@@ -61,7 +61,7 @@ class ContactDetailScreen(DetailScreen):
 
     BINDINGS = [
         *detail_bindings("contact_detail"),
-        Binding("t", "tags", "Tags", id="contact_detail.tags"),
+        Binding("T", "tags", "Tags", id="contact_detail.tags"),
         Binding("c", "company", "Company", id="contact_detail.company"),
         Binding("a", "add_deal", "New deal", id="contact_detail.add_deal"),
     ]
@@ -69,6 +69,7 @@ class ContactDetailScreen(DetailScreen):
     service = contacts
     form_type = ContactFormScreen
     noun = "contact"
+    link_field = "contact_id"
 
     def __init__(self, contact_id: int, source: ContactSource, query: ListQuery) -> None:
         super().__init__(contact_id, source, query)
@@ -87,7 +88,9 @@ class ContactDetailScreen(DetailScreen):
         yield Section("Work", FieldRow("Title", record.title), FieldRow("Company", record.company or ""))
         yield Section("Address", *(FieldRow(label, getattr(record, name))
                                    for label, name in zip(address, contacts.ADDRESS_FIELDS)))
-        yield Section("Personal", FieldRow("Birthday", record.birthday), FieldRow("Tags", ", ".join(record.tags)))
+        every = record.keep_in_touch_days
+        yield Section("Personal", FieldRow("Birthday", record.birthday), FieldRow("Tags", ", ".join(record.tags)),
+                      FieldRow("Keep in touch", "" if every is None else f"every {plural(every, 'day')}"))
         yield Section("Notes", paragraph(record.notes))
         yield Section("Custom fields", paragraph(custom_lines(record.custom)))
         yield Section("Timeline", paragraph(TIMELINE_NOTE, muted=True))

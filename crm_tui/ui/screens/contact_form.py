@@ -13,7 +13,7 @@ from textual.worker import get_current_worker
 from crm_tui.core import companies, contacts, tags
 from crm_tui.core.db import connection
 from crm_tui.core.text import fold
-from crm_tui.core.validation import clean_birthday, clean_email, clean_phone
+from crm_tui.core.validation import clean_birthday, clean_email, clean_keep_in_touch, clean_phone
 from crm_tui.ui.widgets.form import Field, RecordFormScreen, form_bindings
 
 COMPANY_CHECK_DELAY = 0.3
@@ -40,6 +40,8 @@ FIELDS = (
           suggest=company_starting),
     Field("title", "Title"),
     Field("tags", "Tags", "list", "comma-separated", check=tags.clean_names),
+    Field("keep_in_touch_days", "Keep in touch", placeholder="every N days, e.g. 30; the agenda reminds you",
+          check=clean_keep_in_touch),
     Field("display_name", "Display name", placeholder="shown instead of first and last name"),
     Field("street", "Street"),
     Field("city", "City"),
@@ -64,7 +66,9 @@ class ContactFormScreen(RecordFormScreen):
         super().__init__(contact)
 
     def values_of(self, record: contacts.ContactData) -> dict[str, Any]:
-        return asdict(record.to_draft())
+        values = asdict(record.to_draft())
+        every = values["keep_in_touch_days"]
+        return {**values, "keep_in_touch_days": "" if every is None else str(every)}
 
     def create_record(self, values: dict[str, Any]) -> contacts.ContactData:
         return contacts.create(contacts.ContactDraft(**values))

@@ -32,7 +32,7 @@ WELCOME = (
 
 class ContactsScreen(ListScreen):
     BINDINGS = [
-        Binding("t", "tags", "Tags", id="contacts.tags"),
+        Binding("T", "tags", "Tags", id="contacts.tags"),
         Binding("i", "import", "Import", id="contacts.import"),
         Binding("D", "demo", "Demo data", id="contacts.demo"),
     ]
@@ -53,6 +53,7 @@ class ContactsScreen(ListScreen):
     """
     noun = "contact"
     plural = "contacts"
+    link_field = "contact_id"
     filter_placeholder = "Filter: name, email, phone, company, notes… and tag:NAME"
 
     def make_source(self) -> ContactSource:

@@ -46,6 +46,14 @@ def history_lines(moves: list[StageMove]) -> str:
     )
 
 
+def next_step_row(deal: DealData) -> FieldRow:
+    """The open task due soonest, or a warning that the deal has none: a deal without a next step stalls."""
+    if deal.next_step is None:
+        return MarkedRow("Next step", "", "none · t adds a task")
+    due = local_time(deal.next_step_due) if deal.next_step_due else "no due date"
+    return FieldRow("Next step", f"{deal.next_step} · {due}")
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
@@ -119,6 +127,7 @@ class DealDetailScreen(DetailScreen):
     service = deals
     form_type = DealFormScreen
     noun = "deal"
+    link_field = "deal_id"
 
     def __init__(self, deal_id: int, source: DealSource, query: ListQuery) -> None:
         super().__init__(deal_id, source, query)
@@ -150,6 +159,7 @@ class DealDetailScreen(DetailScreen):
         if record.status == "open":
             stale = f"stale: over {plural(stale_days, 'day')}" if record.is_stale(stale_days, now) else ""
             rows.append(MarkedRow("In stage", plural(record.days_in_stage(now), "day"), stale))
+            rows.append(next_step_row(record))
         yield Section("Deal", *rows)
         yield Section("With", self.link("Contact", record.contact, "contact", "o"),
                       self.link("Company", record.company, "company", "c"))

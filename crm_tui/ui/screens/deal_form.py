@@ -50,8 +50,6 @@ class DealFormScreen(RecordFormScreen):
                  contact_id: int | None = None, company_id: int | None = None) -> None:
         super().__init__(deal)
         self.presets = {"pipeline": pipeline_id, "stage": stage_id, "contact": contact_id, "company": company_id}
-        # What a preset field shows, and what is sent while it still shows that: the id, since names may repeat.
-        self.preset_refs: dict[str, tuple[str, int | str]] = {}
         self.default_currency = deals.DEFAULT_CURRENCY
         self.pipeline_typed = deal.pipeline if deal is not None else ""
         self.value_text = ""
@@ -141,15 +139,6 @@ class DealFormScreen(RecordFormScreen):
             if wanted["company"] is not None:
                 named("company", lambda: (companies.get(wanted["company"]).name, f"#{wanted['company']}"))
         self.app.call_from_thread(self.show_presets, found)
-
-    def show_presets(self, found: dict[str, tuple[str, int | str]]) -> None:
-        """Fill the preset fields the person has not typed in yet; they count as unchanged."""
-        form = self.form
-        for name, (shown, ref) in found.items():
-            if form.text(name) == form.loaded[name]:
-                form.query_one(f"#{name}", Input).value = shown
-                form.loaded[name] = shown
-                self.preset_refs[name] = (shown, ref)
 
     # Checks and completion ---------------------------------------------------------------------------------
 

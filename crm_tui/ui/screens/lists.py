@@ -35,6 +35,8 @@ class ListScreen(Screen[None]):
     ]
     noun = "record"
     plural = "records"
+    link_field = ""
+    """How an activity logged here links to the record under the cursor: "contact_id" or "company_id"."""
     _could_act = False
     filter_placeholder = "Filter…"
 
@@ -74,6 +76,11 @@ class ListScreen(Screen[None]):
         if can_act != self._could_act:
             self._could_act = can_act
             self.refresh_bindings()
+
+    def activity_links(self) -> dict[str, int]:
+        """The record under the cursor, for `l` and `t` (see CrmApp.action_log)."""
+        current = self.records.current
+        return {self.link_field: current.id} if current is not None and self.link_field else {}
 
     # Filter ------------------------------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ TABLE_SORTS = ("value", "close", "stage", "age")
 class PipelineScreen(DealChanges, Screen[None]):
     BINDINGS = [
         Binding("h,left", "column(-1)", "Previous column", show=False, id="board.left"),
-        Binding("l,right", "column(1)", "Next column", show=False, id="board.right"),
+        Binding("right", "column(1)", "Next column", show=False, id="board.right"),
         Binding("H", "move(-1)", "Move back", id="board.move_back"),
         Binding("L", "move(1)", "Move on", id="board.move_on"),
         Binding("w", "won", "Won", id="board.won"),
@@ -247,6 +247,11 @@ class PipelineScreen(DealChanges, Screen[None]):
     def action_column(self, step: int) -> None:
         if not self.table_view:
             self.board.step_focus(step)
+
+    def activity_links(self) -> dict[str, int]:
+        """The deal under the cursor, for `l` and `t` (see CrmApp.action_log)."""
+        deal = self.current_deal()
+        return {"deal_id": deal.id} if deal is not None else {}
 
     def current_deal(self) -> DealData | None:
         if self.table_view:

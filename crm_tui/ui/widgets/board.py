@@ -21,7 +21,10 @@ MAX_CURRENCY_LINES = 3
 MIN_COLUMN_WIDTH = 20
 
 
-class Board(HorizontalScroll, can_focus=False):
+class Board(HorizontalScroll, can_focus=False, inherit_bindings=False):
+    """The columns side by side. Without a scroll container's arrow keys: ← and → move the focus between columns
+    (the screen's keys), and the board scrolls to follow it."""
+
     DEFAULT_CSS = """
     Board {
         height: 1fr;

@@ -125,6 +125,8 @@ class DetailScreen(Screen[int]):
     }
     """
     noun = "record"
+    link_field: ClassVar[str]
+    """How an activity logged here links to the record: "contact_id", "company_id" or "deal_id"."""
 
     def __init__(self, record_id: int, source: Any, query: ListQuery) -> None:
         super().__init__()
@@ -218,6 +220,11 @@ class DetailScreen(Screen[int]):
         if action in ("edit", "delete", "tags", "company"):
             return self.record is not None and self.record.deleted_at is None
         return True
+
+    def activity_links(self) -> dict[str, int]:
+        """This record, for `l` and `t` (see CrmApp.action_log); none while it is in the trash or gone."""
+        record = self.record
+        return {self.link_field: record.id} if record is not None and record.deleted_at is None else {}
 
     # Moving through the list -------------------------------------------------------------------------------
 

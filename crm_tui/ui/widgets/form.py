@@ -287,6 +287,17 @@ class RecordFormScreen(ModalScreen[int | None]):
         self.record = record
         self.newer: Any = None
         self.saving = False
+        # What a preset field shows, and what is sent while it still shows that: an id, since names may repeat.
+        self.preset_refs: dict[str, tuple[str, int | str]] = {}
+
+    def show_presets(self, found: dict[str, tuple[str, int | str]]) -> None:
+        """Fill preset fields (name: (shown, ref)) the person has not typed in yet; they count as unchanged."""
+        form = self.form
+        for name, (shown, ref) in found.items():
+            if form.text(name) == form.loaded[name]:
+                form.query_one(f"#{name}", Input).value = shown
+                form.loaded[name] = shown
+                self.preset_refs[name] = (shown, ref)
 
     def values_of(self, record: Any) -> dict[str, Any]:
         """The record's values by field name, as the service takes them."""

@@ -27,6 +27,7 @@ from crm_tui.ui.widgets.record_source import ListQuery
 
 CARD_LINES = 3
 CURSOR_BAR = "▌"
+NO_NEXT_STEP = "?"
 _CONTROL_CHARACTERS = {code: " " for code in range(32)}
 
 
@@ -64,8 +65,8 @@ class KanbanColumn(RecordList):
     """A stage's deals as cards: title, who it is with and days in the stage, value and expected close.
 
     `!` marks what needs attention, so it shows in 16 colours too: a close date that has passed, and days in
-    the stage beyond the stale limit. It moves with the list's keys (so a remapped list key works here too);
-    sorting and marks are the list's alone.
+    the stage beyond the stale limit; `?` after the title marks an open deal with no next step (no open task).
+    It moves with the list's keys (so a remapped list key works here too); sorting and marks are the list's alone.
     """
 
     NOT_ON_CARDS = frozenset({"cycle_sort", "toggle_mark", "invert_marks"})
@@ -160,7 +161,8 @@ class KanbanColumn(RecordList):
         muted = base + self.get_component_rich_style("kanban--muted") + cursor
         if part == 0:
             style = base + self.get_component_rich_style("kanban--title") + cursor
-            return self._pair(record.title, "", width, style, prefix=prefix)
+            no_next_step = record.status == "open" and record.next_step is None
+            return self._pair(record.title, NO_NEXT_STEP if no_next_step else "", width, style, alert, prefix=prefix)
         if part == 1:
             days, days_style = self._days(record, alert)
             return self._pair(record.client or "—", days, width, muted, days_style, prefix=prefix)
