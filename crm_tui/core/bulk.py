@@ -52,7 +52,8 @@ def insert_changes(entity: str, ids: Sequence[int], snapshots: Sequence[dict], b
 
 CONTACT_COLUMNS = (
     "id", "first_name", "last_name", "display_name", "title", "company", "street", "city", "region", "postal_code",
-    "country", "birthday", "notes", "custom", "sort_name", "sort_company", "created_at", "updated_at", "version",
+    "country", "birthday", "notes", "custom", "sort_name", "sort_company", "keep_in_touch_days", "created_at",
+    "updated_at", "version",
 )
 
 

@@ -24,6 +24,8 @@ DEFAULT_CONTACTS = 500
 CONTACTS_PER_COMPANY = 20
 DEALS_PER_CONTACT = 0.1
 ACTIVITIES_PER_CONTACT = 0.5
+# Every twentieth contact is one to keep in touch with, this often (days).
+KEEP_IN_TOUCH_DAYS = (14, 30, 60, 90)
 TASKS_PER_CONTACT = 0.05
 CURRENCIES = ("EUR", "EUR", "EUR", "USD", "USD", "GBP")
 
@@ -113,6 +115,7 @@ def _contact(rng: random.Random, companies: list[_Company], serial: int) -> Cont
         country=country,
         birthday=birthday,
         notes=rng.choice(pools.CONTACT_NOTES) if rng.random() < 0.3 else "",
+        keep_in_touch_days=KEEP_IN_TOUCH_DAYS[serial % len(KEEP_IN_TOUCH_DAYS)] if serial % 20 == 3 else None,
     )
 
 
@@ -179,7 +182,7 @@ def _write_activities(
         else:
             kind, occurred = "task", None
             due = _stamp(now, rng, -10, 30)
-            done = due if due < format_timestamp(now) and rng.random() < 0.5 else None
+            done = occurred = due if due < format_timestamp(now) and rng.random() < 0.5 else None
         body = rng.choice(pools.ACTIVITY_BODIES) if rng.random() < 0.6 else ""
         stamp = occurred or due
         rows.append((first_activity + offset, kind, rng.choice(pools.ACTIVITY_SUBJECTS[kind]), body, occurred, due,
@@ -187,6 +190,27 @@ def _write_activities(
     insert_rows(Activity, columns, rows)
     bulk.insert_changes("activity", [row[0] for row in rows], [dict(zip(columns, row)) for row in rows], batch_id)
     search.reindex_id_range(search.ACTIVITY_INDEX, first_activity, first_activity + len(rows) - 1)
+    return len(rows)
+
+
+def _write_next_steps(seed: int, now: datetime, batch_id: str) -> int:
+    """A next step (an open task) on three in four open deals, so the agenda and the board show both kinds. It
+    draws from its own random stream: the demo's contacts and deals stay what they were before next steps."""
+    rng = random.Random(f"{seed}-next-steps")
+    columns = ("id", "kind", "subject", "body", "due_at", "deal", "contact", "company", "created_at", "updated_at")
+    open_deals = database.execute_sql(
+        "SELECT id, contact_id, company_id FROM deal WHERE status = 'open' AND deleted_at IS NULL ORDER BY id"
+    ).fetchall()
+    chosen = [deal for deal in open_deals if rng.random() < 0.75]
+    first_activity = bulk.allocate_ids(Activity, len(chosen))
+    stamp = format_timestamp(now)
+    rows = [(first_activity + offset, "task", rng.choice(pools.ACTIVITY_SUBJECTS["task"]), "",
+             _stamp(now, rng, -3, 21), deal_id, contact_id, company_id, stamp, stamp)
+            for offset, (deal_id, contact_id, company_id) in enumerate(chosen)]
+    insert_rows(Activity, columns, rows)
+    bulk.insert_changes("activity", [row[0] for row in rows], [dict(zip(columns, row)) for row in rows], batch_id)
+    if rows:
+        search.reindex_id_range(search.ACTIVITY_INDEX, first_activity, first_activity + len(rows) - 1)
     return len(rows)
 
 
@@ -240,6 +264,8 @@ def fill(
                 rng, now, result.first_id, result.last_id, size - tasks_here, tasks_here, batch_id)
         if on_progress:
             on_progress("activities", written_activities, total_activities)
+    with database.atomic("IMMEDIATE"):
+        written_activities += _write_next_steps(seed, now, batch_id)
     with database.atomic():
         search.optimize_index(search.DEAL_INDEX, search.ACTIVITY_INDEX)
         Meta.insert(key="demo", value=str(seed)).on_conflict(

@@ -7,8 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crm_tui.core import contacts, demo, info, search
+from crm_tui.core import activity_list, contacts, deal_list, demo, info, search
+from crm_tui.core.activity_list import ActivityFilter
 from crm_tui.core.db import close_database, open_database
+from crm_tui.core.deal_list import DealFilter
 from crm_tui.core.errors import CrmError
 from crm_tui.core.models import Activity, Change, Deal, Meta, Stage, Tag
 
@@ -114,6 +116,20 @@ def test_deals_spread_over_several_stages_and_tasks_are_open(demo_db):
     open_tasks = Activity.select().where((Activity.kind == "task") & Activity.done_at.is_null()).count()
     assert open_tasks > 0
     assert {a.kind for a in Activity.select()} >= {"call", "email", "task"}
+
+
+def test_most_open_deals_have_a_next_step_and_some_contacts_are_kept_in_touch_with(demo_db):
+    open_deals = list(deal_list.iterate(DealFilter(statuses=("open",))))
+    with_step = [deal for deal in open_deals if deal.next_step is not None]
+    assert 0.5 < len(with_step) / len(open_deals) < 1
+    for deal in with_step[:20]:
+        step = next(task for task in activity_list.iterate(ActivityFilter(tasks="open", deal_id=deal.id))
+                    if task.subject == deal.next_step)
+        assert step.deal_id == deal.id and step.contact_id == deal.contact_id
+    kept = [contact for contact in contacts.iterate() if contact.keep_in_touch_days]
+    assert len(kept) == 15 and {contact.keep_in_touch_days for contact in kept} <= set(demo.KEEP_IN_TOUCH_DAYS)
+    for done in Activity.select().where(Activity.done_at.is_null(False)):
+        assert done.occurred_at == done.done_at
 
 
 def test_demo_records_are_searchable(demo_db):
