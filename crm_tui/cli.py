@@ -24,7 +24,7 @@ from crm_tui.core.text import fold
 CONTACT_FIELDS = {
     "first": "first_name", "last": "last_name", "display_name": "display_name", "title": "title",
     "company": "company", "street": "street", "city": "city", "region": "region", "postal_code": "postal_code",
-    "country": "country", "birthday": "birthday", "note": "notes",
+    "country": "country", "birthday": "birthday", "note": "notes", "keep_in_touch": "keep_in_touch_days",
 }
 COMPANY_FIELDS = ("name", "domain", "phone", "address", "notes")
 
@@ -120,6 +120,7 @@ def _contact_text(contact: contacts.ContactData) -> list[str]:
         ("address", ", ".join(p for p in (contact.street, contact.postal_code, contact.city, contact.region,
                                           contact.country) if p)),
         ("birthday", contact.birthday), ("notes", contact.notes),
+        ("keep in touch", f"every {contact.keep_in_touch_days} days" if contact.keep_in_touch_days else ""),
         *((f"{key}", value) for key, value in contact.custom.items()),
         ("created", contact.created_at), ("updated", contact.updated_at), ("in trash since", contact.deleted_at or ""),
     ]

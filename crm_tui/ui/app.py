@@ -22,9 +22,12 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from crm_tui import config
-from crm_tui.core import demo, undo
+from crm_tui.core import activity_list, demo, undo
+from crm_tui.core.activity_list import ActivityFilter
 from crm_tui.core.db import OpenDatabase, close_database, connection, open_database
 from crm_tui.core.errors import CrmError
+from crm_tui.core.models import format_timestamp
+from crm_tui.ui import sources
 from crm_tui.ui.commands import RecordsProvider
 from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
 from crm_tui.ui.screens.companies import CompaniesScreen
@@ -86,6 +89,7 @@ class CrmApp(App[None]):
         self.apply_keymap(self.settings.get("keymap", {}))
         for problem in config.settings_problems(self.settings):
             self.notify(problem, severity="warning")
+        self.tell_overdue()
         self.poll_for_changes()
         self.set_interval(POLL_SECONDS, self.poll_for_changes)
         self.set_timer(FREEZE_AFTER_SECONDS, gc.freeze)
@@ -115,6 +119,19 @@ class CrmApp(App[None]):
             else:
                 valid[binding_id] = keys
         self.set_keymap(valid)
+
+    @work(thread=True, exclusive=True, group="overdue")
+    def tell_overdue(self) -> None:
+        """At start-up, say how many open tasks are overdue: a task nobody sees is a promise broken."""
+        now = format_timestamp(sources.current_time())
+        try:
+            with connection():
+                overdue = activity_list.count(ActivityFilter(tasks="open", until=now))
+        except CrmError:
+            return
+        if overdue:
+            tasks = "1 task is" if overdue == 1 else f"{overdue:,} tasks are"
+            self.call_from_thread(self.notify, f"{tasks} overdue · 5 opens the agenda", severity="warning")
 
     def save_theme(self, theme: Any) -> None:
         if self._saving_theme:
@@ -242,6 +259,7 @@ class CrmApp(App[None]):
                     refresh()
         for header in self.screen.query("AppHeader"):
             header.update_header()
+        self.tell_overdue()
 
     # Changes by other processes ----------------------------------------------------------------------------
 

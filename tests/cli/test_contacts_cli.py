@@ -158,3 +158,12 @@ def test_limit_zero_is_a_user_error_with_no_output(cli, add, as_json):
 def test_empty_list_as_json_is_an_empty_array(cli):
     result = cli("contacts", "list", "--json")
     assert result.code == 0 and json.loads(result.out) == []
+
+
+def test_keep_in_touch_is_set_shown_refused_when_wrong_and_cleared(cli):
+    assert cli("contacts", "add", "--first", "Kim", "--keep-in-touch", "30").out.strip() == "1"
+    assert "keep in touch:  every 30 days" in cli("contacts", "show", "1").out
+    wrong = cli("contacts", "edit", "1", "--keep-in-touch", "often")
+    assert wrong.code == 1 and wrong.err == "error: keep_in_touch_days: 'often' is not a number of days, such as 30\n"
+    assert cli("contacts", "edit", "1", "--keep-in-touch", "").code == 0
+    assert cli("contacts", "show", "1", "--json").json()["keep_in_touch_days"] is None
