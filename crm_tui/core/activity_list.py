@@ -59,7 +59,20 @@ def _conditions(wanted: ActivityFilter) -> tuple[list[str], list]:
         if value is not None:
             conditions.append(f"{column} = {database.param}")
             params.append(value)
-    moment = "a.occurred_at" if wanted.tasks is None else "a.due_at"
+    bounds, bound_params = time_bounds("a.occurred_at" if wanted.tasks is None else "a.due_at", wanted)
+    conditions += bounds
+    params += bound_params
+    match = search.match_query(wanted.text)
+    if match:
+        conditions.append(f"a.id IN (SELECT rowid FROM {search.ACTIVITY_INDEX} WHERE {search.ACTIVITY_INDEX} MATCH ?)")
+        params.append(match)
+    return conditions, params
+
+
+def time_bounds(moment: str, wanted: ActivityFilter) -> tuple[list[str], list]:
+    """The conditions on `moment` (a column) that `wanted.since`, `until` and `undated` ask for, and their params."""
+    conditions: list[str] = []
+    params: list = []
     if wanted.since is not None:
         conditions.append(f"{moment} >= {database.param}")
         params.append(wanted.since)
@@ -68,10 +81,6 @@ def _conditions(wanted: ActivityFilter) -> tuple[list[str], list]:
         params.append(wanted.until)
     if wanted.undated:
         conditions.append(f"{moment} IS NULL")
-    match = search.match_query(wanted.text)
-    if match:
-        conditions.append(f"a.id IN (SELECT rowid FROM {search.ACTIVITY_INDEX} WHERE {search.ACTIVITY_INDEX} MATCH ?)")
-        params.append(match)
     return conditions, params
 
 

@@ -115,7 +115,7 @@ def _contact(rng: random.Random, companies: list[_Company], serial: int) -> Cont
         country=country,
         birthday=birthday,
         notes=rng.choice(pools.CONTACT_NOTES) if rng.random() < 0.3 else "",
-        keep_in_touch_days=KEEP_IN_TOUCH_DAYS[serial % len(KEEP_IN_TOUCH_DAYS)] if serial % 20 == 3 else None,
+        keep_in_touch_days=KEEP_IN_TOUCH_DAYS[serial // 20 % len(KEEP_IN_TOUCH_DAYS)] if serial % 20 == 3 else None,
     )
 
 

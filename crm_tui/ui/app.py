@@ -30,6 +30,7 @@ from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
 from crm_tui.ui.commands import RecordsProvider
 from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
+from crm_tui.ui.screens.agenda import AgendaScreen
 from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
@@ -50,14 +51,16 @@ DEFAULT_THEME = "textual-dark"
 class CrmApp(App[None]):
     TITLE = "crm-tui"
     # (key, title, mode): only the sections that exist yet.
-    SECTIONS = (("1", "Contacts", "contacts"), ("2", "Companies", "companies"), ("3", "Deals", "deals"))
-    MODES = {"contacts": ContactsScreen, "companies": CompaniesScreen, "deals": PipelineScreen}
+    SECTIONS = (("1", "Contacts", "contacts"), ("2", "Companies", "companies"), ("3", "Deals", "deals"),
+                ("5", "Agenda", "agenda"))
+    MODES = {"contacts": ContactsScreen, "companies": CompaniesScreen, "deals": PipelineScreen, "agenda": AgendaScreen}
     DEFAULT_MODE = "contacts"
     COMMANDS = App.COMMANDS | {RecordsProvider}
     BINDINGS = [
         Binding("1", "switch_mode('contacts')", "Contacts", show=False, id="app.contacts"),
         Binding("2", "switch_mode('companies')", "Companies", show=False, id="app.companies"),
         Binding("3", "switch_mode('deals')", "Deals", show=False, id="app.deals"),
+        Binding("5", "switch_mode('agenda')", "Agenda", show=False, id="app.agenda"),
         Binding("l", "log", "Log", show=False, id="app.log"),
         Binding("t", "add_task", "Task", show=False, id="app.task"),
         Binding("question_mark", "help", "Help", id="app.help"),
