@@ -31,12 +31,17 @@ SHOTS = (
     ("trash", "demo", ("d", "y", "ctrl+p", *"trash", "enter")),
     ("board", "demo", ("3",)),
     ("board-moved", "demo", ("3", "L")),
-    ("board-won", "demo", ("3", "W", "l", "l", "l", "l")),
+    ("board-won", "demo", ("3", "W", "right", "right", "right", "right")),
     ("deals-table", "demo", ("3", "v")),
     ("deal-detail", "demo", ("3", "enter")),
     ("deal-lost", "demo", ("3", "x")),
-    ("deal-form", "demo", ("3", "l", "a")),
+    ("deal-form", "demo", ("3", "right", "a")),
     ("stages", "demo", ("3", "S")),
+    ("log-form", "demo", ("j", "l", "c", *"Talked about the renewal", "tab", *"Wants the price before Friday.")),
+    ("task-form", "demo", ("3", "t", *"Send the revised quote", "tab", *"fri 10am")),
+    ("agenda", "demo", ("5",)),
+    ("agenda-stay-in-touch", "demo", ("5", "G", "ctrl+u", "ctrl+u")),
+    ("deal-next-step", "demo", ("3", "j", "enter")),
 )
 
 
@@ -65,6 +70,8 @@ async def shoot(db_path: Path, name: str, keys: tuple[str, ...], size: tuple[int
         for key in keys:
             await pilot.press(key)
             await settle(app, pilot)
+        app.clear_notifications()  # the start-up notice of overdue tasks would cover every shot
+        await pilot.pause()
         app.save_screenshot(str(HERE / f"{name}-{size[0]}x{size[1]}.svg"))
     close_database()
 

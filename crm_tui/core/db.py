@@ -106,7 +106,8 @@ def _migrate_to_6(db: SqliteDatabase) -> None:
     migrate(SqliteMigrator(db).add_column("contact", "keep_in_touch_days", IntegerField(null=True)))
     _create_indexes(Contact, ["contact_keep_in_touch_days"])
     _create_indexes(Activity, ["activity_contact_id_occurred_at_id", "activity_company_id_occurred_at_id",
-                               "activity_deal_id_occurred_at_id", "activity_deal_next_step"])
+                               "activity_deal_id_occurred_at_id", "activity_kind_occurred_at_id",
+                               "activity_deal_next_step"])
     _create_indexes(DealStageChange, ["deal_stage_change_changed_at_id"])
 
 

@@ -260,6 +260,8 @@ Activity.add_index(Activity.due_at, Activity.id, where=_OPEN_TASK)
 Activity.add_index(Activity.contact, Activity.occurred_at, Activity.id, where=_LIVE)
 Activity.add_index(Activity.company, Activity.occurred_at, Activity.id, where=_LIVE)
 Activity.add_index(Activity.deal, Activity.occurred_at, Activity.id, where=_LIVE)
+# The activity log of one kind: without it, counting the meetings among 2M activities took 6 s instead of 20 ms.
+Activity.add_index(Activity.kind, Activity.occurred_at, Activity.id, where=_LIVE)
 # A deal's next step: its open task due soonest, undated ones last (the same key as the agenda's `due` order).
 NEXT_STEP_KEY = "coalesce(due_at, '~')"
 Activity.add_index(SQL(f"CREATE INDEX IF NOT EXISTS activity_deal_next_step ON activity (deal_id, {NEXT_STEP_KEY}, id) "

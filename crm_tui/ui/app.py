@@ -30,6 +30,7 @@ from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
 from crm_tui.ui.commands import RecordsProvider
 from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
+from crm_tui.ui.screens.activity_log import ActivityLogScreen
 from crm_tui.ui.screens.agenda import AgendaScreen
 from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
@@ -52,14 +53,16 @@ class CrmApp(App[None]):
     TITLE = "crm-tui"
     # (key, title, mode): only the sections that exist yet.
     SECTIONS = (("1", "Contacts", "contacts"), ("2", "Companies", "companies"), ("3", "Deals", "deals"),
-                ("5", "Agenda", "agenda"))
-    MODES = {"contacts": ContactsScreen, "companies": CompaniesScreen, "deals": PipelineScreen, "agenda": AgendaScreen}
+                ("4", "Activities", "activities"), ("5", "Agenda", "agenda"))
+    MODES = {"contacts": ContactsScreen, "companies": CompaniesScreen, "deals": PipelineScreen,
+             "activities": ActivityLogScreen, "agenda": AgendaScreen}
     DEFAULT_MODE = "contacts"
     COMMANDS = App.COMMANDS | {RecordsProvider}
     BINDINGS = [
         Binding("1", "switch_mode('contacts')", "Contacts", show=False, id="app.contacts"),
         Binding("2", "switch_mode('companies')", "Companies", show=False, id="app.companies"),
         Binding("3", "switch_mode('deals')", "Deals", show=False, id="app.deals"),
+        Binding("4", "switch_mode('activities')", "Activities", show=False, id="app.activities"),
         Binding("5", "switch_mode('agenda')", "Agenda", show=False, id="app.agenda"),
         Binding("l", "log", "Log", show=False, id="app.log"),
         Binding("t", "add_task", "Task", show=False, id="app.task"),

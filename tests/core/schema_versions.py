@@ -7,7 +7,8 @@ import sqlite3
 V5_INDEXES = {"deal_stage_close", "deal_stage_id_currency_value_minor", "deal_pipeline_id_value_minor_id",
               "deal_pipeline_id_created_at_id"}
 V6_INDEXES = {"contact_keep_in_touch_days", "activity_contact_id_occurred_at_id", "activity_company_id_occurred_at_id",
-              "activity_deal_id_occurred_at_id", "activity_deal_next_step", "deal_stage_change_changed_at_id"}
+              "activity_deal_id_occurred_at_id", "activity_deal_next_step", "deal_stage_change_changed_at_id",
+              "activity_kind_occurred_at_id"}
 
 
 def index_names(conn: sqlite3.Connection) -> set[str]:

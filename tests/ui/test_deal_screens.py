@@ -58,7 +58,8 @@ async def test_detail_shows_every_field_with_history_and_marks(rollout, tokyo):
         for expected in ("EUR 12,500.50", "EUR 3,125.13  (25% of the value)", "Sales", "Qualified", "open",
                          "2026-02-01", "overdue", "stale: over 14 days", "Anna de Vries", "Acme Ltd",
                          "Sign-off by the CFO", "2026-01-05 17:30  added in Lead\n2026-01-20 18:30  Lead → Qualified",
-                         "Activities", "will be listed here"):
+                         "Next step", "none · t adds a task", "Timeline (2)",
+                         "2026-01-20 18:30  stage    Lead → Qualified"):
             assert expected in text
         assert "Lost because" not in text
 
@@ -236,7 +237,7 @@ async def test_a_adds_a_deal_with_the_contact_filled_in(rollout):
 def test_every_key_has_an_id_to_remap():
     assert {binding.id for binding in DealDetailScreen.BINDINGS} == {
         "deal_detail.back", "deal_detail.next", "deal_detail.previous", "deal_detail.edit", "deal_detail.delete",
-        "deal_detail.won", "deal_detail.lost", "deal_detail.contact", "deal_detail.company"}
+        "deal_detail.won", "deal_detail.lost", "deal_detail.contact", "deal_detail.company", "deal_detail.timeline"}
     assert {binding.id for binding in LinkRow.BINDINGS} == {"deal_detail.open_link"}
     assert {binding.id for binding in LostReasonScreen.BINDINGS} == {
         "lost_reason.next", "lost_reason.previous", "lost_reason.cancel"}

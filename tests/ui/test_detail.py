@@ -51,7 +51,7 @@ async def test_contact_detail_shows_every_field(db, make_contact, tokyo):
                       "1015 CJ", "Netherlands", "1985-04-12", "Met at the fair.\nPrefers calls after 10.",
                       "Shoe size: 39", "Pet: Rex", local_time(anna.created_at), local_time(anna.updated_at)):
             assert value in text
-        assert "Timeline" in text and "Activities with this contact" in text
+        assert "Timeline" in text and "Nothing logged yet · l logs a call, meeting, email or note" in text
 
 
 async def test_empty_fields_show_a_dash_and_markup_shows_as_typed(db, make_contact):

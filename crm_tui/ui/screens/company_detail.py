@@ -16,18 +16,20 @@ from crm_tui.core.companies import CompanyData
 from crm_tui.ui.screens.company_form import CompanyFormScreen
 from crm_tui.ui.screens.contact_detail import LISTS_CSS, ContactDetailScreen, deal_source, open_deal_from
 from crm_tui.ui.screens.deal_form import DealFormScreen
+from crm_tui.ui.screens.timeline import TimelineDetail, timeline_binding
 from crm_tui.ui.sources import CompanySource, ContactSource
-from crm_tui.ui.widgets.detail import DetailScreen, FieldRow, Section, detail_bindings, time_rows
+from crm_tui.ui.widgets.detail import FieldRow, Section, detail_bindings, time_rows
 from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
 
 
-class CompanyDetailScreen(DetailScreen):
+class CompanyDetailScreen(TimelineDetail):
     """A company's fields, its people and its deals; enter on a person or a deal opens it."""
 
     BINDINGS = [
         *detail_bindings("company_detail"),
         Binding("a", "add_deal", "New deal", id="company_detail.add_deal"),
+        timeline_binding("company_detail"),
     ]
     DEFAULT_CSS = f"CompanyDetailScreen {{ {LISTS_CSS} & > #deals-title {{ margin: 0; }} }}"
     service = companies
@@ -55,6 +57,7 @@ class CompanyDetailScreen(DetailScreen):
     def sections(self, record: CompanyData) -> Iterable[Widget]:
         yield Section(None, FieldRow("Domain", record.domain), FieldRow("Phone", record.phone),
                       FieldRow("Address", record.address), FieldRow("Notes", record.notes), *time_rows(record))
+        yield from self.timeline_sections(record)
 
     def show(self, record: CompanyData) -> None:
         super().show(record)

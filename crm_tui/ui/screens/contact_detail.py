@@ -18,12 +18,12 @@ from crm_tui.ui.screens.contact_form import ContactFormScreen
 from crm_tui.ui.screens.deal_detail import DealDetailScreen, plural
 from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.screens.modals import TagEditScreen
+from crm_tui.ui.screens.timeline import TimelineDetail, timeline_binding
 from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
 from crm_tui.ui.widgets.detail import DetailScreen, FieldRow, Section, detail_bindings, paragraph, time_rows
 from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
 
-TIMELINE_NOTE = "Activities with this contact will be listed here once crm-tui tracks them."
 DEAL_SORTS = ("close", "value", "stage", "age")
 LISTS_CSS = """
 & > #card { height: auto; max-height: 45%; border-left: outer $background; padding: 0 1 0 0; }
@@ -55,7 +55,7 @@ def custom_lines(custom: dict[str, str]) -> Text:
     return Text("\n").join(Text.assemble((f"{key}: ", "bold"), value) for key, value in custom.items())
 
 
-class ContactDetailScreen(DetailScreen):
+class ContactDetailScreen(TimelineDetail):
     """Everything about one contact and their deals: keys step through the list, edit, tag, trash, open the company,
     or add a deal with this contact; enter on a deal opens it."""
 
@@ -64,6 +64,7 @@ class ContactDetailScreen(DetailScreen):
         Binding("T", "tags", "Tags", id="contact_detail.tags"),
         Binding("c", "company", "Company", id="contact_detail.company"),
         Binding("a", "add_deal", "New deal", id="contact_detail.add_deal"),
+        timeline_binding("contact_detail"),
     ]
     DEFAULT_CSS = f"ContactDetailScreen {{ {LISTS_CSS} & > #card {{ max-height: 55%; }} }}"
     service = contacts
@@ -93,7 +94,7 @@ class ContactDetailScreen(DetailScreen):
                       FieldRow("Keep in touch", "" if every is None else f"every {plural(every, 'day')}"))
         yield Section("Notes", paragraph(record.notes))
         yield Section("Custom fields", paragraph(custom_lines(record.custom)))
-        yield Section("Timeline", paragraph(TIMELINE_NOTE, muted=True))
+        yield from self.timeline_sections(record)
         yield Section("Record", *time_rows(record))
 
     def show(self, record: ContactData) -> None:

@@ -21,9 +21,9 @@ from crm_tui.core.money import format_money
 from crm_tui.ui import sources
 from crm_tui.ui.screens.deal_dialogs import LostReasonScreen
 from crm_tui.ui.screens.deal_form import DealFormScreen
+from crm_tui.ui.screens.timeline import TimelineDetail, timeline_binding
 from crm_tui.ui.sources import DealSource
 from crm_tui.ui.widgets.detail import (
-    DetailScreen,
     FieldRow,
     Section,
     detail_bindings,
@@ -33,8 +33,6 @@ from crm_tui.ui.widgets.detail import (
     time_rows,
 )
 from crm_tui.ui.widgets.record_source import ListQuery
-
-ACTIVITIES_NOTE = "Calls, meetings and tasks for this deal will be listed here once crm-tui tracks them."
 
 
 def history_lines(moves: list[StageMove]) -> str:
@@ -113,7 +111,7 @@ class LinkRow(FieldRow, can_focus=True):
         self.action_open()
 
 
-class DealDetailScreen(DetailScreen):
+class DealDetailScreen(TimelineDetail):
     """Everything about one deal: keys step through the list, mark it won or lost, edit, trash, or open its
     contact or company."""
 
@@ -123,6 +121,7 @@ class DealDetailScreen(DetailScreen):
         Binding("x", "lost", "Lost", id="deal_detail.lost"),
         Binding("o", "contact", "Contact", id="deal_detail.contact"),
         Binding("c", "company", "Company", id="deal_detail.company"),
+        timeline_binding("deal_detail"),
     ]
     service = deals
     form_type = DealFormScreen
@@ -134,8 +133,8 @@ class DealDetailScreen(DetailScreen):
         self.histories: dict[int, list[StageMove]] = {}
 
     def fetch(self, record_id: int) -> DealData:
-        """The deal, and (kept aside for `sections`) its stage history, read together on the worker thread."""
-        deal = deals.get(record_id, include_deleted=True)
+        """The deal, its timeline and (kept aside for `sections`) its stage history, on the worker thread."""
+        deal = super().fetch(record_id)
         self.histories[deal.id] = deal_list.stage_history(deal.id)
         return deal
 
@@ -165,7 +164,7 @@ class DealDetailScreen(DetailScreen):
                       self.link("Company", record.company, "company", "c"))
         yield Section("Notes", paragraph(record.notes))
         yield Section("Stage history", paragraph(history_lines(self.histories.get(record.id, []))))
-        yield Section("Activities", paragraph(ACTIVITIES_NOTE, muted=True))
+        yield from self.timeline_sections(record)
         yield Section("Record", *time_rows(record))
 
     def link(self, label: str, name: str | None, target: str, key: str) -> FieldRow:

@@ -28,24 +28,27 @@ class AppHeader(Static):
         self.update_header()
 
     def update_header(self, *_: object) -> None:
+        """Sections on the left, the database on the right. Where both do not fit (80 columns), the name of the
+        program goes first, then the start of a long database path."""
         app = self.app
-        parts: list[Content | str] = [Content.styled("crm-tui", "bold"), "  "]
+        sections: list[Content | str] = []
         for key, title, mode in getattr(app, "SECTIONS", ()):
             if mode == app.current_mode:
-                parts.append(Content.styled(f" {key} {title} ", "reverse bold"))
+                sections.append(Content.styled(f" {key} {title} ", "reverse bold"))
             else:
-                parts.append(Content.assemble(Content.styled(f" {key}", "bold $accent"), f" {title} "))
-        left = Content.assemble(*parts)
+                sections.append(Content.assemble(Content.styled(f" {key}", "bold $accent"), f" {title} "))
         database = getattr(app, "database_label", "")
-        right = Content.assemble(
-            Content(database), *((" ", Content.styled(" DEMO ", "bold reverse $warning")) if app_is_demo(app) else ())
-        )
-        gap = self.content_region.width - left.cell_length - right.cell_length - 1
-        if gap < 1:
-            right = Content(_tail(database, max(0, self.content_region.width - left.cell_length - 8)))
-            if app_is_demo(app):
-                right = Content.assemble(right, " ", Content.styled("DEMO", "bold reverse $warning"))
-            gap = max(1, self.content_region.width - left.cell_length - right.cell_length)
+        demo = (" ", Content.styled(" DEMO ", "bold reverse $warning")) if app_is_demo(app) else ()
+        right = Content.assemble(Content(database), *demo)
+        width = self.content_region.width
+        left = Content.assemble(Content.styled("crm-tui", "bold"), "  ", *sections)
+        if left.cell_length + right.cell_length + 1 > width:
+            left = Content.assemble(*sections)
+        if left.cell_length + right.cell_length + 1 > width:
+            demo_width = right.cell_length - cell_len(database)
+            right = Content.assemble(Content(_tail(database, max(0, width - left.cell_length - demo_width - 1))),
+                                     *demo)
+        gap = max(1, width - left.cell_length - right.cell_length)
         self.update(Content.assemble(left, " " * gap, right))
 
 
