@@ -55,12 +55,13 @@ class When:
     at: datetime  # timezone-aware, UTC
     has_time: bool  # False for a bare day ("fri", "2026-12-01", "tomorrow"): the caller decides the hour
 
-    def describe(self, now: datetime) -> str:
-        """What was understood, in local time: "today 15:00", "tomorrow", "Mon 7 Dec", "Fri 3 Dec 2027 10:00"."""
+    def describe(self, now: datetime, *, relative: bool = True) -> str:
+        """What was understood, in local time: "today 15:00", "tomorrow", "Mon 7 Dec", "Fri 3 Dec 2027 10:00";
+        without `relative`, the date even for yesterday, today and tomorrow."""
         try:
             local, today = self.at.astimezone(), now.astimezone().date()
             day = local.date()
-            text = {-1: "yesterday", 0: "today", 1: "tomorrow"}.get((day - today).days, "")
+            text = {-1: "yesterday", 0: "today", 1: "tomorrow"}.get((day - today).days, "") if relative else ""
             if not text:
                 text = f"{_WEEKDAYS[day.weekday()][:3].title()} {day.day} {_MONTHS[day.month - 1][:3]}"
                 text += f" {day.year}" if day.year != today.year else ""

@@ -262,6 +262,12 @@ def test_describe_says_what_was_understood(text, direction, described):
     assert parse_when(text, NOW, direction=direction).describe(NOW) == described
 
 
+def test_describe_can_spell_out_the_date_of_yesterday_today_and_tomorrow():
+    assert parse_when("yesterday 15:00", NOW, direction="past").describe(NOW, relative=False) == "Fri 27 Nov 15:00"
+    assert parse_when("tomorrow", NOW, direction="future").describe(NOW, relative=False) == "Sun 29 Nov"
+    assert parse_when("today", NOW, direction="future").describe(NOW, relative=False) == "Sat 28 Nov"
+
+
 # Property tests ---------------------------------------------------------------------------------------------------
 
 NOWS = st.datetimes(datetime(1990, 1, 1), datetime(2060, 12, 31), timezones=st.just(UTC))

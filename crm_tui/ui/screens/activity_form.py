@@ -56,10 +56,13 @@ class WhenField(Field):
         return instant(text, now, direction=self.direction, field=self.name)
 
     def understood(self, text: str) -> str:
-        """How `text` reads, in local time ("Fri 4 Dec 10:00"); ValidationError when it cannot be read."""
+        """How `text` reads, in local time: "Fri 4 Dec 10:00", or "yesterday, Thu 3 Dec 15:00" with the date spelt
+        out for the days named by a word; ValidationError when it cannot be read."""
         now = sources.current_time()
         when = parse_when(text, now, direction=self.direction, field=self.name)
-        shown = when.describe(now)
+        shown, dated = when.describe(now), when.describe(now, relative=False)
+        if shown != dated:
+            shown = f"{shown.split(' ')[0]}, {dated}"
         return shown if when.has_time or self.direction == "past" else f"{shown}, {END_OF_DAY}"
 
 

@@ -53,9 +53,9 @@ def read_timeline(narrowed: FeedFilter) -> Timeline:
     return Timeline(narrowed, entries[:ENTRIES_SHOWN], entry_count, open_tasks[:TASKS_SHOWN], open_count)
 
 
-def _line(*parts: str | tuple[str, str]) -> Text:
-    """One line that is cut with an ellipsis rather than wrapped, so the dates stay in one column."""
-    return Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
+def _lines(lines: list[Text]) -> Text:
+    """Lines that are cut with an ellipsis rather than wrapped, so the dates stay in one column."""
+    return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
 
 
 def _with_whom(names: Iterable[str | None]) -> str:
@@ -72,20 +72,21 @@ def task_lines(timeline: Timeline, now: datetime) -> Text:
         links = [task.contact if task.contact_id != narrowed.contact_id else None,
                  task.company if task.company_id != narrowed.company_id else None,
                  task.deal if task.deal_id != narrowed.deal_id else None]
-        lines.append(_line(mark, f"{due:<16}  ", task.name, (_with_whom(links), "dim")))
+        lines.append(Text.assemble(mark, f"{due:<16}  ", task.name, (_with_whom(links), "dim")))
     more = timeline.open_count - len(timeline.open_tasks)
     if more:
-        lines.append(_line((f"  … {more:,} more in the agenda (5)", "dim")))
-    return Text("\n").join(lines)
+        lines.append(Text(f"  … {more:,} more in the agenda (5)", style="dim"))
+    return _lines(lines)
 
 
 def entry_lines(timeline: Timeline) -> Text:
-    lines = [_line(f"{local_time(entry.at)}  {entry.kind:<7}  ", summary(entry),
-                   (_with_whom([with_whom(entry, timeline.narrowed)]), "dim"))
+    lines = [Text.assemble(f"{local_time(entry.at)}  {entry.kind:<7}  ", summary(entry),
+                           (_with_whom([with_whom(entry, timeline.narrowed)]), "dim"))
              for entry in timeline.entries]
     more = timeline.entry_count - len(timeline.entries)
-    lines.append(_line((f"… {more:,} more · L opens the whole timeline" if more else "L opens it as a list", "dim")))
-    return Text("\n").join(lines)
+    hint = f"… {more:,} more · L opens the whole timeline" if more else "L opens it as a list"
+    lines.append(Text(hint, style="dim"))
+    return _lines(lines)
 
 
 def timeline_sections(timeline: Timeline | None, now: datetime) -> Iterable[Widget]:
