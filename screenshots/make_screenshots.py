@@ -1,6 +1,7 @@
 """Regenerate screenshots/*.svg: the app on a fresh demo database, driven from the keyboard, at 80x24 and 120x36.
 
-    python screenshots/make_screenshots.py
+    python screenshots/make_screenshots.py                 # every screen
+    python screenshots/make_screenshots.py agenda board    # only these
 
 Each screen is saved as `<name>-<width>x<height>.svg`. The databases live in a temporary user data dir, so the
 header shows the default database's name rather than a path from this machine.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,8 +42,9 @@ SHOTS = (
     ("log-form", "demo", ("j", "l", "c", *"Talked about the renewal", "tab", *"Wants the price before Friday.")),
     ("task-form", "demo", ("3", "t", *"Send the revised quote", "tab", *"fri 10am")),
     ("agenda", "demo", ("5",)),
-    ("agenda-stay-in-touch", "demo", ("5", "G", "ctrl+u", "ctrl+u")),
-    ("deal-next-step", "demo", ("3", "j", "enter")),
+    ("agenda-stay-in-touch", "demo", ("5", "G", "ctrl+u")),
+    ("activity-log", "demo", ("4",)),
+    ("company-timeline", "demo", ("2", "enter", "end")),
 )
 
 
@@ -94,7 +97,8 @@ async def main() -> None:
         close_database()
         databases = {"empty": empty, "demo": filled}
         pristine = {name: path.read_bytes() for name, path in databases.items()}
-        for name, database, keys in SHOTS:
+        wanted = set(sys.argv[1:]) or {name for name, _, _ in SHOTS}
+        for name, database, keys in (shot for shot in SHOTS if shot[0] in wanted):
             for size in SIZES:
                 path = databases[database]
                 path.write_bytes(pristine[database])

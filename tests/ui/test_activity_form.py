@@ -255,8 +255,8 @@ async def test_the_whole_log_form_fits_80x24(db, make_contact, tokyo):
         await type_into(app, pilot, "occurred_at", "2h ago")
         await settle(app, pilot)
         text = screen_text(app)
-        for part in ("Log an activity", "Kind", " c call ", "Subject", "Body", "When", "today, Thu 3 Dec 17:30", "Contact",
-                     "Company", "Deal", "empty is none", "ctrl+s save · esc cancel"):
+        for part in ("Log an activity", "Kind", " c call ", "Subject", "Body", "When", "today, Thu 3 Dec 17:30",
+                     "Contact", "Company", "Deal", "empty is none", "ctrl+s save · esc cancel"):
             assert part in text
         assert app.screen.query_one("#form").max_scroll_y == 0
 

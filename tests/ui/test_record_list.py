@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from crm_tui.core import contacts
 from crm_tui.ui.sources import ContactSource
 from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_source import Column, column_widths
 
 
 class FlakySource(ContactSource):
@@ -43,3 +44,10 @@ async def test_a_failed_read_is_reported_and_the_next_reload_shows_the_rows(db, 
         await settle(app, pilot)
         assert records.current.name == "Ada"
         assert records.total == contacts.count() == 1
+
+
+def test_columns_that_all_have_a_fixed_weight_share_a_wide_row_evenly():
+    columns = (Column("Name", str, min_width=10, max_width=40, weight=0),
+               Column("Since", str, min_width=10, max_width=40, weight=0))
+    assert column_widths(columns, 60) == (28, 28)  # 60 cells less the mark (2) and a space after each column
+    assert column_widths(columns, 200) == (40, 40)

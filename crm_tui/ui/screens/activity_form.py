@@ -97,6 +97,7 @@ class KindRow(Widget, can_focus=True):
     """What kind of activity is logged, as four choices: a choice's letter picks it and moves on to the subject,
     so `c`, a subject and ctrl+s log a call. Only this row reads those letters; in the fields they are text."""
 
+    help_title = "Kind"
     BINDINGS = [
         *(Binding(key, f"pick('{kind}')", kind.title(), id=f"log_form.kind_{kind}", show=False)
           for kind, key in KIND_KEYS.items()),

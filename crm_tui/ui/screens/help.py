@@ -20,11 +20,10 @@ def group_title(node: DOMNode) -> str:
     for widget_type, title in GROUP_TITLES.items():
         if isinstance(node, widget_type):
             return title
-    if isinstance(node, Screen):
-        return getattr(node, "help_title", None) or node.__class__.__name__.removesuffix("Screen")
     if node is node.app:
         return "Everywhere"
-    return node.__class__.__name__
+    named = getattr(node, "help_title", None)  # a screen's or a widget's own name for its keys
+    return named or node.__class__.__name__.removesuffix("Screen")
 
 
 def binding_groups(screen: Screen) -> dict[str, list[tuple[str, str]]]:

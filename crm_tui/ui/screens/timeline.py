@@ -16,6 +16,7 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.widget import Widget
+from textual.widgets import Static
 
 from crm_tui.core import activity_list, feed
 from crm_tui.core.activities import ActivityData
@@ -54,8 +55,15 @@ def read_timeline(narrowed: FeedFilter) -> Timeline:
 
 
 def _lines(lines: list[Text]) -> Text:
+    return Text("\n").join(lines)
+
+
+def _unwrapped(text: Text) -> Static:
     """Lines that are cut with an ellipsis rather than wrapped, so the dates stay in one column."""
-    return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+    shown = paragraph(text)
+    shown.styles.text_wrap = "nowrap"
+    shown.styles.text_overflow = "ellipsis"
+    return shown
 
 
 def _with_whom(names: Iterable[str | None]) -> str:
@@ -94,9 +102,9 @@ def timeline_sections(timeline: Timeline | None, now: datetime) -> Iterable[Widg
     if timeline is None:
         return
     if timeline.open_tasks:
-        yield Section(f"Open tasks ({timeline.open_count:,})", paragraph(task_lines(timeline, now)))
+        yield Section(f"Open tasks ({timeline.open_count:,})", _unwrapped(task_lines(timeline, now)))
     if timeline.entries:
-        yield Section(f"Timeline ({timeline.entry_count:,})", paragraph(entry_lines(timeline)))
+        yield Section(f"Timeline ({timeline.entry_count:,})", _unwrapped(entry_lines(timeline)))
     else:
         yield Section("Timeline", paragraph(NOTHING_LOGGED, muted=True))
 

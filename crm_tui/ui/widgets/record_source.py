@@ -69,10 +69,13 @@ def column_widths(columns: Sequence[Column], width: int) -> tuple[int, ...]:
         growable = [i for i, column in enumerate(columns) if widths[i] < column.max_width]
         if not growable:
             break
-        total_weight = sum(columns[i].weight for i in growable)
+        weights = [columns[i].weight for i in growable]
+        if not any(weights):  # only fixed-weight columns can still grow: they share the rest evenly
+            weights = [1] * len(growable)
+        total_weight = sum(weights)
         given = 0
-        for i in growable:
-            share = max(1, spare * columns[i].weight // total_weight)
+        for i, weight in zip(growable, weights):
+            share = max(1, spare * weight // total_weight)
             share = min(share, columns[i].max_width - widths[i], spare - given)
             widths[i] += share
             given += share
