@@ -166,14 +166,14 @@ class CrmApp(App[None]):
         return links() if links is not None else {}
 
     def action_log(self) -> None:
-        self.push_screen(LogFormScreen(**self.activity_links()), partial(self.activity_saved, "Logged"))
+        self.push_screen(LogFormScreen(**self.activity_links()), self.activity_saved)
 
     def action_add_task(self) -> None:
-        self.push_screen(TaskFormScreen(**self.activity_links()), partial(self.activity_saved, "Added the task"))
+        self.push_screen(TaskFormScreen(**self.activity_links()), self.activity_saved)
 
-    def activity_saved(self, what: str, activity_id: int | None) -> None:
+    def activity_saved(self, activity_id: int | None) -> None:
+        """The form has said what it saved; the screen under it shows it (a detail screen's timeline, say)."""
         if activity_id is not None:
-            self.notify(f"{what} · u undoes")
             self.action_refresh()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -39,7 +39,8 @@ async def test_a_call_is_logged_from_the_contacts_list_in_a_few_keys(db, make_co
         [call] = logged()
         assert (call.kind, call.subject, call.contact_id, call.company) == ("call", "Talked about the renewal",
                                                                             ann.id, "Acme")
-        assert "Logged · u undoes" in [str(n.message) for n in app._notifications]
+        assert "Logged the call 'Talked about the renewal' with Ann Lee · u undoes" in [
+            str(n.message) for n in app._notifications]
         await press(app, pilot, "u")
         assert logged() == []
 
@@ -55,6 +56,7 @@ async def test_t_adds_a_task_for_the_deal_under_the_cursor_on_the_board(db):
         await press(app, pilot, "ctrl+s")
         [task] = activity_list.iterate(ActivityFilter(tasks="open"))
         assert (task.subject, task.deal_id) == ("Send the quote", deal.id)
+        assert "Added the task 'Send the quote' · u undoes" in [str(n.message) for n in app._notifications]
         assert deals.get(deal.id).next_step == "Send the quote"
         lead = [line.split("▕")[0] for line in screen_lines(app)]
         assert "▌Atlas renewal     " in lead  # the card lost its `?`: the deal has a next step now

@@ -65,6 +65,7 @@ async def test_a_task_due_fri_added_with_t_shows_under_next_7_days_and_space_tic
         await press(app, pilot, "ctrl+s")
         [task] = activities.get_many([1])
         assert task.due_at == "2026-12-04T22:59:00.000000Z"  # Friday 23:59 in Amsterdam
+        assert "Added the task 'Call the printer', due 2026-12-04 23:59 · u undoes" in notices(app)
         text = screen_text(app)
         assert text.index("Next 7 days (1)") < text.index("Call the printer")
         assert "[ ] Fri 4 Dec        Call the printer" in text  # due at the end of the day: no time shown

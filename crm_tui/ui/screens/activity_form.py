@@ -66,6 +66,15 @@ class WhenField(Field):
         return shown if when.has_time or self.direction == "past" else f"{shown}, {END_OF_DAY}"
 
 
+def added_summary(activity: ActivityData) -> str:
+    """What was added, e.g. "Logged the call 'Renewal' with Ann Lee" or "Added the task 'X', due 2026-12-04 23:59"."""
+    if activity.is_task:
+        due = f", due {local_time(activity.due_at)}" if activity.due_at else ""
+        return f"Added the task '{activity.name}'{due}"
+    with_whom = next((name for name in (activity.contact, activity.company, activity.deal) if name), None)
+    return f"Logged the {activity.kind} '{activity.name}'" + (f" with {with_whom}" if with_whom else "")
+
+
 def deal_starting(prefix: str) -> str | None:
     """The first live deal, by title, whose title starts with `prefix`."""
     if not prefix.strip():
@@ -241,7 +250,10 @@ class ActivityFormScreen(RecordFormScreen):
         return {**sent, **activity_links.find_links(typed)}
 
     def create_record(self, values: dict[str, Any]) -> ActivityData:
-        return activities.create({**self.service_values(values), "kind": self.new_kind})
+        """Add the activity (on the save worker) and say what was added, as stored."""
+        created = activities.create({**self.service_values(values), "kind": self.new_kind})
+        self.app.call_from_thread(self.notify, f"{added_summary(created)} · u undoes")
+        return created
 
     def update_record(self, record: ActivityData, changes: dict[str, Any]) -> ActivityData:
         return activities.update(record.id, record.version, **self.service_values(changes))

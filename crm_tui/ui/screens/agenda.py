@@ -396,13 +396,13 @@ class AgendaScreen(Screen[None]):
 
         record = self.current
         links = {} if isinstance(record, ActivityData) else self.links(record)
-        self.app.push_screen(TaskFormScreen(**links), self.saved)
+        self.app.push_screen(TaskFormScreen(**links))  # the form says what it added; the agenda reads itself again
 
     def action_log(self) -> None:
         """Log a call, meeting, email or note with who (or what) the row is about."""
         from crm_tui.ui.screens.activity_form import LogFormScreen
 
-        self.app.push_screen(LogFormScreen(**self.links(self.current)), self.saved)
+        self.app.push_screen(LogFormScreen(**self.links(self.current)))
 
     def action_edit(self) -> None:
         task = self.current
