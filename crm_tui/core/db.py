@@ -25,8 +25,10 @@ from crm_tui.core.models import (
     Activity,
     Change,
     Contact,
+    ContactEmail,
     Deal,
     DealStageChange,
+    ImportBatch,
     Pipeline,
     Stage,
     database,
@@ -111,9 +113,15 @@ def _migrate_to_6(db: SqliteDatabase) -> None:
     _create_indexes(DealStageChange, ["deal_stage_change_changed_at_id"])
 
 
+def _migrate_to_7(db: SqliteDatabase) -> None:
+    """Version 7 adds `import_batch`, the record of each import, and the index imports match emails through."""
+    db.create_tables([ImportBatch])
+    _create_indexes(ContactEmail, ["contact_email_lower_email"])
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Version 1 is the first released schema.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
-    1: _migrate_to_2, 2: _migrate_to_3, 3: _migrate_to_4, 4: _migrate_to_5, 5: _migrate_to_6,
+    1: _migrate_to_2, 2: _migrate_to_3, 3: _migrate_to_4, 4: _migrate_to_5, 5: _migrate_to_6, 6: _migrate_to_7,
 }
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 

@@ -216,6 +216,24 @@ class Change(BaseModel):
         indexes = ((("entity", "entity_id"), False), (("batch_id",), False))
 
 
+class ImportBatch(BaseModel):
+    """One import: where from, how, and what it did. Its records' Change rows carry `batch_id` = `id`, which is
+    how `import undo` finds them. Written in the import's own transaction, so a killed import leaves no row."""
+
+    id = CharField(primary_key=True)
+    source = TextField()
+    format = CharField()
+    entity = CharField()
+    mode = CharField()
+    started_at = UtcTimestampField(default=now_text)
+    finished_at = UtcTimestampField(null=True)
+    created = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    skipped = IntegerField(default=0)
+    rejected = IntegerField(default=0)
+    undone_at = UtcTimestampField(null=True)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Company,
@@ -230,6 +248,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     DealStageChange,
     Activity,
     Change,
+    ImportBatch,
 )
 
 # Keyset pagination walks these partial indexes: live (not trashed) rows only, in each sort order a list offers.
@@ -270,5 +289,7 @@ Activity.add_index(SQL(f"CREATE INDEX IF NOT EXISTS activity_deal_next_step ON a
 DealStageChange.add_index(DealStageChange.changed_at, DealStageChange.id)
 # Contacts to keep in touch with are few: this index lists them without reading the rest.
 Contact.add_index(Contact.keep_in_touch_days, where=SQL("deleted_at IS NULL AND keep_in_touch_days IS NOT NULL"))
+# Imports match a contact by email whatever its case (mailboxes are case-blind in practice).
+ContactEmail.add_index(SQL("CREATE INDEX IF NOT EXISTS contact_email_lower_email ON contact_email (lower(email))"))
 # Undo asks, for each batch it passes, whether an undo names it: only undo rows are indexed.
 Change.add_index(Change.undoes, where=SQL("undoes IS NOT NULL"))

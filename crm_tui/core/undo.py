@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from crm_tui.core import activities, companies, contacts, deals, pipelines, tags
 from crm_tui.core.contact_data import shown_name
 from crm_tui.core.errors import CannotUndoError, ConflictError, NothingToUndoError
+from crm_tui.core.interop import batches
 from crm_tui.core.models import Tag, database
 from crm_tui.core.records import change_batch, chunked, record_change
 from crm_tui.core.text import fold
@@ -65,6 +66,8 @@ def undo_last() -> str:
         if found is None:
             raise NothingToUndoError("there is nothing to undo")
         change_id, batch_id = found
+        if batches.is_import(batch_id):  # however large, an import is taken back whole, a chunk at a time
+            return batches.undo_import(batch_id)
         changes = _load(batch_id, change_id)
         description = describe(changes)
         _refuse_what_cannot_be_undone(changes, description)

@@ -15,8 +15,16 @@ def index_names(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
+def make_version_6(conn: sqlite3.Connection) -> None:
+    """What version 7 added, taken away: the record of imports and the email index they match through."""
+    conn.execute("DROP TABLE import_batch")
+    conn.execute("DROP INDEX contact_email_lower_email")
+    conn.execute("PRAGMA user_version = 6")
+
+
 def make_version_5(conn: sqlite3.Connection) -> None:
     """What version 6 added, taken away: stay in touch, and the timeline and activity log indexes."""
+    make_version_6(conn)
     for name in V6_INDEXES:
         conn.execute(f"DROP INDEX {name}")
     conn.execute("ALTER TABLE contact DROP COLUMN keep_in_touch_days")

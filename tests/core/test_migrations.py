@@ -134,7 +134,7 @@ def test_version_2_database_migrates_to_the_current_version_with_a_backup(tmp_pa
     conn.close()
     opened = open_database(path)
     try:
-        assert opened.schema_version == user_version(path) == SCHEMA_VERSION == 6
+        assert opened.schema_version == user_version(path) == SCHEMA_VERSION == 7
         assert opened.backup_path is not None and opened.backup_path.name.startswith("v2.sqlite3.v2-")
         assert ("index", "change_undoes") in schema_names()
         assert ("index", CONTACT_SORT_KEYS_INDEX) in schema_names()
