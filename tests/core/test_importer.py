@@ -50,7 +50,7 @@ def test_create_adds_every_good_row_and_writes_the_bad_ones_to_the_rejects_file(
     with open(summary.rejects_path, encoding="utf-8", newline="") as rejected:
         rows = list(csv.DictReader(rejected))
     assert [(row["line"], row["first"]) for row in rows] == [("3", "?"), ("4", "Bob")]
-    assert rows[0]["reason"] == "line 3: 'n/a' is not a date" and "not an email address" in rows[1]["reason"]
+    assert rows[0]["reason"] == "'n/a' is not a date" and "not an email address" in rows[1]["reason"]
     batch = ImportBatch.get_by_id(summary.batch_id)
     assert (batch.created, batch.rejected, batch.finished_at is not None) == (2, 2, True)
 
@@ -79,7 +79,7 @@ def test_rows_of_one_file_match_each_other_and_skip_adds_only_what_matches_nothi
     summary = imported([person(2, "Eve", emails=["eve@x.org"]), person(3, "Eve", phones=["+44 20 7946 0000"],
                                                                            emails=["EVE@x.org"]),
                         person(4, "Ann", emails=["ann@x.org"])], mode="upsert")
-    assert (summary.created, summary.updated) == (1, 2)
+    assert (summary.created, summary.updated, summary.skipped) == (1, 1, 1)  # Ann's row holds nothing new
     eve = next(contact for contact in contacts.iterate() if contact.first_name == "Eve")
     assert eve.phones == ["+44 20 7946 0000"]
     summary = imported([person(2, "Ann", emails=["ann@x.org"]), person(3, "Fay"), person(4, "Fay")], mode="skip")
@@ -95,6 +95,7 @@ def test_a_dry_run_reports_every_row_and_writes_nothing(db, make_contact, tmp_pa
                     "line 3: create 'Bo'"]
     assert (summary.created, summary.updated, summary.rejected) == (1, 1, 1)
     assert names() == ["Ann"] and contacts.get(1).title == "" and ImportBatch.select().count() == 0
+    assert summary.rejects_path.endswith("people.rejects.csv") and not (tmp_path / "people.rejects.csv").exists()
     assert summary.lines()[0] == "Would create 1, update 1, skip 0 and reject 1 (a dry run: nothing was written)"
 
 

@@ -72,7 +72,8 @@ def undo_import(batch_id: str) -> str:
     with database.atomic("IMMEDIATE"):
         batch = get_batch(batch_id)
         if batch.undone_at is not None:
-            raise CannotUndoError(f"import {batch.id} was already undone on {batch.undone_at[:16]}")
+            raise CannotUndoError(f"import {batch.id} was already undone on "
+                                  f"{batch.undone_at[:16].replace('T', ' ')} UTC")
         last_change = _refuse_if_changed_since(batch.id)
         with change_batch(undoes=batch.id):
             for action, apply in (("update", _write_back), ("create", _trash)):

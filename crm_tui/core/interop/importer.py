@@ -76,8 +76,8 @@ class ImportSummary:
             lines = [f"Created {self.created:,}, updated {self.updated:,}, skipped {self.skipped:,}, rejected "
                      f"{self.rejected:,}"]
         if self.kept_aside:
-            lines.append(f"{self.kept_aside:,} records kept values without a field of their own in notes or custom "
-                         "fields")
+            records = "1 record" if self.kept_aside == 1 else f"{self.kept_aside:,} records"
+            lines.append(f"{records} kept values without a field of their own in notes or custom fields")
         if self.rejects_path:
             lines.append(f"rejected rows {'would go' if self.dry_run else 'went'} to {self.rejects_path}")
         if not self.dry_run:
@@ -95,21 +95,26 @@ def rejects_path_for(source: Path) -> Path:
 
 
 class _Rejects:
-    """The rejects CSV, opened at the first rejected row: its line, the reason, then the row as it was."""
+    """The rejects CSV, opened at the first rejected row: its line, the reason, then the row as it was, under the
+    first rejected row's column names. A later row with cells the header has no name for (a CSV row with more
+    cells than its header) keeps them at the end of its line: nothing of a row is left out."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._file: TextIO | None = None
-        self._writer: csv.DictWriter | None = None
+        self._writer: Any = None
+        self._columns: list[str] = []
 
     def write(self, row: SourceRow, reason: str) -> None:
         if self.path is None:
             return
         if self._writer is None:
             self._file = self.path.open("w", encoding="utf-8", newline="")
-            self._writer = csv.DictWriter(self._file, ["line", "reason", *row.raw], restval="")
-            self._writer.writeheader()
-        self._writer.writerow({**row.raw, "line": row.number, "reason": reason})
+            self._writer = csv.writer(self._file)
+            self._columns = list(row.raw)
+            self._writer.writerow(["line", "reason", *self._columns])
+        extra = [value for name, value in row.raw.items() if name not in self._columns]
+        self._writer.writerow([row.number, reason, *(row.raw.get(name, "") for name in self._columns), *extra])
 
     def close(self) -> None:
         if self._file is not None:
@@ -134,7 +139,7 @@ def run_import(
     if mode not in MODES:
         raise CrmError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     summary = ImportSummary(new_batch_id(), source, entity, mode, dry_run)
-    rejects = _Rejects(rejects_to)
+    rejects = _Rejects(None if dry_run else rejects_to)
     importer = _Importer(summary, rejects, on_outcome)
     read = 0
     try:
@@ -155,8 +160,8 @@ def run_import(
                 transaction.rollback()
     finally:
         rejects.close()
-    if rejects.path is not None and summary.rejected:
-        summary.rejects_path = str(rejects.path)
+    if rejects_to is not None and summary.rejected:
+        summary.rejects_path = str(rejects_to)
     return summary
 
 
@@ -188,7 +193,8 @@ class _Importer:
         entity = self.summary.entity
         for row in chunk:
             if row.problem is not None or row.values is None:
-                self.tell(row, "reject", _label(row), row.problem or "nothing to import")
+                self.tell(row, "reject", f"row {row.number}",
+                          (row.problem or "nothing to import").removeprefix(f"line {row.number}: "))
             elif entity == "contact":
                 self.take_contact(row, row.values)
             else:
@@ -206,7 +212,7 @@ class _Importer:
         try:
             draft = contacts.validate(draft)
         except ValidationError as exc:
-            self.tell(row, "reject", _label(row), str(exc))
+            self.tell(row, "reject", f"row {row.number}", str(exc))
             return
         label = repr(shown_name(draft.first_name, draft.last_name, draft.display_name))
         if self.matching:
@@ -246,8 +252,10 @@ class _Importer:
         except CrmError as exc:
             self.tell(row, "reject", label, str(exc))
             return
-        self.tell(row, "update", label, f"#{contact_id}, matched by {how}" if changes else
-                  f"#{contact_id}, matched by {how}; nothing new")
+        if changes:
+            self.tell(row, "update", label, f"#{contact_id}, matched by {how}")
+        else:
+            self.tell(row, "skip", label, f"#{contact_id}, matched by {how}, holds all of it already")
 
     def write_pending(self) -> None:
         if not self.pending:
@@ -280,10 +288,6 @@ class _Importer:
                     self.tell(row, "update", label, f"#{found}")
         except CrmError as exc:
             self.tell(row, "reject", label, str(exc))
-
-
-def _label(row: SourceRow) -> str:
-    return f"row {row.number}"
 
 
 # Matching ------------------------------------------------------------------------------------------------------
