@@ -14,7 +14,7 @@ from pathlib import Path
 
 import peewee
 
-from crm_tui import __version__, cli_activities, cli_deals
+from crm_tui import __version__, cli_activities, cli_deals, cli_interop
 from crm_tui.cli_output import Output, fit
 from crm_tui.config import default_db_path
 from crm_tui.core import companies, contacts, info, search, tags, undo
@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _record_verbs(sub, "companies", common, _company_options, companies.SORTS)
     cli_deals.add_parsers(sub, common)
     cli_activities.add_parsers(sub, common)
+    cli_interop.add_parsers(sub, common)
     tag_group = sub.add_parser("tags", parents=[common], help="list, rename and delete tags")
     tag_verbs = tag_group.add_subparsers(dest="verb", required=True, metavar="VERB")
     tag_verbs.add_parser("list", parents=[common], help="every tag with its number of contacts")
@@ -271,7 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       "deals": cli_deals.run_deals, "pipelines": cli_deals.run_pipelines,
                       "log": cli_activities.run_log, "tasks": cli_activities.run_tasks,
                       "activities": cli_activities.run_activities,
-                      "agenda": cli_activities.run_agenda}.get(args.command)
+                      "agenda": cli_activities.run_agenda, "import": cli_interop.run_import,
+                      "export": cli_interop.run_export}.get(args.command)
             if runner is None:
                 _run_info(args, out, opened)
             else:

@@ -140,6 +140,9 @@ def describe(changes: list[LoggedChange]) -> str:
 
 def _refuse_what_cannot_be_undone(changes: list[LoggedChange], description: str) -> None:
     for change in changes:
+        if change.entity == "backup":
+            raise CannotUndoError(f"cannot undo: {description}; a restored backup is not undone record by record. "
+                                  "To start over, restore it into a new database file (crm-tui --db NEW import …)")
         if change.action == "purge":
             raise CannotUndoError(f"cannot undo: {description}; a purged record cannot be restored")
         if (change.entity, change.action) not in _INVERSES:

@@ -34,7 +34,9 @@ from crm_tui.core.validation import phone_digits
 
 MODES = ("create", "upsert", "skip")
 CHUNK = 2000
-MIN_PHONE_DIGITS = 6  # shorter numbers (extensions, "112") match too much to mean the same person
+MIN_PHONE_DIGITS = 6
+# What a row's number counts in each format, as reports and the rejects file name it.
+PLACES = {"vcard": "card"}  # shorter numbers (extensions, "112") match too much to mean the same person
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,11 @@ class Outcome:
     action: str
     label: str
     detail: str = ""
+    place: str = "line"
 
     def line(self) -> str:
         detail = f" ({self.detail})" if self.detail else ""
-        return f"line {self.number}: {self.action} {self.label}{detail}".rstrip()
+        return f"{self.place} {self.number}: {' '.join(filter(None, (self.action, self.label)))}{detail}"
 
 
 @dataclass
@@ -99,8 +102,9 @@ class _Rejects:
     first rejected row's column names. A later row with cells the header has no name for (a CSV row with more
     cells than its header) keeps them at the end of its line: nothing of a row is left out."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, place: str) -> None:
         self.path = path
+        self.place = place
         self._file: TextIO | None = None
         self._writer: Any = None
         self._columns: list[str] = []
@@ -112,7 +116,7 @@ class _Rejects:
             self._file = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._file)
             self._columns = list(row.raw)
-            self._writer.writerow(["line", "reason", *self._columns])
+            self._writer.writerow([self.place, "reason", *self._columns])
         extra = [value for name, value in row.raw.items() if name not in self._columns]
         self._writer.writerow([row.number, reason, *(row.raw.get(name, "") for name in self._columns), *extra])
 
@@ -139,8 +143,9 @@ def run_import(
     if mode not in MODES:
         raise CrmError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     summary = ImportSummary(new_batch_id(), source, entity, mode, dry_run)
-    rejects = _Rejects(None if dry_run else rejects_to)
-    importer = _Importer(summary, rejects, on_outcome)
+    place = PLACES.get(fmt, "line")
+    rejects = _Rejects(None if dry_run else rejects_to, place)
+    importer = _Importer(summary, rejects, on_outcome, place)
     read = 0
     try:
         with database.atomic("IMMEDIATE") as transaction, change_batch(summary.batch_id):
@@ -166,12 +171,14 @@ def run_import(
 
 
 class _Importer:
-    def __init__(self, summary: ImportSummary, rejects: _Rejects, on_outcome) -> None:
+    def __init__(self, summary: ImportSummary, rejects: _Rejects, on_outcome, place: str) -> None:
         self.summary = summary
+        self.place = place
         self.rejects = rejects
         self.on_outcome = on_outcome
         self.matching = summary.mode != "create"
         # Contacts this file adds, by what a later row could match them on: their position in `pending`.
+        self.told: list[Outcome] = []
         self.pending: list[tuple[SourceRow, ContactDraft]] = []
         self.pending_keys: dict[str, int] = {}
 
@@ -185,7 +192,13 @@ class _Importer:
         if action == "reject":
             self.rejects.write(row, detail)
         if self.on_outcome is not None:
-            self.on_outcome(Outcome(row.number, action, label, detail))
+            self.told.append(Outcome(row.number, action, label, detail, self.place))
+
+    def flush(self) -> None:
+        """Report a chunk's outcomes in the order of its rows (new contacts are written, and told, last)."""
+        told, self.told = sorted(self.told, key=lambda outcome: outcome.number), []
+        for outcome in told:
+            self.on_outcome(outcome)
 
     # Rows --------------------------------------------------------------------------------------------------
 
@@ -193,18 +206,19 @@ class _Importer:
         entity = self.summary.entity
         for row in chunk:
             if row.problem is not None or row.values is None:
-                self.tell(row, "reject", f"row {row.number}",
-                          (row.problem or "nothing to import").removeprefix(f"line {row.number}: "))
+                self.tell(row, "reject", "", without_place(row.problem or "nothing to import", self.place, row.number))
             elif entity == "contact":
                 self.take_contact(row, row.values)
             else:
                 self.take_other(row)
         if entity == "contact":
             self.write_pending()
+        self.flush()
 
     def finish(self) -> None:
         if self.summary.entity == "contact":
             self.write_pending()
+        self.flush()
 
     # Contacts ----------------------------------------------------------------------------------------------
 
@@ -212,7 +226,7 @@ class _Importer:
         try:
             draft = contacts.validate(draft)
         except ValidationError as exc:
-            self.tell(row, "reject", f"row {row.number}", str(exc))
+            self.tell(row, "reject", "", str(exc))
             return
         label = repr(shown_name(draft.first_name, draft.last_name, draft.display_name))
         if self.matching:
@@ -298,6 +312,19 @@ def phone_key(phone: str) -> str:
     A national form (`020 555 0101`) cannot be told apart without knowing the country, so it stays as it is."""
     digits = phone_digits(phone)
     return digits[2:] if digits.startswith("00") else digits
+
+
+def without_place(problem: str, place: str, number: int) -> str:
+    """A reader's problem without the place the report gives anyway: "line 7: x" is "x", and "card 2 (line 6): x"
+    is "line 6: x"."""
+    own = f"{place} {number}"
+    if problem.startswith(own + ": "):
+        return problem[len(own) + 2:]
+    if problem.startswith(own + " ("):
+        inner, closing, rest = problem[len(own) + 2:].partition("): ")
+        if closing:
+            return f"{inner}: {rest}"
+    return problem
 
 
 def contact_keys(draft: ContactDraft) -> Iterator[str]:

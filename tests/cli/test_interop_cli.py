@@ -1,0 +1,121 @@
+"""`crm-tui import` and `crm-tui export` as a person runs them: summaries, rejects, dry runs, batches and undo,
+formats in and out, and clear errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+CORPUS = Path("/work/shared/corpus")
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding, newline="")
+    return path
+
+
+def test_a_csv_import_prints_its_summary_keeps_unknown_columns_and_rejects_bad_rows(cli, tmp_path):
+    people = write(tmp_path / "people.csv", "First Name,Last Name,E-mail,Shoe size\r\n"
+                                            "Ann,Lee,ann@x.org,39\r\nBob,Stone,not-an-email,44\r\n")
+    result = cli("import", str(people))
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] == "Created 1, updated 0, skipped 0, rejected 1"
+    assert "kept as custom fields, as no field matches them: Shoe size" in result.err
+    ann = cli("contacts", "list", "--json").json()[0]
+    assert (ann["name"], ann["emails"], ann["custom"]) == ("Ann Lee", ["ann@x.org"], {"Shoe size": "39"})
+    with open(tmp_path / "people.rejects.csv", encoding="utf-8", newline="") as rejects:
+        [bob] = list(csv.DictReader(rejects))
+    assert (bob["line"], bob["First Name"], bob["E-mail"], bob["Shoe size"]) == ("3", "Bob", "not-an-email", "44")
+
+
+def test_dry_run_says_what_each_row_would_become_and_json_gives_the_summary(cli, tmp_path):
+    cli("contacts", "add", "--first", "Ann", "--email", "ann@x.org")
+    people = write(tmp_path / "people.csv", "first_name,emails,title\nAnn,ANN@x.org,CTO\nCy,,\n")
+    result = cli("import", str(people), "--mode", "upsert", "--dry-run")
+    assert result.out.splitlines()[:3] == [
+        "line 2: update 'Ann' (#1, matched by email ANN@x.org)", "line 3: create 'Cy'",
+        "Would create 1, update 1, skip 0 and reject 0 (a dry run: nothing was written)"]
+    assert [c["name"] for c in cli("contacts", "list", "--json").json()] == ["Ann"]
+    summary = cli("import", str(people), "--mode", "upsert", "--json").json()
+    assert (summary["created"], summary["updated"], summary["dry_run"], summary["mode"]) == (1, 1, False, "upsert")
+    assert cli("contacts", "show", "1", "--json").json()["title"] == "CTO"
+
+
+def test_import_list_and_import_undo_take_a_batch_back(cli, tmp_path):
+    people = write(tmp_path / "people.csv", "first_name\nAnn\nBob\n")
+    batch = cli("import", str(people), "--json").json()["batch_id"]
+    listed = cli("import", "list", "--json").json()
+    assert [(b["id"], b["created"], b["undone_at"]) for b in listed] == [(batch, 2, None)]
+    assert batch[:12] in cli("import", "list").out
+    undone = cli("import", "undo", batch[:8])
+    assert undone.code == 0 and undone.out.startswith("Undid: import of ")
+    assert cli("contacts", "list", "--json").json() == []
+    again = cli("import", "undo", batch)
+    assert again.code == 1 and again.err.startswith(f"error: import {batch} was already undone on ")
+
+
+def test_a_missing_file_a_bad_map_and_a_vcard_of_companies_are_clear_errors(cli, tmp_path):
+    missing = cli("import", str(tmp_path / "nope.csv"))
+    assert missing.code == 1 and missing.err.startswith("error: ") and "is not a file" in missing.err
+    people = write(tmp_path / "people.csv", "Name,Mail\nAnn,ann@x.org\n")
+    bad_map = cli("import", str(people), "--map", "Nope=emails")
+    assert bad_map.code == 1 and "the file has no column 'Nope'" in bad_map.err
+    bad_field = cli("import", str(people), "--map", "Mail=shoe")
+    assert bad_field.code == 1 and bad_field.err.startswith("error: ")
+    card = write(tmp_path / "ann.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nEND:VCARD\r\n")
+    wrong = cli("import", str(card), "--entity", "companies")
+    assert wrong.code == 1 and "a vCard file holds contacts" in wrong.err
+
+
+def test_map_places_a_column_and_export_escapes_formulas_but_not_numbers(cli, tmp_path):
+    people = write(tmp_path / "people.csv", "Name,Mail,Remark\n=HYPERLINK(\"x\"),ann@x.org,+1 and more\n")
+    assert cli("import", str(people), "--map", "Mail=emails", "--map", "Remark=notes").code == 0
+    exported = cli("export", "--format", "csv", "--entity", "contacts").out
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert row["display_name"] == "'=HYPERLINK(\"x\")" and row["notes"] == "'+1 and more" and row["id"] == "1"
+    cli("deals", "add", "--title", "-5% off", "--value", "1200.50")
+    deal = next(csv.DictReader(io.StringIO(cli("export", "--format", "csv", "--entity", "deals").out)))
+    assert deal["title"] == "'-5% off" and deal["value"] == "1200.50"
+    back = write(tmp_path / "again.csv", exported)
+    assert cli("--db", str(tmp_path / "other.sqlite3"), "import", str(back), db=False).code == 0
+
+
+def test_a_json_backup_restores_into_an_empty_database_only(cli, tmp_path, db_path):
+    cli("demo", "--contacts", "50")
+    first = tmp_path / "a.json"
+    assert cli("export", "--format", "json", "--output", str(first)).code == 0
+    other = tmp_path / "other.sqlite3"
+    restored = cli("--db", str(other), "import", str(first), db=False)
+    assert restored.code == 0 and restored.out.startswith("restored ")
+    second = tmp_path / "b.json"
+    cli("--db", str(other), "export", "--format", "json", "--output", str(second), db=False)
+    assert first.read_bytes() == second.read_bytes()
+    refused = cli("import", str(first))
+    assert refused.code == 1 and "restores into an empty database only" in refused.err
+    assert first.read_text(encoding="utf-8").startswith('{"format":"crm-tui-backup","version":1,')
+
+
+def test_every_card_of_the_shared_corpus_imports_and_a_vcard_export_reads_back(cli, tmp_path):
+    three = cli("import", str(CORPUS / "syncevolution-eds_contact.vcf"), "--json").json()
+    two = cli("import", str(CORPUS / "syncevolution-vcard21.vcf"), "--json").json()
+    assert (three["created"], three["rejected"], two["created"], two["rejected"]) == (17, 0, 16, 0)
+    people = cli("contacts", "list", "--json").json()
+    assert "Umlaut Ä Ö Ü ß" in {person["name"] for person in people}
+    exported = tmp_path / "all.vcf"
+    assert cli("export", "--format", "vcard", "--output", str(exported)).code == 0
+    cards = exported.read_text(encoding="utf-8")
+    assert cards.count("BEGIN:VCARD") == 33 and "VERSION:4.0" in cards
+    other = tmp_path / "other.sqlite3"
+    again = cli("--db", str(other), "import", str(exported), "--json", db=False).json()
+    assert (again["created"], again["rejected"]) == (33, 0)
+    older = cli("export", "--format", "vcard", "--vcard-version", "3.0").out
+    assert older.count("VERSION:3.0") == 33
+
+
+def test_the_dry_run_of_a_vcard_file_names_its_cards(cli, tmp_path):
+    cards = write(tmp_path / "two.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@x.org\r\nEND:VCARD\r\n"
+                                        "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:nobody@x.org\r\nEND:VCARD\r\n")
+    lines = cli("import", str(cards), "--dry-run").out.splitlines()
+    assert lines[0] == "card 1: create 'Ann Lee'"
+    assert lines[1].startswith("card 2: reject (") and "a card needs a name" in lines[1]
