@@ -121,10 +121,13 @@ def create_contacts(
     batch_id: str,
     on_progress: Callable[[BulkResult], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    validated: bool = False,
 ) -> BulkResult:
     """Validate and store many contacts. Invalid drafts are reported by position, never silently dropped.
 
     Tags the drafts bring in are created in the change batch `batch_id` too, so the whole load reverts as one.
+    `validated`: the drafts are what `contacts.validate` returned already (an import's readers check every row
+    as they read it), so checking them again would only cost time: a third of an import's.
     """
     result = BulkResult(batch_id)
     position = 0
@@ -133,7 +136,7 @@ def create_contacts(
             valid = []
             for draft in chunk:
                 try:
-                    valid.append(contacts.validate(draft))
+                    valid.append(draft if validated else contacts.validate(draft))
                 except ValidationError as exc:
                     result.rejected.append((position, exc.errors))
                 position += 1

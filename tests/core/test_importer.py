@@ -24,7 +24,8 @@ from crm_tui.core.models import Contact, ImportBatch
 
 
 def person(number: int, first: str, last: str = "", **fields) -> SourceRow:
-    draft = ContactDraft(first_name=first, last_name=last, **fields)
+    """A row as the readers hand them over: its draft validated (or the row would carry a problem instead)."""
+    draft = contacts.validate(ContactDraft(first_name=first, last_name=last, **fields))
     return SourceRow(number, {"first": first, "last": last}, "contact", draft)
 
 
@@ -44,12 +45,13 @@ def imported(rows, tmp_path=None, **options) -> object:
 
 def test_create_adds_every_good_row_and_writes_the_bad_ones_to_the_rejects_file(db, tmp_path):
     summary = imported([person(2, "Ann", "Lee", emails=["ann@x.org"]), broken(3, "line 3: 'n/a' is not a date"),
-                        person(4, "Bob", emails=["not an email"]), person(5, "Cy")], tmp_path)
+                        broken(4, "line 4: emails: 'not an email' is not an email address"), person(5, "Cy")],
+                       tmp_path)
     assert (summary.created, summary.rejected, summary.updated, summary.skipped) == (2, 2, 0, 0)
     assert names() == ["Ann Lee", "Cy"]
     with open(summary.rejects_path, encoding="utf-8", newline="") as rejected:
         rows = list(csv.DictReader(rejected))
-    assert [(row["line"], row["first"]) for row in rows] == [("3", "?"), ("4", "Bob")]
+    assert [(row["line"], row["first"]) for row in rows] == [("3", "?"), ("4", "?")]
     assert rows[0]["reason"] == "'n/a' is not a date" and "not an email address" in rows[1]["reason"]
     batch = ImportBatch.get_by_id(summary.batch_id)
     assert (batch.created, batch.rejected, batch.finished_at is not None) == (2, 2, True)

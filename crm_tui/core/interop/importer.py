@@ -223,22 +223,23 @@ class _Importer:
     # Contacts ----------------------------------------------------------------------------------------------
 
     def take_contact(self, row: SourceRow, draft: ContactDraft) -> None:
-        try:
-            draft = contacts.validate(draft)
-        except ValidationError as exc:
-            self.tell(row, "reject", "", str(exc))
-            return
+        """Readers hand over drafts they validated; the writes validate again (bulk.create_contacts, update)."""
         label = repr(shown_name(draft.first_name, draft.last_name, draft.display_name))
         if self.matching:
             in_file = next((self.pending_keys[key] for key in contact_keys(draft) if key in self.pending_keys), None)
             if in_file is not None:
                 first_row, first = self.pending[in_file]
                 if self.summary.mode == "skip":
-                    self.tell(row, "skip", label, f"same as line {first_row.number}")
-                else:
-                    self.pending[in_file] = (first_row, merged_draft(first, draft))
-                    self._remember(in_file, self.pending[in_file][1])
-                    self.tell(row, "update", label, f"merged into line {first_row.number}")
+                    self.tell(row, "skip", label, f"same as {self.place} {first_row.number}")
+                    return
+                try:  # two valid rows can make an invalid one (notes too long together)
+                    merged = contacts.validate(merged_draft(first, draft))
+                except ValidationError as exc:
+                    self.tell(row, "reject", label, f"cannot be merged into {self.place} {first_row.number}: {exc}")
+                    return
+                self.pending[in_file] = (first_row, merged)
+                self._remember(in_file, merged)
+                self.tell(row, "update", label, f"merged into {self.place} {first_row.number}")
                 return
             found = match_contact(draft)
             if found is not None:
@@ -275,7 +276,7 @@ class _Importer:
         if not self.pending:
             return
         pending, self.pending, self.pending_keys = self.pending, [], {}
-        result = bulk.create_contacts([draft for _, draft in pending], self.summary.batch_id)
+        result = bulk.create_contacts([draft for _, draft in pending], self.summary.batch_id, validated=True)
         refused = {position: errors for position, errors in result.rejected}
         for position, (row, draft) in enumerate(pending):
             label = repr(shown_name(draft.first_name, draft.last_name, draft.display_name))

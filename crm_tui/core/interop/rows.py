@@ -20,7 +20,8 @@ class SourceRow:
     number: where it is, as a person finds it: the line of a CSV row (the header is line 1), the position of a
         vCard in its file (1 for the first card).
     raw: the row as it was, for the rejects file: CSV cells by column name, or {"vcard": the card's text}.
-    values: what to store: a ContactDraft for contacts; for the other entities a dict of the fields their service's
+    values: what to store: for contacts a ContactDraft that `contacts.validate` returned (readers check every row as
+        they read it, and the importer relies on that); for the other entities a dict of the fields their service's
         `create` takes (deals name their stage, pipeline, contact and company by name). None when `problem` is set.
     problem: why the row cannot be imported, e.g. "line 7: 'n/a' is not a date (use YYYY-MM-DD)".
     kept_aside: what had no field of its own and went into notes or custom fields, e.g. ["X-SKYPE → custom"], so

@@ -1,0 +1,89 @@
+"""Import benchmark: `crm-tui import` of a CSV of N contacts against raw `sqlite3.executemany` of the same rows.
+
+    python benchmarks/bench_import.py                 # 200,000 contacts
+    python benchmarks/bench_import.py --contacts 50000
+
+The contacts are bench_core's demo contacts (the same seed gives the same rows). Measured in one run:
+- the baseline: raw `executemany` of every row an import stores (contacts, companies, emails, phones, tags, the
+  history and the search index), built ahead so only the inserts are timed (bench_core.measure_baseline);
+- the import: the CLI's path for `crm-tui import people.csv` (sniff, map, read, validate, match nothing, write one
+  batch), in a fresh process, its wall time and peak RSS; then again with `--mode upsert` into the database that
+  now holds them all (every row matches by email and holds nothing new), and at a quarter of N, to show that
+  memory does not grow with the file.
+Never run by CI: timings on shared machines are noise, so nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+from bench_core import STATEMENTS, draft_chunks, measure_baseline
+
+from crm_tui.core.interop.csv_write import write_csv
+
+CHILD = textwrap.dedent("""
+    import json, sys, time
+    from pathlib import Path
+    from crm_tui.core.db import open_database
+    from crm_tui.core.interop import csv_read
+    from crm_tui.core.interop.importer import run_import
+    db, path, mode = sys.argv[1:4]
+    open_database(db)
+    started = time.perf_counter()
+    summary = run_import(csv_read.read_file(path, "contact"), source=path, fmt="csv", entity="contact", mode=mode)
+    seconds = time.perf_counter() - started
+    peak = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmHWM:"))
+    print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024, "created": summary.created,
+                      "updated": summary.updated, "skipped": summary.skipped, "rejected": summary.rejected}))
+""")
+
+
+def write_people(path: Path, total: int, seed: int) -> None:
+    """The demo contacts as our CSV export writes them."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        write_csv("contact", (draft for drafts in draft_chunks(total, seed) for draft in drafts), out)
+
+
+def run_child(db: Path, people: Path, mode: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", CHILD, str(db), str(people), mode], capture_output=True,
+                            text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        people, quarter = folder / "people.csv", folder / "quarter.csv"
+        write_people(people, args.contacts, args.seed)
+        write_people(quarter, args.contacts // 4, args.seed)
+        baseline = measure_baseline(folder / "baseline.sqlite3", args.contacts, args.seed, STATEMENTS)
+        created = run_child(folder / "crm.sqlite3", people, "create")
+        upserted = run_child(folder / "crm.sqlite3", people, "upsert")
+        small = run_child(folder / "small.sqlite3", quarter, "create")
+        size_mib = people.stat().st_size / 2**20
+    rate = args.contacts / baseline
+    print(f"\nImport benchmark: {args.contacts:,} contacts, a {size_mib:,.0f} MiB CSV\n")
+    print("| measure | contacts/s | × raw executemany | peak RSS | rows |")
+    print("|---|---:|---:|---:|---|")
+    print(f"| raw executemany of the same rows (baseline) | {rate:,.0f} | 1.00× | | |")
+    for label, figures, total in (("`import` (create)", created, args.contacts),
+                                  ("`import --mode upsert`, every row matching", upserted, args.contacts),
+                                  (f"`import` (create), {args.contacts // 4:,} contacts", small, args.contacts // 4)):
+        speed = total / figures["seconds"]
+        print(f"| {label} | {speed:,.0f} | {speed / rate:.2f}× | {figures['peak_mib']:,.1f} MiB | "
+              f"+{figures['created']:,} ~{figures['updated']:,} ={figures['skipped']:,} !{figures['rejected']:,} |")
+
+
+if __name__ == "__main__":
+    main()
