@@ -46,8 +46,8 @@ async def test_unknown_columns_are_shown_unmatched_with_a_sample(csv_file):
     async with shown(mapping_screen(csv_file)) as (app, pilot):
         text = screen_text(app)
         assert "Shoe size" in text and "Mail" in text
-        assert table_row(app, "Mail") == ["Mail", "ada@example.com", "? unmatched (ignored)"]
-        assert table_row(app, "Shoe size") == ["Shoe size", "38", "? unmatched (ignored)"]
+        assert table_row(app, "Mail") == ["Mail", "ada@example.com", "? unmatched (kept as custom)"]
+        assert table_row(app, "Shoe size") == ["Shoe size", "38", "? unmatched (kept as custom)"]
         assert table_row(app, "First name") == ["First name", "Ada", "First name"]
         assert "? unmatched" in text
         assert "line   2  Ada Lovelace" in text
@@ -65,7 +65,7 @@ async def test_mapping_mail_to_emails_changes_the_preview(csv_file):
         await press(app, pilot, "ctrl+s")
     mapping = app.results[0]
     assert mapping.columns["Mail"] == "emails"
-    assert mapping.unmatched == ("Shoe size",)
+    assert mapping.columns["Shoe size"] == "custom:Shoe size" and mapping.unmatched == ()  # left unplaced: kept
 
 
 async def test_space_opens_the_picker_and_escape_leaves_the_column_as_it_was(csv_file):
@@ -73,7 +73,7 @@ async def test_space_opens_the_picker_and_escape_leaves_the_column_as_it_was(csv
         await press(app, pilot, "j", "j", "space")
         assert "Where does “Mail” go?" in screen_text(app)
         await press(app, pilot, "escape")
-        assert table_row(app, "Mail")[2] == "? unmatched (ignored)"
+        assert table_row(app, "Mail")[2] == "? unmatched (kept as custom)"
         assert app.results == []
 
 

@@ -1,17 +1,22 @@
-"""`l` and `t` from wherever the user is: a contact in the list, a deal card on the board, a detail screen, or no
-record at all; and the keys they replaced (tags are `T`, the board's next column is `→`)."""
+"""`l`, `t` and `i` from the lists: logging and tasks from wherever the user is (a contact in the list, a deal
+card, a detail screen, or no record at all), the keys they replaced (tags are `T`, the board's next column is
+`→`), and importing a file from the contacts list."""
 
 from __future__ import annotations
 
-from helpers import screen_lines, settle
+from helpers import list_rows, screen_lines, settle
 from textual.widgets import Input
 
 from crm_tui.core import activities, activity_list, contacts, deals
 from crm_tui.core.activity_list import ActivityFilter
+from crm_tui.core.interop.csv_mapping import FIELDS_BY_ENTITY
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
+from crm_tui.ui.screens.column_mapping import ColumnMappingScreen
 from crm_tui.ui.screens.contact_detail import ContactDetailScreen
+from crm_tui.ui.screens.import_flow import ImportScreen
 from crm_tui.ui.screens.modals import ConfirmScreen, TagEditScreen
+from crm_tui.ui.widgets.record_list import RecordList
 
 
 async def press(app, pilot, *keys: str) -> None:
@@ -90,3 +95,30 @@ async def test_tags_moved_to_T_and_l_and_t_stay_out_of_dialogs(db, make_contact)
         await press(app, pilot, "t", "l")
         assert isinstance(app.screen, ConfirmScreen)
         assert contacts.count() == 1
+
+
+EMAILS_IN_PICKER = list(FIELDS_BY_ENTITY["contact"]).index("emails")
+
+
+async def test_i_in_the_contacts_list_imports_a_csv_after_placing_its_unknown_columns(db, make_contact, tmp_path):
+    make_contact(first_name="Zed")
+    source = tmp_path / "people.csv"
+    source.write_text("Name,Mail,Shoe size\r\nAda Lovelace,ada@example.com,39\r\n", encoding="utf-8")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "i")
+        assert isinstance(app.screen, ImportScreen)
+        await pilot.press(*str(source))
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, ColumnMappingScreen)
+        await press(app, pilot, "j", "space")  # Mail: pick Emails in the list of fields
+        await press(app, pilot, *["down"] * EMAILS_IN_PICKER, "enter")
+        await press(app, pilot, "ctrl+s")  # Shoe size, left unplaced, is kept as a custom field
+        await press(app, pilot, "c")
+        await press(app, pilot, "enter")
+        await press(app, pilot, "enter")
+        assert not isinstance(app.screen, ImportScreen)
+        ada = next(contact for contact in contacts.iterate() if contact.name == "Ada Lovelace")
+        assert (ada.emails, ada.custom) == (["ada@example.com"], {"Shoe size": "39"})
+        assert [row.split()[0] for row in list_rows(app.screen.query_one(RecordList))] == ["Ada", "Zed"]

@@ -152,7 +152,8 @@ class ColumnMappingScreen(ModalScreen[Mapping | None]):
     def target_text(self, column: str) -> Text:
         target = self.mapping.columns.get(column)
         if column in self.mapping.unmatched:
-            return Text("? unmatched (ignored)", style=UNMATCHED_STYLE)
+            fate = "kept as custom" if self.entity == "contact" else "ignored"
+            return Text(f"? unmatched ({fate})", style=UNMATCHED_STYLE)
         if target is None:
             return Text("ignored", style="dim")
         if target.startswith(CUSTOM_PREFIX):
@@ -281,7 +282,13 @@ class ColumnMappingScreen(ModalScreen[Mapping | None]):
 
     @on(Button.Pressed, "#import")
     def action_accept(self) -> None:
-        self.dismiss(self.mapping)
+        """A contact's columns left unplaced are kept as custom fields, as the command line keeps them: nothing of
+        the file is dropped unless the person says so (x)."""
+        mapping = self.mapping
+        if self.entity == "contact" and mapping.unmatched:
+            mapping = mapping.with_columns(self.entity, {column: CUSTOM_PREFIX + column
+                                                         for column in mapping.unmatched})
+        self.dismiss(mapping)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

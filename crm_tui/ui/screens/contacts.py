@@ -64,7 +64,7 @@ class ContactsScreen(ListScreen):
             yield Static(WELCOME)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("import", "demo"):
+        if action == "demo":
             return self.has_class("empty")
         if action == "tags" and self.records.current is None and not self.records.marked_count:
             return False
@@ -104,7 +104,14 @@ class ContactsScreen(ListScreen):
         self.app.action_open_demo()
 
     def action_import(self) -> None:
-        self.notify("Import from CSV and vCard is on its way; for now, add contacts with a or `crm-tui contacts add`.")
+        from crm_tui.ui.screens.import_flow import ImportScreen  # the readers load only when someone imports
+
+        def imported(batch_id: str | None) -> None:
+            self.reload()  # an import undone from its summary changed the list too
+            if batch_id:
+                self.set_empty(False)
+
+        self.app.push_screen(ImportScreen(), imported)
 
     def action_tags(self) -> None:
         records = self.records
