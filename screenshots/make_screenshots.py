@@ -45,6 +45,15 @@ SHOTS = (
     ("agenda-stay-in-touch", "demo", ("5", "G", "ctrl+u")),
     ("activity-log", "demo", ("4",)),
     ("company-timeline", "demo", ("2", "enter", "end")),
+    ("import-mapping", "demo", ("i", *"people.csv", "enter", "j", "space", *["down"] * 5, "enter")),
+    ("import-dry-run", "demo", ("i", *"people.csv", "enter", "j", "space", *["down"] * 5, "enter", "ctrl+s", "u")),
+)
+# What the import shots import: a spreadsheet no layout matches, so the mapping screen opens.
+PEOPLE_CSV = (
+    "Name,Mail,Mobile,Employer,Shoe size\r\n"
+    "Grace Hopper,grace@navy.example,+1 202 555 0100,US Navy,38\r\n"
+    "Emma Wood,emma.wood@lighthouse.example,+1 617 555 0101,Lighthouse Healthcare Group,39\r\n"
+    "Alan Turing,alan@bletchley,+44 1908 640404,Bletchley Park,44\r\n"
 )
 
 
@@ -96,6 +105,8 @@ async def main() -> None:
         demo.fill(500, seed=1, now=FIXED_NOW)
         close_database()
         databases = {"empty": empty, "demo": filled}
+        (Path(scratch) / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
+        os.chdir(scratch)  # the import shots type a path relative to here
         pristine = {name: path.read_bytes() for name, path in databases.items()}
         wanted = set(sys.argv[1:]) or {name for name, _, _ in SHOTS}
         for name, database, keys in (shot for shot in SHOTS if shot[0] in wanted):
