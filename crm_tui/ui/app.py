@@ -182,6 +182,11 @@ class CrmApp(App[None]):
             return not isinstance(self.screen, ModalScreen)
         return True
 
+    def action_export(self) -> None:
+        from crm_tui.ui.screens.export_dialog import ExportScreen  # the writers load only when someone exports
+
+        self.push_screen(ExportScreen())
+
     def action_trash(self) -> None:
         self.push_screen(TrashScreen())
 
@@ -204,6 +209,7 @@ class CrmApp(App[None]):
             yield SystemCommand(f"Go to {title}", f"Section {key}", partial(self.switch_mode, mode))
         yield SystemCommand("Log an activity", "A call, meeting, email or note · l", self.action_log)
         yield SystemCommand("Add a task", "With a due date such as fri or +3d · t", self.action_add_task)
+        yield SystemCommand("Export records", "CSV, vCard or the JSON backup of everything", self.action_export)
         yield SystemCommand("Trash", "Deleted contacts and companies: restore or purge", self.action_trash)
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)
         yield SystemCommand("Refresh", "Read the database again", self.action_refresh)
