@@ -19,13 +19,13 @@ import asyncio
 import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench_activity_log import make_database
+from bench_board import median_of_runs
 from bench_ui import PAGE_DOWN_GAP_SECONDS, PAGE_DOWNS, FrameClock, key_to_frame, peak_rss_mib, percentile
 from bench_ui import rows_on_screen_loaded as loaded
 from textual.drivers.headless_driver import HeadlessDriver
@@ -87,17 +87,6 @@ async def measure(db_path: str) -> dict:
     return figures
 
 
-def run_child(db_path: Path) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--child", str(db_path)], capture_output=True, text=True,
-                            check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def median_of_runs(db_path: Path) -> dict:
-    runs = [run_child(db_path) for _ in range(RUNS)]
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=2_000_000, help="activities in the large log (default 2,000,000)")
@@ -115,7 +104,7 @@ def main() -> None:
             started = time.perf_counter()
             make_database(large, args.rows, args.rows // 20)
             print(f"  built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        results = {"small": median_of_runs(small), "large": median_of_runs(large)}
+        results = {"small": median_of_runs(small, __file__, RUNS), "large": median_of_runs(large, __file__, RUNS)}
     report(results, args.rows)
 
 

@@ -145,15 +145,17 @@ async def measure(db_path: str) -> dict:
     return figures
 
 
-def run_child(db_path: Path) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--child", str(db_path)], capture_output=True, text=True,
+def run_child(db_path: Path, script: str = __file__) -> dict:
+    """The figures `script --child DB` prints as its last line, measured in a fresh process."""
+    result = subprocess.run([sys.executable, script, "--child", str(db_path)], capture_output=True, text=True,
                             check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def median_of_runs(db_path: Path) -> dict:
-    runs = [run_child(db_path) for _ in range(RUNS)]
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+def median_of_runs(db_path: Path, script: str = __file__, runs: int = RUNS) -> dict:
+    """Each figure's median over `runs` fresh processes of `script`."""
+    results = [run_child(db_path, script) for _ in range(runs)]
+    return {key: statistics.median(result[key] for result in results) for key in results[0]}
 
 
 def main() -> None:

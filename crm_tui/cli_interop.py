@@ -190,8 +190,12 @@ def run_export(args: argparse.Namespace, out: Output) -> None:
     if args.output is None:
         writer(sys.stdout)
         return
-    with args.output.open("w", encoding="utf-8", newline="") as target:
-        writer(target)
+    try:
+        with args.output.open("w", encoding="utf-8", newline="") as target:
+            writer(target)
+    except BaseException:
+        args.output.unlink(missing_ok=True)  # as in the app: a file that is there is a whole export
+        raise
     print(f"wrote {args.output}", file=sys.stderr)
 
 

@@ -59,7 +59,8 @@ def _conditions(wanted: ActivityFilter) -> tuple[list[str], list]:
         if value is not None:
             conditions.append(f"{column} = {database.param}")
             params.append(value)
-    bounds, bound_params = time_bounds("a.occurred_at" if wanted.tasks is None else "a.due_at", wanted)
+    bounds, bound_params = time_bounds("a.occurred_at" if wanted.tasks is None else "a.due_at", wanted.since,
+                                       wanted.until, wanted.undated)
     conditions += bounds
     params += bound_params
     match = search.match_query(wanted.text)
@@ -69,17 +70,18 @@ def _conditions(wanted: ActivityFilter) -> tuple[list[str], list]:
     return conditions, params
 
 
-def time_bounds(moment: str, wanted: ActivityFilter) -> tuple[list[str], list]:
-    """The conditions on `moment` (a column) that `wanted.since`, `until` and `undated` ask for, and their params."""
+def time_bounds(moment: str, since: str | None, until: str | None, undated: bool = False) -> tuple[list[str], list]:
+    """The conditions on `moment` (a column) from `since` (inclusive) to `until` (exclusive), or for no time at all
+    (`undated`), and their params. The activity log (feed.py) and the agenda bound their times with these too."""
     conditions: list[str] = []
     params: list = []
-    if wanted.since is not None:
+    if since is not None:
         conditions.append(f"{moment} >= {database.param}")
-        params.append(wanted.since)
-    if wanted.until is not None:
+        params.append(since)
+    if until is not None:
         conditions.append(f"{moment} < {database.param}")
-        params.append(wanted.until)
-    if wanted.undated:
+        params.append(until)
+    if undated:
         conditions.append(f"{moment} IS NULL")
     return conditions, params
 

@@ -187,7 +187,7 @@ class AgendaPages:
 def _done_today(wanted: ActivityFilter, day_start: str) -> tuple[str, list]:
     """Tasks done since `day_start`, found through the index on when they happened (a done task's occurred_at is
     its done_at): an `OR done_at IS NULL` beside the open ones would read every task there is."""
-    bounds, params = activity_list.time_bounds("a.due_at", wanted)
+    bounds, params = activity_list.time_bounds("a.due_at", wanted.since, wanted.until, wanted.undated)
     conditions = ["a.deleted_at IS NULL", f"a.kind = '{TASK}'", "a.done_at IS NOT NULL",
                   f"a.occurred_at >= {database.param}", *bounds]
     return " AND ".join(conditions), [day_start, *params]
@@ -205,7 +205,7 @@ def task_page(wanted: ActivityFilter, day_start: str, offset: int = 0, limit: in
     the two are merged, and only the page's ids are joined to the rest: skipping 49,000 rows to a deep page reads
     index entries only (15 ms, where sorting the joined rows took 130 ms). A group is all dated or all undated, so
     ordering by `due_at` is the `due` order of the task list."""
-    bounds, params = activity_list.time_bounds("a.due_at", wanted)
+    bounds, params = activity_list.time_bounds("a.due_at", wanted.since, wanted.until, wanted.undated)
     open_where = " AND ".join(["a.deleted_at IS NULL", f"a.kind = '{TASK}'", "a.done_at IS NULL", *bounds])
     done_where, done_params = _done_today(wanted, day_start)
     sql = (f"SELECT {COLUMNS} FROM (SELECT a.id AS id, a.due_at AS due FROM activity a WHERE {open_where} "

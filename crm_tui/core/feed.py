@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from crm_tui.core import activities, search
 from crm_tui.core.activities import LOGGED_KINDS, TASK
+from crm_tui.core.activity_list import time_bounds
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import database
 from crm_tui.core.records import Page, iterate_pages
@@ -134,7 +135,9 @@ def _activity_arm(wanted: FeedFilter, plan: str) -> _Arm | None:
         if value is not None:
             conditions.append(f"{column} = {database.param}")
             params.append(value)
-    _time_bounds("a.occurred_at", wanted, conditions, params)
+    bounds, bound_params = time_bounds("a.occurred_at", wanted.since, wanted.until)
+    conditions += bounds
+    params += bound_params
     match = search.match_query(wanted.text)
     if match:
         conditions.append(TEXT_PLANS[plan].format(id="a.id", index=search.ACTIVITY_INDEX))
@@ -157,22 +160,15 @@ def _stage_arm(wanted: FeedFilter, plan: str) -> _Arm | None:
             conditions.append(f"h.deal_id IN (SELECT id FROM deal WHERE {column} = {database.param} "
                               "AND deleted_at IS NULL)")
             params.append(value)
-    _time_bounds("h.changed_at", wanted, conditions, params)
+    bounds, bound_params = time_bounds("h.changed_at", wanted.since, wanted.until)
+    conditions += bounds
+    params += bound_params
     match = search.match_query(wanted.text)
     if match:
         conditions.append(TEXT_PLANS[plan].format(id="h.deal_id", index=search.DEAL_INDEX))
         params.append(match)
     return _Arm(STAGE_RANK, "deal_stage_change h JOIN deal d ON d.id = h.deal_id", "h.changed_at", "h.id",
                 conditions, params)
-
-
-def _time_bounds(column: str, wanted: FeedFilter, conditions: list[str], params: list) -> None:
-    if wanted.since is not None:
-        conditions.append(f"{column} >= {database.param}")
-        params.append(wanted.since)
-    if wanted.until is not None:
-        conditions.append(f"{column} < {database.param}")
-        params.append(wanted.until)
 
 
 def _arms(wanted: FeedFilter, activity_plan: str = "lookup", deal_plan: str = "lookup") -> list[_Arm]:

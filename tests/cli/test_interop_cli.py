@@ -119,3 +119,10 @@ def test_the_dry_run_of_a_vcard_file_names_its_cards(cli, tmp_path):
     lines = cli("import", str(cards), "--dry-run").out.splitlines()
     assert lines[0] == "card 1: create 'Ann Lee'"
     assert lines[1].startswith("card 2: reject (") and "a card needs a name" in lines[1]
+
+
+def test_an_export_to_a_folder_that_does_not_exist_is_a_clear_error(cli, tmp_path):
+    nowhere = tmp_path / "missing" / "out.csv"
+    failed = cli("export", "--format", "csv", "--output", str(nowhere))
+    assert failed.code == 1 and failed.err == f"error: No such file or directory: {nowhere}\n"
+    assert not nowhere.parent.exists()

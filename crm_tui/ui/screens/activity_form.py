@@ -8,7 +8,7 @@ brings along (a deal's contact and company, a contact's company), so every timel
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -27,7 +27,7 @@ from crm_tui.core import activities, activity_links, deal_list
 from crm_tui.core.activities import TASK, ActivityData
 from crm_tui.core.activity_links import LINK_FIELDS
 from crm_tui.core.db import connection
-from crm_tui.core.errors import ValidationError
+from crm_tui.core.errors import CrmError, ValidationError
 from crm_tui.core.when import instant, parse_when
 from crm_tui.ui import sources
 from crm_tui.ui.screens.contact_form import company_starting
@@ -322,3 +322,19 @@ class TaskFormScreen(ActivityFormScreen):
 def edit_screen(activity: ActivityData) -> ModalScreen[int | None]:
     """The form that edits `activity`: the task form for a task, the log form for anything logged."""
     return TaskFormScreen(activity) if activity.is_task else LogFormScreen(activity)
+
+
+def open_editor(host: Widget, activity_id: int, saved: Callable[[int | None], object]) -> None:
+    """Edit an activity as it is stored now, not the copy a list read earlier, so the form's version is current:
+    read on a worker, then the right form for its kind; a read that fails is said, and nothing opens."""
+
+    def load() -> None:
+        try:
+            with connection():
+                activity = activities.get(activity_id)
+        except CrmError as exc:
+            host.app.call_from_thread(host.notify, str(exc), severity="error")
+            return
+        host.app.call_from_thread(lambda: host.app.push_screen(edit_screen(activity), saved))
+
+    host.run_worker(load, thread=True, exclusive=True, group="activity-edit")

@@ -27,6 +27,7 @@ from crm_tui.core.models import format_timestamp
 from crm_tui.core.records import Page
 from crm_tui.core.when import When, instant, parse_when
 from crm_tui.ui import sources
+from crm_tui.ui.screens.activity_form import open_editor
 from crm_tui.ui.screens.modals import ConfirmScreen, DialogScreen
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.detail import local_time
@@ -397,28 +398,12 @@ class ActivityLogScreen(Screen[None]):
 
     def action_edit(self) -> None:
         if self.can_edit():
-            self.load_for_edit(self.records.current.activity_id)
+            open_editor(self, self.records.current.activity_id, self.saved)
 
-    @work(thread=True, exclusive=True, group="activity-log-edit")
-    def load_for_edit(self, activity_id: int) -> None:
-        """Edit what is stored now, not the copy the list read, so the form's version is current."""
-        try:
-            with connection():
-                activity = activities.get(activity_id)
-        except CrmError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.edit, activity)
-
-    def edit(self, activity: activities.ActivityData) -> None:
-        from crm_tui.ui.screens.activity_form import edit_screen  # written alongside; imports the detail screens
-
-        def saved(activity_id: int | None) -> None:
-            if activity_id is not None:
-                self.notify("Saved the activity · u undoes")
-                self.reload()
-
-        self.app.push_screen(edit_screen(activity), saved)
+    def saved(self, activity_id: int | None) -> None:
+        if activity_id is not None:
+            self.notify("Saved the activity · u undoes")
+            self.reload()
 
     def action_delete(self) -> None:
         records = self.records

@@ -34,6 +34,7 @@ from crm_tui.core.models import format_timestamp, parse_timestamp
 from crm_tui.core.records import Page
 from crm_tui.core.when import When, instant, parse_when
 from crm_tui.ui import sources
+from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen, open_editor
 from crm_tui.ui.screens.company_detail import CompanyDetailScreen
 from crm_tui.ui.screens.contact_detail import ContactDetailScreen
 from crm_tui.ui.screens.deal_detail import DealDetailScreen
@@ -392,38 +393,18 @@ class AgendaScreen(Screen[None]):
 
     def action_add_task(self) -> None:
         """A new task; on a deal without a next step or a contact to get back to, one about them."""
-        from crm_tui.ui.screens.activity_form import TaskFormScreen  # written alongside; read when first used
-
         record = self.current
         links = {} if isinstance(record, ActivityData) else self.links(record)
         self.app.push_screen(TaskFormScreen(**links))  # the form says what it added; the agenda reads itself again
 
     def action_log(self) -> None:
         """Log a call, meeting, email or note with who (or what) the row is about."""
-        from crm_tui.ui.screens.activity_form import LogFormScreen
-
         self.app.push_screen(LogFormScreen(**self.links(self.current)))
 
     def action_edit(self) -> None:
         task = self.current
         if isinstance(task, ActivityData):
-            self.load_for_edit(task.id)
-
-    @work(thread=True, exclusive=True, group="agenda-edit")
-    def load_for_edit(self, activity_id: int) -> None:
-        """Edit what is stored now, not the copy the list read, so the form's version is current."""
-        try:
-            with connection():
-                task = activities.get(activity_id)
-        except CrmError as exc:
-            self.app.call_from_thread(self.failed, str(exc))
-            return
-        self.app.call_from_thread(self.edit, task)
-
-    def edit(self, task: ActivityData) -> None:
-        from crm_tui.ui.screens.activity_form import edit_screen
-
-        self.app.push_screen(edit_screen(task), self.saved)
+            open_editor(self, task.id, self.saved)
 
     def saved(self, activity_id: int | None) -> None:
         """The agenda reads itself again as the form closes (on_screen_resume)."""
