@@ -30,7 +30,7 @@ from pathlib import Path
 from crm_tui.core import bulk, contacts, demo, search
 from crm_tui.core.db import PRAGMAS, close_database, open_database
 from crm_tui.core.models import database
-from crm_tui.core.records import new_batch_id, to_json
+from crm_tui.core.records import chunked, new_batch_id, to_json
 from crm_tui.core.text import fold
 from crm_tui.core.validation import phone_digits
 
@@ -39,10 +39,7 @@ CHUNK = bulk.CHUNK_SIZE
 
 def draft_chunks(total: int, seed: int):
     """The same contacts for both write paths: demo contacts over a fixed set of companies."""
-    rng = random.Random(seed)
-    companies = demo._companies(rng, max(1, total // demo.CONTACTS_PER_COMPANY))
-    for start in range(0, total, CHUNK):
-        yield [demo._contact(rng, companies, serial) for serial in range(start, min(total, start + CHUNK))]
+    return chunked(demo.contact_drafts(total, seed), CHUNK)
 
 
 class RawRows:

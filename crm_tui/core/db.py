@@ -42,7 +42,8 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "synchronous": "normal",
     "cache_size": -64_000,
-    "temp_store": "memory",
+    # Not memory: there, the savepoint journal of an import (one transaction) grows with every row it writes.
+    "temp_store": "file",
 }
 
 DEFAULT_PIPELINE = "Sales"

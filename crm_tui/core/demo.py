@@ -119,6 +119,14 @@ def _contact(rng: random.Random, companies: list[_Company], serial: int) -> Cont
     )
 
 
+def contact_drafts(total: int, seed: int = 1) -> Iterator[ContactDraft]:
+    """The contacts `fill(total, seed)` writes, as drafts (for benchmarks and sample files)."""
+    rng = random.Random(seed)
+    companies = _companies(rng, max(1, total // CONTACTS_PER_COMPANY))
+    for serial in range(total):
+        yield _contact(rng, companies, serial)
+
+
 def _stamp(now: datetime, rng: random.Random, days_from: int, days_to: int) -> str:
     return format_timestamp(now + timedelta(days=rng.uniform(days_from, days_to)))
 

@@ -49,6 +49,7 @@ def test_pragmas_are_in_effect(db):
     assert pragma("foreign_keys") == 1
     assert pragma("busy_timeout") >= 5000
     assert pragma("synchronous") == 1
+    assert pragma("temp_store") == 1  # a file
 
 
 def test_new_database_has_current_schema_version_and_default_pipeline(db):
