@@ -16,12 +16,12 @@ from crm_tui.core import search
 from crm_tui.core.errors import FieldError, ValidationError
 from crm_tui.core.models import Activity, Company, Contact, Deal, database, format_timestamp, now_text, utc_now
 from crm_tui.core.records import batched, only, read_by_ids, record_change, save_versioned, trash_verbs
-from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_text
+from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_text, clean_timestamp
 
 LOGGED_KINDS = ("call", "meeting", "email", "note")
 TASK = "task"
 KINDS = (*LOGGED_KINDS, TASK)
-FIELDS = ("kind", "subject", "body", "occurred_at", "due_at", "contact_id", "company_id", "deal_id")
+FIELDS = ("kind", "subject", "body", "occurred_at", "due_at", "done_at", "contact_id", "company_id", "deal_id")
 
 
 @dataclass(frozen=True)
@@ -87,20 +87,6 @@ def get(activity_id: int, include_deleted: bool = False) -> ActivityData:
 # Validating ------------------------------------------------------------------------------------------------
 
 
-def _timestamp(field: str, value: datetime | str | None) -> str | None:
-    """A UTC timestamp from a datetime (aware) or stored-form text; None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValidationError.single(field, "needs a time zone")
-        return format_timestamp(value)
-    try:
-        return format_timestamp(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        raise ValidationError.single(field, f"{value!r} is not a date and time (use YYYY-MM-DDTHH:MM:SSZ)") from None
-
-
 _LINKS = {"contact_id": (Contact, "contact"), "company_id": (Company, "company"), "deal_id": (Deal, "deal")}
 
 
@@ -135,8 +121,8 @@ def _validate(values: dict, current: ActivityData | None) -> dict:
     check("kind", lambda kind: kind if kind in KINDS else _refuse("kind", f"{kind!r} is not one of {', '.join(KINDS)}"))
     check("subject", lambda text: clean_text("subject", text, limit=MAX_NAME))
     check("body", lambda text: clean_text("body", text, limit=MAX_TEXT))
-    for name in ("occurred_at", "due_at"):
-        check(name, lambda value, name=name: _timestamp(name, value))
+    for name in ("occurred_at", "due_at", "done_at"):
+        check(name, lambda value, name=name: clean_timestamp(name, value))
     for name in _LINKS:
         check(name, lambda value, name=name: _link(name, value))
     merged = {**({name: getattr(current, name) for name in FIELDS} if current else {}), **row}
@@ -144,6 +130,8 @@ def _validate(values: dict, current: ActivityData | None) -> dict:
         errors.append(FieldError("subject", "give a subject or a body"))
     if not errors and merged.get("kind") == TASK and not merged.get("subject"):
         errors.append(FieldError("subject", "a task needs a subject"))
+    if not errors and row.get("done_at") and merged.get("kind") != TASK:
+        errors.append(FieldError("done_at", f"only a task is done, not a {merged.get('kind')}"))
     if errors:
         raise ValidationError(errors)
     return row
@@ -170,7 +158,7 @@ def create(values: dict) -> ActivityData:
         if row["kind"] != TASK and row.get("occurred_at") is None:
             row["occurred_at"] = now_text()
         if row["kind"] == TASK:
-            row["occurred_at"] = None
+            row["occurred_at"] = row.get("done_at")
         stamp = now_text()
         activity_id = Activity.insert(**_columns(row), created_at=stamp, updated_at=stamp).execute()
         search.reindex_activities([activity_id])
@@ -186,6 +174,8 @@ def update(activity_id: int, expected_version: int, **changes) -> ActivityData:
         row = _validate(changes, before)
         if row.get("kind", before.kind) == TASK and before.kind != TASK:
             row["occurred_at"] = None
+        if "done_at" in row:
+            row["occurred_at"] = row["done_at"]
         save_versioned(Activity, activity_id, expected_version, _columns(row))
         search.reindex_activities([activity_id])
         after = get(activity_id)

@@ -25,9 +25,11 @@ from crm_tui.core.records import (
     trash_verbs,
 )
 from crm_tui.core.text import fold
-from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_currency, clean_date, clean_text
+from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_currency, clean_date, clean_text, clean_timestamp
 
 FIELDS = ("title", "value", "currency", "pipeline", "stage", "contact", "company", "expected_close", "notes")
+CLOSING_FIELDS = ("lost_reason", "closed_at")
+"""What only a new deal takes besides FIELDS, to bring in a deal closed elsewhere (an import) whole."""
 DEFAULT_CURRENCY = "EUR"
 STALE_DAYS = 30
 
@@ -246,20 +248,41 @@ def _log_stage_change(deal_id: int, from_stage: int | None, to_stage: int, stamp
 
 @batched
 def create(values: dict, default_currency: str = DEFAULT_CURRENCY) -> DealData:
-    """A new deal from the FIELDS in `values` (title required; value as typed, e.g. "12.500,50")."""
-    unknown = set(values) - set(FIELDS)
+    """A new deal from the FIELDS in `values` (title required; value as typed, e.g. "12.500,50"). A deal made
+    in a won or lost stage may say when it closed (`closed_at`, else now) and a lost one why (`lost_reason`)."""
+    unknown = set(values) - set(FIELDS) - set(CLOSING_FIELDS)
     if unknown:
         raise ValidationError([FieldError(name, "is not a deal field") for name in sorted(unknown)])
     with database.atomic():
         row = _resolve({name: values.get(name, "") for name in FIELDS}, None, default_currency)
         stamp = now_text()
-        deal_id = Deal.insert(**_columns(row), **_stage_columns(row["stage"], stamp), created_at=stamp,
-                              updated_at=stamp).execute()
-        _log_stage_change(deal_id, None, row["stage"].id, stamp)
+        closed_at, lost_reason = _closing(values, row["stage"], stamp)
+        deal_id = Deal.insert(**_columns(row), **_stage_columns(row["stage"], closed_at or stamp, lost_reason),
+                              created_at=stamp, updated_at=stamp).execute()
+        _log_stage_change(deal_id, None, row["stage"].id, closed_at or stamp)
         search.reindex_deals([deal_id])
         created = get(deal_id)
         record_change("deal", deal_id, "create", None, created)
     return created
+
+
+def _closing(values: dict, stage: pipelines.StageData, stamp: str) -> tuple[str | None, str]:
+    """A new deal's `closed_at` and `lost_reason`, refused where its stage leaves no room for them."""
+    errors: list[FieldError] = []
+    closed_at, lost_reason = None, clean_text("lost_reason", values.get("lost_reason") or "")
+    try:
+        closed_at = clean_timestamp("closed_at", values.get("closed_at"))
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+    if closed_at is not None and stage.outcome == "open":
+        errors.append(FieldError("closed_at", f"only a won or lost deal has closed; {stage.name!r} is open"))
+    elif closed_at is not None and closed_at > stamp:
+        errors.append(FieldError("closed_at", f"{values['closed_at']!r} is in the future"))
+    if lost_reason and stage.outcome != "lost":
+        errors.append(FieldError("lost_reason", f"only a lost deal has a reason; {stage.name!r} is not lost"))
+    if errors:
+        raise ValidationError(errors)
+    return closed_at, lost_reason
 
 
 @batched

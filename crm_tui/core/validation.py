@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from crm_tui.core.errors import ValidationError
+from crm_tui.core.models import format_timestamp
 
 MAX_TEXT = 10_000
 MAX_NAME = 200
@@ -71,6 +72,21 @@ def clean_date(value: str, field: str) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise ValidationError.single(field, f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def clean_timestamp(field: str, value: datetime | str | None) -> str | None:
+    """A UTC timestamp from an aware datetime, or from ISO 8601 text (a date, or a date and time; without a zone
+    it is UTC); None or "" is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValidationError.single(field, "needs a time zone")
+        return format_timestamp(value)
+    try:
+        return format_timestamp(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+    except ValueError:
+        raise ValidationError.single(field, f"{value!r} is not a date and time (use YYYY-MM-DDTHH:MM:SSZ)") from None
 
 
 def clean_birthday(value: str, field: str = "birthday") -> str:

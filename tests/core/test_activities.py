@@ -66,7 +66,17 @@ def test_a_task_needs_a_subject_has_no_occurred_at_and_is_done_and_undone(db):
         activities.set_done(activities.create({"subject": "A note"}).id, True)
 
 
-def test_edits_respect_the_version_and_a_removed_link_is_refused(db):
+def test_a_task_brought_in_done_keeps_when_it_was_done_and_only_a_task_can_be(db):
+    task = activities.create({"kind": "task", "subject": "Sent the quote", "done_at": "2026-03-02T10:00:00+01:00"})
+    assert (task.done_at, task.occurred_at) == ("2026-03-02T09:00:00.000000Z", "2026-03-02T09:00:00.000000Z")
+    with pytest.raises(ValidationError, match="done_at: only a task is done, not a call"):
+        activities.create({"kind": "call", "subject": "Rang", "done_at": "2026-03-02T10:00:00Z"})
+    with pytest.raises(ValidationError, match="done_at: 'soon' is not a date and time"):
+        activities.create({"kind": "task", "subject": "X", "done_at": "soon"})
+    assert Activity.select().count() == 1
+
+
+
     note = activities.create({"subject": "First"})
     edited = activities.update(note.id, note.version, subject="Second", body="More")
     assert (edited.subject, edited.body, edited.version) == ("Second", "More", 2)

@@ -235,7 +235,7 @@ def test_repeated_and_blank_header_names_become_distinct_columns():
 
 def test_the_fields_offered_are_the_ones_the_services_take():
     assert set(FIELDS_BY_ENTITY["company"]) == set(companies.FIELDS)
-    assert set(FIELDS_BY_ENTITY["deal"]) == set(deals.FIELDS)
+    assert set(FIELDS_BY_ENTITY["deal"]) == {*deals.FIELDS, *deals.CLOSING_FIELDS}
     assert set(FIELDS_BY_ENTITY["activity"]) == set(activities.FIELDS)
     assert set(FIELDS_BY_ENTITY["contact"]) == set(DRAFT_FIELDS)
 

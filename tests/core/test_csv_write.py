@@ -117,7 +117,8 @@ def test_every_company_field_survives_export_and_import(db):
     assert {name: getattr(again, name) for name in companies.FIELDS} == values[0]
 
 
-DEAL_FIELDS = ("title", "value", "currency", "pipeline", "stage", "contact", "company", "expected_close", "notes")
+DEAL_FIELDS = ("title", "value", "currency", "pipeline", "stage", "contact", "company", "expected_close", "notes",
+               "lost_reason", "closed_at")
 
 
 def test_every_deal_field_survives_export_and_import_and_deals_create_takes_it(db, make_contact):
@@ -127,15 +128,19 @@ def test_every_deal_field_survives_export_and_import_and_deals_create_takes_it(d
                           "notes": "+31 20 555 0101 called"}),
             deals.create({"title": "Yen deal", "value": "1200", "currency": "JPY"})]
     won = deals.update(made[1].id, made[1].version, stage="Won")
+    lost = deals.create({"title": "Lost one", "stage": "Lost", "lost_reason": "=went with a rival",
+                         "closed_at": "2025-12-01T09:30:00Z"})
     values = read_back("deal", exported("deal", iterate_records("deal")))
-    expected = [{name: getattr(deal, name) or "" for name in DEAL_FIELDS} for deal in (made[0], won)]
+    expected = [{name: getattr(deal, name) or "" for name in DEAL_FIELDS} for deal in (made[0], won, lost)]
     assert values == expected
     assert values[0]["value"] == "12500.50" and values[1]["value"] == "1200" and values[1]["stage"] == "Won"
+    assert values[2]["lost_reason"] == "=went with a rival" and values[2]["closed_at"] == "2025-12-01T09:30:00.000000Z"
     copies = [deals.create(value) for value in values]
     assert [{name: getattr(deal, name) or "" for name in DEAL_FIELDS} for deal in copies] == expected
 
 
-ACTIVITY_FIELDS = ("kind", "subject", "body", "occurred_at", "due_at", "contact_id", "company_id", "deal_id")
+ACTIVITY_FIELDS = ("kind", "subject", "body", "occurred_at", "due_at", "done_at", "contact_id", "company_id",
+                   "deal_id")
 
 
 def test_every_activity_field_survives_export_and_import_and_activities_create_takes_it(db, make_contact):
@@ -148,16 +153,20 @@ def test_every_activity_field_survives_export_and_import_and_activities_create_t
             activities.create({"kind": "task", "subject": "-Send the offer", "due_at": "2026-02-01T16:00:00Z",
                                "deal_id": deal.id}),
             activities.create({"kind": "note", "body": "just a body"})]
+    done = activities.create({"kind": "task", "subject": "Call back", "due_at": "2026-01-05T17:00:00Z"})
+    made.append(activities.set_done(done.id, True))
     values = read_back("activity", exported("activity", iterate_records("activity")))
 
     def as_read(activity) -> dict:
         return {name: "" if getattr(activity, name) is None else str(getattr(activity, name))
                 for name in ACTIVITY_FIELDS}
 
-    assert sorted(values, key=lambda value: value["body"]) == sorted(map(as_read, made), key=lambda v: v["body"])
+    def order(value: dict) -> tuple[str, str]:
+        return value["body"], value["subject"]
+
+    assert sorted(values, key=order) == sorted(map(as_read, made), key=order)
     copies = [activities.create(value) for value in values]
-    assert sorted(map(as_read, copies), key=lambda v: v["body"]) == sorted(map(as_read, made),
-                                                                            key=lambda v: v["body"])
+    assert sorted(map(as_read, copies), key=order) == sorted(map(as_read, made), key=order)
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("=+-@'\t\n\",;"), max_size=15)

@@ -275,7 +275,26 @@ def test_won_and_lost_close_the_deal(db):
         deals.won(other.id, expected_version=1)
 
 
-def test_a_closed_deal_reopens_with_a_step_back_into_the_last_open_stage(db):
+def test_a_deal_brought_in_closed_keeps_when_it_closed_and_why_it_was_lost(db):
+    lost = deals.create({"title": "Old", "stage": "Lost", "lost_reason": " Budget ", "closed_at": "2025-06-30"})
+    assert (lost.status, lost.lost_reason, lost.closed_at, lost.stage_entered_at) == (
+        "lost", "Budget", "2025-06-30T00:00:00.000000Z", "2025-06-30T00:00:00.000000Z")
+    assert [move.at for move in deal_list.stage_history(lost.id)] == ["2025-06-30T00:00:00.000000Z"]
+    won = deals.create({"title": "Won now", "stage": "Won"})
+    assert won.closed_at is not None and won.closed_at > "2026"
+    with pytest.raises(ValidationError) as refused:
+        deals.create({"title": "Open", "stage": "Lead", "lost_reason": "Budget", "closed_at": "2025-06-30"})
+    assert [(error.field, error.message) for error in refused.value.errors] == [
+        ("closed_at", "only a won or lost deal has closed; 'Lead' is open"),
+        ("lost_reason", "only a lost deal has a reason; 'Lead' is not lost")]
+    with pytest.raises(ValidationError, match="closed_at: '3000-01-01' is in the future"):
+        deals.create({"title": "Later", "stage": "Won", "closed_at": "3000-01-01"})
+    with pytest.raises(ValidationError, match="closed_at: 'last week' is not a date and time"):
+        deals.create({"title": "Vague", "stage": "Won", "closed_at": "last week"})
+    assert Deal.select().count() == 2
+
+
+
     deal = deals.lost(deals.create({"title": "A"}).id, "Timing")
     with pytest.raises(ValidationError, match="is lost"):
         deals.step(deal.id, 1)

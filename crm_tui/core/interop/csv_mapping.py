@@ -34,11 +34,13 @@ FIELDS_BY_ENTITY: dict[Entity, dict[str, str]] = {
     "deal": {
         "title": "Title", "value": "Value", "currency": "Currency", "pipeline": "Pipeline (name)",
         "stage": "Stage (name)", "contact": "Contact (name or #id)", "company": "Company (name)",
-        "expected_close": "Expected close (YYYY-MM-DD)", "notes": "Notes",
+        "expected_close": "Expected close (YYYY-MM-DD)", "notes": "Notes", "lost_reason": "Lost reason",
+        "closed_at": "Closed at (a won or lost deal)",
     },
     "activity": {
         "kind": "Kind (call, meeting, email, note or task)", "subject": "Subject", "body": "Body",
-        "occurred_at": "Occurred at", "due_at": "Due at", "contact_id": "Contact id", "company_id": "Company id",
+        "occurred_at": "Occurred at", "due_at": "Due at", "done_at": "Done at (a task)", "contact_id": "Contact id",
+        "company_id": "Company id",
         "deal_id": "Deal id",
     },
 }

@@ -430,8 +430,10 @@ def _update_company(company_id: int, values: dict) -> None:
 
 
 def _update_deal(deal_id: int, values: dict) -> None:
+    """An update moves the deal (a new stage closes it now), but never rewrites when a deal closed."""
     current = deals.get(deal_id)
-    changes = {name: value for name, value in values.items() if value not in ("", None) and name != "pipeline"}
+    changes = {name: value for name, value in values.items()
+               if value not in ("", None) and name not in ("pipeline", "closed_at")}
     if changes:
         deals.update(deal_id, current.version, **changes)
 
