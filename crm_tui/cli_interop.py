@@ -68,9 +68,9 @@ def detect_format(path: Path) -> str:
 class Progress:
     """`12,000 rows · 4,100 rows/s` on stderr, rewritten in place, while stderr is a terminal."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.shown = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.shown = self.stream.isatty()
         self.started = time.monotonic()
         self.last = 0.0
 
@@ -81,6 +81,12 @@ class Progress:
             rate = rows / max(now - self.started, 1e-6)
             self.stream.write(f"\r{rows:,} rows · {rate:,.0f} rows/s ")
             self.stream.flush()
+
+    def say(self, line: str) -> None:
+        """A line on the same stream, above the progress line rather than over it."""
+        self.done()
+        self.stream.write(line + "\n")
+        self.stream.flush()
 
     def done(self) -> None:
         if self.shown and self.last:
@@ -112,11 +118,18 @@ def run_import(args: argparse.Namespace, out: Output) -> None:
     from crm_tui.core.interop.importer import run_import as import_rows
 
     progress = Progress()
+
+    def told(outcome) -> None:
+        """A dry run says what becomes of every row; an import names the rows it rejects, on stderr."""
+        if args.dry_run:
+            print(outcome.line())
+        elif outcome.action == "reject":
+            progress.say(outcome.line())
+
     with _rows(path, fmt, entity, args.map) as rows:
         summary = import_rows(
             rows, source=str(path), fmt=fmt, entity=entity, mode=args.mode, dry_run=args.dry_run,
-            rejects_to=rejects_path_for(path),
-            on_outcome=(lambda outcome: print(outcome.line())) if args.dry_run and not out.as_json else None,
+            rejects_to=rejects_path_for(path), on_outcome=None if args.dry_run and out.as_json else told,
             on_progress=progress,
         )
     progress.done()
@@ -206,7 +219,7 @@ def _writer(fmt: str, entity: str, vcard_version: str) -> Callable[[TextIO], obj
         return write_backup
     if fmt == "vcard":
         from crm_tui.core import contacts
-        from crm_tui.core.interop.vcard import write_vcards
+        from crm_tui.core.interop.vcard_write import write_vcards
 
         return lambda target: write_vcards(contacts.iterate(), target, vcard_version)
     from crm_tui.core.interop import csv_write

@@ -22,6 +22,7 @@ def test_a_csv_import_prints_its_summary_keeps_unknown_columns_and_rejects_bad_r
     assert result.code == 0, result.err
     assert result.out.splitlines()[0] == "Created 1, updated 0, skipped 0, rejected 1"
     assert "kept as custom fields, as no field matches them: Shoe size" in result.err
+    assert "line 3: reject (emails: 'not-an-email' is not an email address" in result.err and "line 2" not in result.err
     ann = cli("contacts", "list", "--json").json()[0]
     assert (ann["name"], ann["emails"], ann["custom"]) == ("Ann Lee", ["ann@x.org"], {"Shoe size": "39"})
     with open(tmp_path / "people.rejects.csv", encoding="utf-8", newline="") as rejects:

@@ -81,6 +81,18 @@ async def test_dry_run_shows_rejects_and_updates(db, tmp_path, make_contact):
     assert ImportBatch.select().count() == 0
 
 
+async def test_the_summary_names_the_rejected_rows_and_where_they_went(db, tmp_path):
+    source = tmp_path / "people.csv"
+    source.write_text(OWN_EXPORT + "Dora,Kim,not an email,,,\r\n", encoding="utf-8")
+    async with shown(ImportScreen(str(source))) as (app, pilot):
+        await press(app, pilot, "enter", "c", "enter")
+        shown_body = body(app)
+        assert "Created 3, updated 0, skipped 0, rejected 1" in shown_body
+        assert "line 5: reject (emails: 'not an email' is not an email address" in shown_body
+        assert f"rejected rows went to {tmp_path / 'people.rejects.csv'}" in shown_body
+    assert Contact.select().count() == 3
+
+
 async def test_vcard_file_imports_its_cards(db, tmp_path):
     source = tmp_path / "cards.vcf"
     shutil.copy(VCARDS, source)

@@ -397,15 +397,22 @@ class ImportScreen(DialogScreen[str | None]):
                 last = now
                 self.app.call_from_thread(self.show_progress, rows, total, now - started)
 
+        rejected: list[str] = []
+
+        def told(outcome) -> None:
+            if outcome.action == "reject" and len(rejected) < SHOWN_OUTCOMES:
+                rejected.append(outcome.line())
+
         try:
-            summary = self.run(found, mapping, mode, False, on_progress=progressed, cancelled=self.stop.is_set)
+            summary = self.run(found, mapping, mode, False, on_outcome=told, on_progress=progressed,
+                               cancelled=self.stop.is_set)
         except Cancelled:
             self.app.call_from_thread(self.import_done, None, ["The import was stopped: nothing of it was kept."])
             return
         except (CrmError, OSError) as exc:
             self.app.call_from_thread(self.import_done, None, [f"Nothing was imported: {exc}"])
             return
-        self.app.call_from_thread(self.import_done, summary, [])
+        self.app.call_from_thread(self.import_done, summary, rejected)
 
     def show_progress(self, rows: int, total: int, seconds: float) -> None:
         if self.step != "running":
@@ -423,7 +430,7 @@ class ImportScreen(DialogScreen[str | None]):
             return
         self.batch_id, self.undoable = summary.batch_id, True
         shown = [line for line in summary.lines() if not line.startswith("batch ")]
-        shown.append(f"batch {summary.batch_id}")
+        shown += [*lines, f"batch {summary.batch_id}"]
         self.show("done", f"Imported {self.detected.path.name}", "\n".join(shown), "u undoes it · enter closes")
 
     @work(thread=True, exclusive=True, group="import-run")
