@@ -1,4 +1,4 @@
-"""vCard 2.1, 3.0 and 4.0 in; vCard 4.0 or 3.0 out.
+"""vCard 2.1, 3.0 and 4.0 in (vcard_write writes 4.0 or 3.0 out).
 
 The reader splits the file into cards and unfolds lines itself, and parses each line with vobject's content-line
 grammar (`vobject.base.parseLine`), not with `vobject.readComponents`: that raises for the rest of the stream at the
@@ -13,12 +13,12 @@ from __future__ import annotations
 import io
 import quopri
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from crm_tui.core import contacts, tags
-from crm_tui.core.contact_data import ContactData, ContactDraft
+from crm_tui.core.contact_data import ContactDraft
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.interop.rows import SourceRow
 from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_birthday, clean_email, clean_keep_in_touch, clean_phone
@@ -218,10 +218,11 @@ def _unescape(value: str, version: str) -> str:
     if "\\" in value:
         escapes = _ESCAPES_21 if version == "2.1" else _ESCAPES
         value = _ESCAPE.sub(lambda match: escapes.get(match.group(1), match.group(0)), value)
-    return _clean(value)
+    return without_control_characters(value)
 
 
-def _clean(text: str) -> str:
+def without_control_characters(text: str) -> str:
+    """The text with CR and CRLF as LF and no other control characters but tab and LF."""
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -422,7 +423,7 @@ def _finish(card: _Card) -> tuple[ContactDraft | None, list[str], str | None]:
         card.custom[NOTES_CONTINUED] = notes[MAX_TEXT:]
         card.kept.append(f"notes past {MAX_TEXT:,} characters → custom {NOTES_CONTINUED!r}")
         notes = notes[:MAX_TEXT]
-    custom = {key.strip(): _clean(value) for key, value in card.custom.items() if key.strip()}
+    custom = {key.strip(): without_control_characters(value) for key, value in card.custom.items() if key.strip()}
     draft = replace(draft, notes=notes, custom=custom)
     try:
         return contacts.validate(draft), list(dict.fromkeys(card.kept)), None
@@ -463,73 +464,3 @@ def _address(card: _Card) -> dict[str, str]:
         else:
             card.stash(key, ", ".join(part for part in values if part), "ADR" if index else "ADR too long")
     return fields
-
-
-def write_vcards(records: Iterable[ContactData], out: TextIO, version: str = "4.0") -> int:
-    """Write each contact as a card (CRLF line ends, folded at 75 octets); returns how many were written.
-
-    Open `out` with newline="" so the CRLFs reach the file as they are.
-    """
-    if version not in VERSIONS:
-        raise ValueError(f"vCard version {version!r} cannot be written (use {' or '.join(VERSIONS)})")
-    count = 0
-    for contact in records:
-        out.write("".join(_fold(line) for line in _card_lines(contact, version)))
-        count += 1
-    return count
-
-
-def _card_lines(contact: ContactData, version: str) -> Iterator[str]:
-    modern = version == "4.0"
-    yield from ("BEGIN:VCARD", f"VERSION:{version}", f"UID:{UID_PREFIX}{contact.id}")
-    yield f"FN:{_escape(contact.name)}"
-    yield f"N:{_escape(contact.last_name)};{_escape(contact.first_name)};;;"
-    if contact.company:
-        yield f"ORG:{_escape(contact.company)}"
-    if contact.title:
-        yield f"TITLE:{_escape(contact.title)}"
-    for index, email in enumerate(contact.emails):
-        preferred = (";PREF=1" if modern else ",PREF") if index == 0 else ""
-        yield f"EMAIL{'' if modern else ';TYPE=INTERNET'}{preferred}:{_escape(email)}"
-    for index, phone in enumerate(contact.phones):
-        preferred = (";PREF=1" if modern else ";TYPE=PREF") if index == 0 else ""
-        yield f"TEL{';VALUE=text' if modern else ''}{preferred}:{_escape(phone)}"
-    address = (contact.street, contact.city, contact.region, contact.postal_code, contact.country)
-    if any(address):
-        yield "ADR:;;" + ";".join(_escape(part) for part in address)
-    if contact.birthday:  # RFC 6350 writes 19850412 and --0412; 3.0 clients read ISO 8601's 1985-04-12, --04-12
-        yield f"BDAY:{re.sub(r'(?<=[0-9])-', '', contact.birthday) if modern else contact.birthday}"
-    if contact.notes:
-        yield f"NOTE:{_escape(contact.notes)}"
-    if contact.tags:
-        yield "CATEGORIES:" + ",".join(_escape(tag) for tag in contact.tags)
-    if contact.keep_in_touch_days:
-        yield f"{KEEP_IN_TOUCH_PROPERTY}:{contact.keep_in_touch_days}"
-    for index, (key, value) in enumerate(contact.custom.items(), 1):
-        yield f"item{index}.{CUSTOM_PROPERTY}:{_escape(value)}"
-        yield f"item{index}.X-ABLabel:{_escape(key)}"
-    yield "END:VCARD"
-
-
-def _escape(text: str) -> str:
-    text = _clean(text)
-    return text.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
-
-
-def _fold(line: str) -> str:
-    """The line with CRLF, folded so no physical line passes 75 octets and no UTF-8 character is split."""
-    octets = len(line.encode("utf-8", "surrogatepass"))
-    if octets <= 75:
-        return line + "\r\n"
-    if octets == len(line):  # ASCII: one character, one octet
-        return "\r\n ".join([line[:75], *(line[at:at + 74] for at in range(75, len(line), 74))]) + "\r\n"
-    pieces, current, size = [], [], 0
-    for char in line:
-        width = len(char.encode("utf-8", "surrogatepass"))
-        if size + width > 75:
-            pieces.append("".join(current))
-            current, size = [" "], 1
-        current.append(char)
-        size += width
-    pieces.append("".join(current))
-    return "\r\n".join(pieces) + "\r\n"

@@ -72,7 +72,7 @@ def write_export(fmt: str, entity: str, target: Any, tick: Callable[[int], None]
         write_backup(target, on_progress=chunk_written)
     elif fmt == "vcard":
         from crm_tui.core import contacts
-        from crm_tui.core.interop.vcard import write_vcards
+        from crm_tui.core.interop.vcard_write import write_vcards
 
         write_vcards(counted(contacts.iterate(), tick), target)
     else:
