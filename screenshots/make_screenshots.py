@@ -13,6 +13,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,7 +21,8 @@ HERE = Path(__file__).resolve().parent
 SIZES = ((80, 24), (120, 36))
 FIXED_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
-# (name, database, keys pressed, then text typed into the command palette if any)
+# (name, database, keys pressed); HOLD_IMPORT as the last key starts an import and shoots it part-way.
+HOLD_IMPORT = "hold-import"
 SHOTS = (
     ("empty", "empty", ()),
     ("contacts", "demo", ()),
@@ -47,7 +49,10 @@ SHOTS = (
     ("company-timeline", "demo", ("2", "enter", "end")),
     ("import-mapping", "demo", ("i", *"people.csv", "enter", "j", "space", *["down"] * 5, "enter")),
     ("import-dry-run", "demo", ("i", *"people.csv", "enter", "j", "space", *["down"] * 5, "enter", "ctrl+s", "u")),
+    ("import-progress", "demo", ("i", *"many.csv", "enter", "c", HOLD_IMPORT)),
 )
+MANY_ROWS = 40_000
+"""How many contacts many.csv holds, written as our own export writes them, so no mapping is asked for."""
 # What the import shots import: a spreadsheet no layout matches, so the mapping screen opens.
 PEOPLE_CSV = (
     "Name,Mail,Mobile,Employer,Shoe size\r\n"
@@ -55,6 +60,14 @@ PEOPLE_CSV = (
     "Emma Wood,emma.wood@lighthouse.example,+1 617 555 0101,Lighthouse Healthcare Group,39\r\n"
     "Alan Turing,alan@bletchley,+44 1908 640404,Bletchley Park,44\r\n"
 )
+
+
+def write_many(path: Path) -> None:
+    from crm_tui.core import demo
+    from crm_tui.core.interop.csv_write import write_csv
+
+    with path.open("w", encoding="utf-8", newline="") as out:
+        write_csv("contact", demo.contact_drafts(MANY_ROWS, seed=7), out)
 
 
 async def settle(app, pilot) -> None:
@@ -69,6 +82,43 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
+class HeldStop(threading.Event):
+    """The import screen's stop flag, which the importer checks before each chunk of rows. Once the progress bar
+    has shown a third of the rows, checking it waits until the shot is taken, so the shot catches a real import
+    part-way; the shot then sets it, and the import stops and rolls back as esc would have it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown = threading.Event()
+        self.shot = threading.Event()
+
+    def is_set(self) -> bool:
+        if self.shown.is_set():
+            self.shot.wait()
+        return super().is_set()
+
+
+async def shoot_import_part_way(app, pilot) -> None:
+    from crm_tui.ui.screens.import_flow import ImportScreen
+
+    screen = app.screen
+    held = screen.stop = HeldStop()
+    show_progress = screen.show_progress
+
+    def shown(rows: int, total: int, seconds: float) -> None:
+        show_progress(rows, total, seconds)
+        if rows >= total // 3:
+            held.shown.set()
+
+    screen.show_progress = shown
+    await pilot.press("enter")
+    while not held.shown.is_set():
+        await asyncio.sleep(0.05)
+    await pilot.pause()
+    assert isinstance(app.screen, ImportScreen)
+    return held
+
+
 async def shoot(db_path: Path, name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
     from crm_tui.core import demo
     from crm_tui.core.db import close_database, open_database
@@ -79,12 +129,20 @@ async def shoot(db_path: Path, name: str, keys: tuple[str, ...], size: tuple[int
     app = CrmApp(open_database(db_path), is_demo=demo.holds_demo_data())
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
+        held = None
         for key in keys:
+            if key == HOLD_IMPORT:
+                held = await shoot_import_part_way(app, pilot)
+                continue
             await pilot.press(key)
             await settle(app, pilot)
         app.clear_notifications()  # the start-up notice of overdue tasks would cover every shot
         await pilot.pause()
         app.save_screenshot(str(HERE / f"{name}-{size[0]}x{size[1]}.svg"))
+        if held is not None:
+            held.set()
+            held.shot.set()
+            await app.workers.wait_for_complete()
     close_database()
 
 
@@ -106,6 +164,7 @@ async def main() -> None:
         close_database()
         databases = {"empty": empty, "demo": filled}
         (Path(scratch) / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
+        write_many(Path(scratch) / "many.csv")
         os.chdir(scratch)  # the import shots type a path relative to here
         pristine = {name: path.read_bytes() for name, path in databases.items()}
         wanted = set(sys.argv[1:]) or {name for name, _, _ in SHOTS}
