@@ -263,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(db_path)
     out = Output(bool(getattr(args, "json", False)))
     from crm_tui.core.db import close_database, open_database
+    from crm_tui.core.records import set_source
+
+    set_source("cli")
 
     try:
         opened = open_database(db_path)

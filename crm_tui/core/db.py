@@ -28,8 +28,10 @@ from crm_tui.core.models import (
     ContactEmail,
     Deal,
     DealStageChange,
+    DuplicateDismissal,
     ImportBatch,
     Pipeline,
+    SavedSearch,
     Stage,
     database,
     now_text,
@@ -120,9 +122,20 @@ def _migrate_to_7(db: SqliteDatabase) -> None:
     _create_indexes(ContactEmail, ["contact_email_lower_email"])
 
 
+def _migrate_to_8(db: SqliteDatabase) -> None:
+    """Version 8 adds redo (`change.redoes`), where a change was made (`change.source`), saved searches and the
+    pairs of contacts a person said are not duplicates."""
+    migrator = SqliteMigrator(db)
+    migrate(migrator.add_column("change", "redoes", TextField(null=True)),
+            migrator.add_column("change", "source", TextField(default="")))
+    _create_indexes(Change, ["change_redoes"])
+    db.create_tables([SavedSearch, DuplicateDismissal])
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Version 1 is the first released schema.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _migrate_to_2, 2: _migrate_to_3, 3: _migrate_to_4, 4: _migrate_to_5, 5: _migrate_to_6, 6: _migrate_to_7,
+    7: _migrate_to_8,
 }
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 

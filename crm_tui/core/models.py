@@ -199,7 +199,9 @@ class Change(BaseModel):
     """The audit log: one row for every write, the ground for history, undo and import revert.
 
     Rows of one user action share `batch_id`. The rows an undo writes carry in `undoes` the key of the batch they
-    undid (its batch_id, or `change:<id>` for a lone row without one), so nothing is undone twice.
+    undid (its batch_id, or `change:<id>` for a lone row without one), so nothing is undone twice; the rows a redo
+    writes carry in `redoes` the key of the undo batch they took back. `source` says where the change was made
+    (app, cli, ssh) and `actor` who made it.
     """
 
     entity = CharField()
@@ -211,6 +213,8 @@ class Change(BaseModel):
     actor = TextField(default="")
     batch_id = TextField(null=True)
     undoes = TextField(null=True)
+    redoes = TextField(null=True)
+    source = TextField(default="")
 
     class Meta:
         indexes = ((("entity", "entity_id"), False), (("batch_id",), False))
@@ -234,6 +238,29 @@ class ImportBatch(BaseModel):
     undone_at = UtcTimestampField(null=True)
 
 
+class SavedSearch(BaseModel):
+    """A search kept under a name: it shows in the command palette, and a pinned one filters the contacts list."""
+
+    name = TextField()
+    name_key = TextField(unique=True)
+    query = TextField()
+    pinned = BooleanField(default=False)
+    created_at = UtcTimestampField(default=now_text)
+    updated_at = UtcTimestampField(default=now_text)
+
+
+class DuplicateDismissal(BaseModel):
+    """Two contacts a person said are not the same, smaller id first: the duplicate scan never pairs them again.
+    Purging either contact removes the pair."""
+
+    contact_low = ForeignKeyField(Contact, on_delete="CASCADE")
+    contact_high = ForeignKeyField(Contact, on_delete="CASCADE")
+    dismissed_at = UtcTimestampField(default=now_text)
+
+    class Meta:
+        indexes = ((("contact_low", "contact_high"), True),)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Company,
@@ -249,6 +276,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     Activity,
     Change,
     ImportBatch,
+    SavedSearch,
+    DuplicateDismissal,
 )
 
 # Keyset pagination walks these partial indexes: live (not trashed) rows only, in each sort order a list offers.
@@ -293,3 +322,5 @@ Contact.add_index(Contact.keep_in_touch_days, where=SQL("deleted_at IS NULL AND 
 ContactEmail.add_index(SQL("CREATE INDEX IF NOT EXISTS contact_email_lower_email ON contact_email (lower(email))"))
 # Undo asks, for each batch it passes, whether an undo names it: only undo rows are indexed.
 Change.add_index(Change.undoes, where=SQL("undoes IS NOT NULL"))
+# Redo asks the same of redo rows.
+Change.add_index(Change.redoes, where=SQL("redoes IS NOT NULL"))

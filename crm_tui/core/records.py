@@ -28,6 +28,22 @@ R = TypeVar("R")
 P = ParamSpec("P")
 
 
+SOURCES = ("app", "cli", "ssh")
+_source = ""
+
+
+def set_source(source: str) -> None:
+    """Where this process's changes are made, for history: the app and the command line each say so at start."""
+    global _source
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}")
+    _source = source
+
+
+def current_source() -> str:
+    return _source
+
+
 def current_actor() -> str:
     try:
         return getpass.getuser()
@@ -43,25 +59,27 @@ def new_batch_id() -> str:
 class _Batch:
     id: str
     undoes: str | None
+    redoes: str | None = None
 
 
 _current_batch: ContextVar[_Batch | None] = ContextVar("change_batch", default=None)
 
 
 @contextmanager
-def change_batch(batch_id: str | None = None, undoes: str | None = None) -> Iterator[str]:
+def change_batch(batch_id: str | None = None, undoes: str | None = None,
+                 redoes: str | None = None) -> Iterator[str]:
     """Group every Change row written inside into one batch, so one undo reverts one user action.
 
     Nested use joins the batch already open (its id wins over `batch_id`). `undoes` marks the batch as the undo of
-    another batch (see undo.py); only `undo_last` passes it.
+    another batch, `redoes` as the redo of an undo batch (see undo.py); only undo and redo pass them.
     """
     outer = _current_batch.get()
     if outer is not None:
-        if undoes is not None and outer.undoes != undoes:
-            raise RuntimeError("an undo must be a user action of its own, not part of another change batch")
+        if (undoes, redoes) != (None, None) and (outer.undoes, outer.redoes) != (undoes, redoes):
+            raise RuntimeError("an undo or redo must be a user action of its own, not part of another change batch")
         yield outer.id
         return
-    token = _current_batch.set(_Batch(batch_id or new_batch_id(), undoes))
+    token = _current_batch.set(_Batch(batch_id or new_batch_id(), undoes, redoes))
     try:
         yield _current_batch.get().id
     finally:
@@ -113,7 +131,8 @@ def insert_rows(model: type[BaseModel], columns: Sequence[str], rows: Sequence[S
     )
 
 
-_CHANGE_COLUMNS = ("entity", "entity_id", "action", "before", "after", "at", "actor", "batch_id", "undoes")
+_CHANGE_COLUMNS = ("entity", "entity_id", "action", "before", "after", "at", "actor", "batch_id", "undoes",
+                   "redoes", "source")
 
 
 def record_changes(
@@ -125,13 +144,13 @@ def record_changes(
     """
     batch = _current_batch.get()
     if batch_id is None or (batch is not None and batch.id == batch_id):
-        batch_id, undoes = (batch.id, batch.undoes) if batch is not None else (None, None)
+        batch_id, undoes, redoes = (batch.id, batch.undoes, batch.redoes) if batch is not None else (None, None, None)
     else:
-        undoes = None
-    stamp, actor = now_text(), current_actor()
+        undoes = redoes = None
+    stamp, actor, source = now_text(), current_actor(), current_source()
     rows = [
         (entity, record_id, action, None if before is None else to_json(before),
-         None if after is None else to_json(after), stamp, actor, batch_id, undoes)
+         None if after is None else to_json(after), stamp, actor, batch_id, undoes, redoes, source)
         for record_id, before, after in changes
     ]
     insert_rows(Change, _CHANGE_COLUMNS, rows)

@@ -27,6 +27,7 @@ from crm_tui.core.activity_list import ActivityFilter
 from crm_tui.core.db import OpenDatabase, close_database, connection, open_database
 from crm_tui.core.errors import CrmError
 from crm_tui.core.models import format_timestamp
+from crm_tui.core.records import set_source
 from crm_tui.ui import sources
 from crm_tui.ui.commands import RecordsProvider
 from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
@@ -76,6 +77,7 @@ class CrmApp(App[None]):
 
     def __init__(self, opened: OpenDatabase, is_demo: bool = False, settings: dict[str, Any] | None = None):
         super().__init__()
+        set_source("app")
         self.opened = opened
         self.is_demo = is_demo
         self.settings = settings or {}

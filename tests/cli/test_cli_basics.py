@@ -78,7 +78,7 @@ def test_info_json_counts_records(cli, add):
     result = cli("info", "--json")
     assert result.code == 0
     facts = result.json()
-    assert facts["schema_version"] == core_db.SCHEMA_VERSION == 7 and facts["demo"] is False and facts["size_bytes"] > 0
+    assert facts["schema_version"] == core_db.SCHEMA_VERSION == 8 and facts["demo"] is False and facts["size_bytes"] > 0
     assert facts["counts"] == {"contacts": 2, "companies": 2, "deals": 0, "activities": 0, "open_tasks": 0,
                                "tags": 2, "in_trash": 1}
 

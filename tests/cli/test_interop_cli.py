@@ -94,7 +94,7 @@ def test_a_json_backup_restores_into_an_empty_database_only(cli, tmp_path, db_pa
     assert first.read_bytes() == second.read_bytes()
     refused = cli("import", str(first))
     assert refused.code == 1 and "restores into an empty database only" in refused.err
-    assert first.read_text(encoding="utf-8").startswith('{"format":"crm-tui-backup","version":1,')
+    assert first.read_text(encoding="utf-8").startswith('{"format":"crm-tui-backup","version":2,')
 
 
 def test_every_card_of_the_shared_corpus_imports_and_a_vcard_export_reads_back(cli, tmp_path):

@@ -15,8 +15,19 @@ def index_names(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
+def make_version_7(conn: sqlite3.Connection) -> None:
+    """What version 8 added, taken away: redo and the source of changes, saved searches, duplicate dismissals."""
+    conn.execute("DROP INDEX change_redoes")
+    conn.execute("ALTER TABLE change DROP COLUMN redoes")
+    conn.execute("ALTER TABLE change DROP COLUMN source")
+    conn.execute("DROP TABLE saved_search")
+    conn.execute("DROP TABLE duplicate_dismissal")
+    conn.execute("PRAGMA user_version = 7")
+
+
 def make_version_6(conn: sqlite3.Connection) -> None:
     """What version 7 added, taken away: the record of imports and the email index they match through."""
+    make_version_7(conn)
     conn.execute("DROP TABLE import_batch")
     conn.execute("DROP INDEX contact_email_lower_email")
     conn.execute("PRAGMA user_version = 6")

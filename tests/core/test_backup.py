@@ -19,7 +19,7 @@ from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 from crm_tui.core.errors import CannotUndoError, CrmError
 from crm_tui.core.interop import backup
 from crm_tui.core.interop.backup import restore_backup, write_backup
-from crm_tui.core.models import MODELS, Meta, database
+from crm_tui.core.models import MODELS, DuplicateDismissal, Meta, SavedSearch, database
 
 # What a restore must reproduce, table by table (the row ids of emails and phones are not part of a backup).
 CONTENTS = {table: f"SELECT * FROM {table} ORDER BY 1, 2" for table in (
@@ -86,6 +86,9 @@ def build_everything() -> None:
     activities.set_done(done.id, True)
     activities.delete(activities.create({"kind": "note", "subject": "Trashed note"}).id)
     Meta.create(key="demo", value="7")
+    SavedSearch.create(name="VIPs in Berlin", name_key="vips in berlin", query='tag:vip "Berlin" -cancelled',
+                       pinned=True)
+    DuplicateDismissal.create(contact_low=ada.id, contact_high=old.id)
 
 
 @pytest.fixture
@@ -105,15 +108,16 @@ def test_export_restore_export_gives_identical_bytes_and_the_same_database(every
     assert backup_text() == text
     assert database_rows() == rows
     assert summary.counts == {"tags": 2, "companies": 3, "contacts": 3, "pipelines": 3, "stages": 18, "deals": 5,
-                              "deal_stage_changes": 9, "activities": 7}
-    assert summary.lines()[0].startswith("restored 50 records: tags 2, companies 3, contacts 3")
+                              "deal_stage_changes": 9, "activities": 7, "saved_searches": 1,
+                              "duplicate_dismissals": 1}
+    assert summary.lines()[0].startswith("restored 52 records: tags 2, companies 3, contacts 3")
 
 
 def test_the_document_is_one_record_a_line_in_id_order_with_every_column(everything):
     text, _ = everything
     lines = text.split("\n")
     header = json.loads(lines[0].rstrip(",") + "}")
-    assert header == {"format": "crm-tui-backup", "version": 1, "schema_version": SCHEMA_VERSION,
+    assert header == {"format": "crm-tui-backup", "version": 2, "schema_version": SCHEMA_VERSION,
                       "meta": {"demo": "7"}}
     assert text.endswith("]\n}\n") and lines[1] == '"tags":['
     document = json.loads(text)
@@ -133,6 +137,21 @@ def test_the_document_is_one_record_a_line_in_id_order_with_every_column(everyth
         ids = [record["id"] for record in document[table.key]]
         assert ids == sorted(ids)
     assert all(line.startswith("{") for line in lines[2:lines.index("],")])
+
+
+def test_a_version_1_backup_without_saved_searches_and_dismissals_still_restores(everything, tmp_path):
+    text, _ = everything
+    document = json.loads(text)
+    del document["saved_searches"], document["duplicate_dismissals"]
+    document["version"] = 1
+    fresh_database(tmp_path / "restored.sqlite3")
+    summary = restore_backup(io.StringIO(json.dumps(document)))
+    assert summary.counts["contacts"] == 3 and summary.counts["saved_searches"] == 0
+    assert contacts.count() == 2
+    document["version"] = 2
+    fresh_database(tmp_path / "restored-again.sqlite3")
+    with pytest.raises(CrmError, match="it has no 'saved_searches', 'duplicate_dismissals'; the file is incomplete"):
+        restore_backup(io.StringIO(json.dumps(document)))
 
 
 def test_a_restored_database_is_searchable_and_undo_refuses_to_take_the_restore_back(everything, tmp_path):
@@ -207,7 +226,7 @@ BAD_DOCUMENTS = {
     "a CSV file": (lambda text: "first_name,last_name\nAda,Lovelace\n", "not a crm-tui backup"),
     "another JSON file": (lambda text: '{"name": "x"}', "not a crm-tui backup"),
     "another format": (lambda text: _swap(text, "crm-tui-backup", "other-backup"), "not a crm-tui backup"),
-    "a newer format": (lambda text: _swap(text, '"version":1,', '"version":2,'), "newer crm-tui"),
+    "a newer format": (lambda text: _swap(text, '"version":2,', '"version":3,'), "newer crm-tui"),
     "a newer schema": (lambda text: _swap(text, f'"schema_version":{SCHEMA_VERSION}',
                                           f'"schema_version":{SCHEMA_VERSION + 1}'), "upgrade crm-tui"),
     "a missing column": (lambda text: _swap(text, '"city":"",', ""), "contacts record 1 (line 7, id 1): has no city"),

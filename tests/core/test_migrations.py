@@ -7,11 +7,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from schema_versions import make_version_7
 
 from crm_tui.core import contacts, search, undo
 from crm_tui.core import db as core_db
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 from crm_tui.core.models import CONTACT_SORT_KEYS_INDEX, Change, database
+from crm_tui.core.records import set_source
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "schema_v1.sql"
 
@@ -134,7 +136,7 @@ def test_version_2_database_migrates_to_the_current_version_with_a_backup(tmp_pa
     conn.close()
     opened = open_database(path)
     try:
-        assert opened.schema_version == user_version(path) == SCHEMA_VERSION == 7
+        assert opened.schema_version == user_version(path) == SCHEMA_VERSION == 8
         assert opened.backup_path is not None and opened.backup_path.name.startswith("v2.sqlite3.v2-")
         assert ("index", "change_undoes") in schema_names()
         assert ("index", CONTACT_SORT_KEYS_INDEX) in schema_names()
@@ -148,3 +150,26 @@ def test_changes_logged_before_batches_existed_are_undone_one_at_a_time(migrated
     assert undo.undo_last() == "Undid: added contact 'Anna de Vries'"
     assert undo.undo_last() == "Undid: added contact '秀英 王'"
     assert {c.name for c in contacts.iterate()} == {"Émile Zola"}
+
+
+def test_a_schema_7_database_gains_redo_sources_saved_searches_and_dismissals(tmp_path):
+    path = tmp_path / "v7.sqlite3"
+    open_database(path)
+    kept = contacts.create(contacts.ContactDraft(first_name="Kept"))
+    close_database()
+    conn = sqlite3.connect(path)
+    fresh = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    make_version_7(conn)
+    conn.commit()
+    conn.close()
+    opened = open_database(path)
+    try:
+        assert opened.schema_version == SCHEMA_VERSION and opened.backup_path is not None
+        assert {row[0] for row in database.execute_sql("SELECT name FROM sqlite_master")} == fresh
+        old = Change.get(Change.entity_id == kept.id)
+        assert (old.source, old.redoes) == ("", None)
+        set_source("cli")
+        contacts.update(kept.id, kept.version, title="CTO")
+        assert Change.select().order_by(Change.id.desc()).first().source == "cli"
+    finally:
+        close_database()

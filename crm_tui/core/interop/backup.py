@@ -34,7 +34,7 @@ from crm_tui.core.models import database
 from crm_tui.core.records import new_batch_id, record_change
 
 FORMAT = "crm-tui-backup"
-VERSION = 1
+VERSION = 2  # 2 added saved searches and duplicate dismissals (schema 8)
 META_KEYS = ("demo",)
 CHUNK = 2000
 READ_CHARS = 1 << 16
@@ -97,6 +97,7 @@ class _Table:
     name: str
     fields: tuple[tuple[str, str], ...]
     lists: tuple[tuple[str, str], ...] = ()  # a record's own lists, stored in other tables: (key, SQL for the JSON)
+    since: int = 1  # the first backup format version that holds the table: an older backup restores without it
 
     @cached_property
     def columns(self) -> tuple[str, ...]:
@@ -159,6 +160,11 @@ TABLES = (
         ("id", "int"), ("kind", "kind"), ("subject", "text"), ("body", "text"), ("occurred_at", "text?"),
         ("due_at", "text?"), ("done_at", "text?"), ("contact_id", "int?"), ("company_id", "int?"),
         ("deal_id", "int?"), *_RECORD)),
+    _Table("saved_searches", "saved_search", (
+        ("id", "int"), ("name", "text"), ("name_key", "text"), ("query", "text"), ("pinned", "bool"),
+        ("created_at", "text"), ("updated_at", "text")), since=2),
+    _Table("duplicate_dismissals", "duplicate_dismissal", (
+        ("id", "int"), ("contact_low_id", "int"), ("contact_high_id", "int"), ("dismissed_at", "text")), since=2),
 )
 _HEADER = ("format", "version", "schema_version", "meta")
 _BY_KEY = {table.key: table for table in TABLES}
@@ -355,6 +361,7 @@ class _Restore:
 
     def __init__(self, on_progress: Progress | None):
         self.on_progress = on_progress
+        self.document_version = VERSION
         self.counts = {table.key: 0 for table in TABLES}
         self.seen: set[str] = set()
         self.tag_ids: dict[str, int] | None = None
@@ -382,7 +389,8 @@ class _Restore:
                     break
         if reader.peek():
             raise _Refused(f"line {reader.line()}: something follows the end of the backup")
-        missing = [key for key in (*_HEADER, *_BY_KEY) if key not in self.seen]
+        expected = [table.key for table in TABLES if table.since <= self.document_version]
+        missing = [key for key in (*_HEADER, *expected) if key not in self.seen]
         if "format" in missing:
             raise _Refused(f'it is not a crm-tui backup (it has no "format": "{FORMAT}")')
         if missing:
@@ -413,6 +421,8 @@ class _Restore:
                 what = "backup format" if key == "version" else "database schema"
                 raise _Refused(f"it was written by a newer crm-tui ({what} {value}; this crm-tui knows up to "
                                f"{newest}); upgrade crm-tui to restore it")
+        if key == "version":
+            self.document_version = value
         if key == "meta":
             if not isinstance(value, dict) or not all(isinstance(text, str) for text in value.values()):
                 raise _Refused(f"line {line}: meta must be an object of strings")
