@@ -27,6 +27,8 @@ CONTACT_FIELDS = {
     "country": "country", "birthday": "birthday", "note": "notes", "keep_in_touch": "keep_in_touch_days",
 }
 COMPANY_FIELDS = ("name", "domain", "phone", "address", "notes")
+# Each module adds its subcommands (`add_parsers(sub, common)`) and names what runs them (`RUNNERS`).
+COMMAND_MODULES = (cli_deals, cli_activities, cli_interop)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -90,9 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="add demo data even if the database holds records")
     _record_verbs(sub, "contacts", common, _contact_options, contacts.SORTS)
     _record_verbs(sub, "companies", common, _company_options, companies.SORTS)
-    cli_deals.add_parsers(sub, common)
-    cli_activities.add_parsers(sub, common)
-    cli_interop.add_parsers(sub, common)
+    for module in COMMAND_MODULES:
+        module.add_parsers(sub, common)
     tag_group = sub.add_parser("tags", parents=[common], help="list, rename and delete tags")
     tag_verbs = tag_group.add_subparsers(dest="verb", required=True, metavar="VERB")
     tag_verbs.add_parser("list", parents=[common], help="every tag with its number of contacts")
@@ -270,13 +271,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         opened = open_database(db_path)
         try:
-            runner = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags,
-                      "search": _run_search, "demo": _run_demo, "undo": _run_undo,
-                      "deals": cli_deals.run_deals, "pipelines": cli_deals.run_pipelines,
-                      "log": cli_activities.run_log, "tasks": cli_activities.run_tasks,
-                      "activities": cli_activities.run_activities,
-                      "agenda": cli_activities.run_agenda, "import": cli_interop.run_import,
-                      "export": cli_interop.run_export}.get(args.command)
+            runners = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags,
+                       "search": _run_search, "demo": _run_demo, "undo": _run_undo}
+            for module in COMMAND_MODULES:
+                runners.update(module.RUNNERS)
+            runner = runners.get(args.command)
             if runner is None:
                 _run_info(args, out, opened)
             else:

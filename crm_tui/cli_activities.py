@@ -147,3 +147,6 @@ def run_agenda(args: argparse.Namespace, out: Output) -> None:
             lines.append(f"{group.title} ({len(tasks)})")
             lines += [f"  {_local(task.due_at)}  #{task.id}  {task.name}  {_linked(task)}".rstrip() for task in tasks]
     out.record(data, lines or [EMPTY_AGENDA])
+
+
+RUNNERS = {"log": run_log, "tasks": run_tasks, "activities": run_activities, "agenda": run_agenda}

@@ -320,3 +320,6 @@ def _run_stages(args: argparse.Namespace, out: Output) -> None:
         where = f", its {_deals(moved)} moved to {pipeline.stage(args.move_deals_to).name!r}" if moved else ""
         out.record({"id": stage.id, "name": stage.name, "pipeline": pipeline.name, "status": "deleted",
                     "moved_deals": moved}, [f"stage {stage.name!r} of {pipeline.name!r} deleted{where}"])
+
+
+RUNNERS = {"deals": run_deals, "pipelines": run_pipelines}

@@ -225,3 +225,6 @@ def _writer(fmt: str, entity: str, vcard_version: str) -> Callable[[TextIO], obj
     from crm_tui.core.interop import csv_write
 
     return lambda target: csv_write.export(entity, target)
+
+
+RUNNERS = {"import": run_import, "export": run_export}
