@@ -80,6 +80,7 @@ def save_setting(key: str, value: str, path: Path | None = None) -> None:
 
 FALLBACK_CURRENCY = "EUR"
 DEFAULT_STALE_DAYS = 30
+DEFAULT_TRASH_DAYS = 30
 
 
 _CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
@@ -107,6 +108,13 @@ def stale_days(settings: dict[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else DEFAULT_STALE_DAYS
 
 
+def trash_days(settings: dict[str, Any]) -> int:
+    """Days a record stays in the trash before it is purged for good: `trash_days`, default 30; 0 keeps it until
+    it is purged by hand."""
+    value = settings.get("trash_days")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else DEFAULT_TRASH_DAYS
+
+
 def settings_problems(settings: dict[str, Any]) -> list[str]:
     """What is wrong with the deal settings, in words for the person who wrote them (the app shows these at
     start; the CLI refuses to add a deal in a currency it had to guess)."""
@@ -118,4 +126,8 @@ def settings_problems(settings: dict[str, Any]) -> list[str]:
     if days is not None and stale_days(settings) != days:
         problems.append(f"{config_path()}: stale_days = {days!r} is not a whole number of days above 0; "
                         f"using {DEFAULT_STALE_DAYS}")
+    kept = settings.get("trash_days")
+    if kept is not None and trash_days(settings) != kept:
+        problems.append(f"{config_path()}: trash_days = {kept!r} is not a whole number of days (0 keeps the trash "
+                        f"until you purge it); using {DEFAULT_TRASH_DAYS}")
     return problems

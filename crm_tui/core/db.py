@@ -22,8 +22,10 @@ from crm_tui.core.errors import DatabaseError
 from crm_tui.core.models import (
     CONTACT_SORT_KEYS_INDEX,
     MODELS,
+    TRASH_INDEXES,
     Activity,
     Change,
+    Company,
     Contact,
     ContactEmail,
     Deal,
@@ -123,12 +125,14 @@ def _migrate_to_7(db: SqliteDatabase) -> None:
 
 
 def _migrate_to_8(db: SqliteDatabase) -> None:
-    """Version 8 adds redo (`change.redoes`), where a change was made (`change.source`), saved searches and the
-    pairs of contacts a person said are not duplicates."""
+    """Version 8 adds redo (`change.redoes`), where a change was made (`change.source`), saved searches, the
+    pairs of contacts a person said are not duplicates, and the indexes the trash is listed through."""
     migrator = SqliteMigrator(db)
     migrate(migrator.add_column("change", "redoes", TextField(null=True)),
             migrator.add_column("change", "source", TextField(default="")))
     _create_indexes(Change, ["change_redoes"])
+    for model in (Contact, Company, Deal, Activity):
+        _create_indexes(model, [TRASH_INDEXES[model._meta.table_name]])
     db.create_tables([SavedSearch, DuplicateDismissal])
 
 

@@ -405,9 +405,27 @@ def write_back(snapshots: Sequence[dict]) -> None:
             record_change("deal", snapshot["id"], "update", current, get(snapshot["id"], include_deleted=True))
 
 
+_STAGE_CHANGE_COLUMNS = ("id", "deal_id", "from_stage_id", "to_stage_id", "changed_at")
+
+
 def remove_stage_changes(change_ids: Sequence[int]) -> None:
-    """Forget stage moves that were undone: the history shows what happened, and an undone move did not."""
-    DealStageChange.delete().where(DealStageChange.id.in_(list(change_ids))).execute()
+    """Forget stage moves that were undone: the history shows what happened, and an undone move did not. Each is
+    logged with what it was, so a redo can put it back."""
+    for chunk in chunked(change_ids):
+        marks = ", ".join("?" * len(chunk))
+        rows = database.execute_sql(f"SELECT {', '.join(_STAGE_CHANGE_COLUMNS)} FROM deal_stage_change "
+                                    f"WHERE id IN ({marks})", chunk).fetchall()
+        DealStageChange.delete().where(DealStageChange.id.in_(chunk)).execute()
+        record_changes("deal_stage_change", "delete",
+                       [(row[0], dict(zip(_STAGE_CHANGE_COLUMNS, row, strict=True)), None) for row in rows])
+
+
+def recreate_stage_changes(snapshots: Sequence[dict]) -> None:
+    """Put back stage moves an undo forgot (redo), as they were, under their own ids."""
+    for snapshot in snapshots:
+        DealStageChange.insert(id=snapshot["id"], deal=snapshot["deal_id"], from_stage=snapshot["from_stage_id"],
+                               to_stage=snapshot["to_stage_id"], changed_at=snapshot["changed_at"]).execute()
+        record_change("deal_stage_change", snapshot["id"], "create", None, snapshot)
 
 
 def check_version(deal: DealData, expected_version: int) -> None:

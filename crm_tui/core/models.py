@@ -322,5 +322,11 @@ Contact.add_index(Contact.keep_in_touch_days, where=SQL("deleted_at IS NULL AND 
 ContactEmail.add_index(SQL("CREATE INDEX IF NOT EXISTS contact_email_lower_email ON contact_email (lower(email))"))
 # Undo asks, for each batch it passes, whether an undo names it: only undo rows are indexed.
 Change.add_index(Change.undoes, where=SQL("undoes IS NOT NULL"))
+# The trash lists what was deleted, newest first: only trashed rows are indexed.
+_TRASHED = SQL("deleted_at IS NOT NULL")
+for _model in (Contact, Company, Deal, Activity):
+    _model.add_index(_model.deleted_at, _model.id, where=_TRASHED)
+TRASH_INDEXES = {"contact": "contact_deleted_at_id", "company": "company_deleted_at_id", "deal": "deal_deleted_at_id",
+                 "activity": "activity_deleted_at_id"}
 # Redo asks the same of redo rows.
 Change.add_index(Change.redoes, where=SQL("redoes IS NOT NULL"))

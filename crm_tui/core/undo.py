@@ -1,10 +1,15 @@
-"""Undo: revert the most recent user action that has not been undone, from the audit log alone.
+"""Undo and redo: revert the most recent user action not undone yet, or take back the most recent undo, from the
+audit log alone.
 
 A user action is one change batch (`records.change_batch`). Undo writes the inverse of each of its changes, newest
 first, through the same services (so the search index and the history stay in step), in one transaction: it
 happens completely or not at all. Every Change row an undo writes carries in `undoes` the key of the batch it
 reverted; that is how no batch is undone twice, how undo batches are told apart, and why the stack survives a
-restart. Undo batches are never undone themselves here (redo is another feature).
+restart.
+
+Redo inverts an undo batch the same way, its rows carrying in `redoes` the undo batch's id. Undos are redone newest
+first, and only while no new change has been made since (a purge of the trash does not count: it changes nothing
+that undo could take back). A redo is an ordinary change: undo takes it back like any other.
 """
 
 from __future__ import annotations
@@ -33,6 +38,15 @@ SELECT c.id, c.batch_id FROM change c
                                             AND p.action = 'purge' AND p.id > c.id)
  ORDER BY c.id DESC LIMIT 1"""
 _COLUMNS = "id, entity, entity_id, action, before, after"
+# The newest undo not redone yet, unless a new change (not an undo, a redo or a purge) has been made since it.
+_REDO_SQL = """
+SELECT u.batch_id, max(u.id) AS newest FROM change u
+ WHERE u.undoes IS NOT NULL AND u.batch_id IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM change r WHERE r.redoes = u.batch_id)
+ GROUP BY u.batch_id
+HAVING newest > coalesce((SELECT max(id) FROM change
+                           WHERE undoes IS NULL AND redoes IS NULL AND action != 'purge'), 0)
+ ORDER BY newest DESC LIMIT 1"""
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,30 @@ def undo_last() -> str:
     return f"Undid: {description}"
 
 
+def redo_last() -> str:
+    """Take back the most recent undo, and say what was redone ("Redid: added contact 'Ada'")."""
+    with database.atomic("IMMEDIATE"):
+        found = database.execute_sql(_REDO_SQL).fetchone()
+        if found is None:
+            raise NothingToUndoError("there is nothing to redo")
+        undo_batch, newest = found
+        changes = _load(undo_batch, newest)
+        closing = next((change for change in changes if change.entity == "change"), None)
+        description = closing.after.get("description", "") if closing and closing.after else describe(changes)
+        undone = closing.after.get("undid") if closing and closing.after else None
+        if batches.is_import(undone):
+            raise CannotUndoError(f"cannot redo: {description}; redo does not apply an import again. Import the "
+                                  "file again instead")
+        work = [change for change in changes if change.entity != "change"]
+        _refuse_what_cannot_be_undone(work, description)
+        _check_unchanged_since(work)
+        with change_batch(redoes=undo_batch):
+            for run in _runs(work[::-1]):
+                _INVERSES[(run[0].entity, run[0].action)](run)
+            record_change("change", changes[-1].id, "redo", None, {"redid": undo_batch, "description": description})
+    return f"Redid: {description}"
+
+
 def _load(batch_id: str | None, change_id: int) -> list[LoggedChange]:
     if batch_id is None:
         rows = database.execute_sql(f"SELECT {_COLUMNS} FROM change WHERE id = ?", (change_id,)).fetchall()
@@ -111,7 +149,13 @@ _PHRASES = {
 
 def describe(changes: list[LoggedChange]) -> str:
     """What a batch did, in a person's words, named after its main record: a contact that brought a new company
-    along is "added contact 'Ada Lovelace'"."""
+    along is "added contact 'Ada Lovelace'". A batch that says what it was (a merge, a redo) is named so."""
+    for change in changes:
+        if change.action == "merge" and change.after:
+            merged = len(change.after.get("merged", []))
+            return f"merged {merged + 1} contacts into {change.after.get('name', '')!r}"
+        if (change.entity, change.action) == ("change", "redo") and change.after:
+            return change.after.get("description", "a redo")
     entity = next((name for name in _NOUNS if any(c.entity == name for c in changes)), changes[-1].entity)
     of_entity = [change for change in changes if change.entity == entity]
     # Adding or deleting a stage renumbers the others after it: the first change says what the person did.
@@ -247,12 +291,15 @@ _INVERSES: dict[tuple[str, str], Callable[[list[LoggedChange]], None]] = {
     ("activity", "delete"): _moving(activities.restore_many),
     ("activity", "update"): lambda run: activities.write_back([change.before for change in run]),
     ("deal_stage_change", "create"): lambda run: deals.remove_stage_changes([change.entity_id for change in run]),
+    ("deal_stage_change", "delete"): lambda run: deals.recreate_stage_changes([change.before for change in run]),
     ("pipeline", "create"): lambda run: pipelines.remove_pipelines([change.entity_id for change in run]),
     ("pipeline", "update"): lambda run: pipelines.write_back_pipelines([change.before for change in run]),
     ("stage", "create"): lambda run: pipelines.remove_stages([change.entity_id for change in run]),
     ("stage", "update"): lambda run: pipelines.write_back_stages([change.before for change in run]),
     ("stage", "delete"): lambda run: pipelines.recreate_stages([change.before for change in run]),
     ("tag", "create"): _nothing,
+    ("contact", "merge"): _nothing,  # the marker a merge ends with: its edits, moves and trashing are undone
+    ("change", "redo"): _nothing,  # the marker a redo ends with
     ("tag", "update"): _rename_tags_back,
     ("tag", "delete"): _reattach_tags,
 }

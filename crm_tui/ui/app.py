@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from crm_tui import config
-from crm_tui.core import activity_list, demo, undo
+from crm_tui.core import activity_list, demo, trash, undo
 from crm_tui.core.activity_list import ActivityFilter
 from crm_tui.core.db import OpenDatabase, close_database, connection, open_database
 from crm_tui.core.errors import CrmError
@@ -69,6 +69,7 @@ class CrmApp(App[None]):
         Binding("t", "add_task", "Task", show=False, id="app.task"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("ctrl+p", "command_palette", "Command palette", show=False, priority=True, id="app.palette"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -98,6 +99,7 @@ class CrmApp(App[None]):
         for problem in config.settings_problems(self.settings):
             self.notify(problem, severity="warning")
         self.tell_overdue()
+        self.purge_old_trash()
         self.poll_for_changes()
         self.set_interval(POLL_SECONDS, self.poll_for_changes)
         self.set_timer(FREEZE_AFTER_SECONDS, gc.freeze)
@@ -127,6 +129,21 @@ class CrmApp(App[None]):
             else:
                 valid[binding_id] = keys
         self.set_keymap(valid)
+
+    @work(thread=True, exclusive=True, group="trash")
+    def purge_old_trash(self) -> None:
+        """At start-up, purge what has been in the trash longer than `trash_days` (default 30), and say so."""
+        days = config.trash_days(self.settings)
+        try:
+            with connection():
+                purged = sum(trash.purge_expired(days).values())
+        except CrmError as exc:
+            self.call_from_thread(self.notify, f"The trash could not be emptied of old records: {exc}",
+                                  severity="warning")
+            return
+        if purged:
+            records = "1 record" if purged == 1 else f"{purged:,} records"
+            self.call_from_thread(self.notify, f"Purged {records} that had been in the trash over {days} days")
 
     @work(thread=True, exclusive=True, group="overdue")
     def tell_overdue(self) -> None:
@@ -192,11 +209,18 @@ class CrmApp(App[None]):
     def action_trash(self) -> None:
         self.push_screen(TrashScreen())
 
-    @work(thread=True, exclusive=True, group="undo")
     def action_undo(self) -> None:
+        self.take_back(undo.undo_last)
+
+    def action_redo(self) -> None:
+        self.take_back(undo.redo_last)
+
+    @work(thread=True, exclusive=True, group="undo")
+    def take_back(self, step: Callable[[], str]) -> None:
+        """Undo or redo one change in a worker, then say what it was and show the data as it is now."""
         try:
             with connection():
-                description = undo.undo_last()
+                description = step()
         except CrmError as exc:
             self.call_from_thread(self.notify, str(exc), severity="warning")
             return
@@ -214,6 +238,7 @@ class CrmApp(App[None]):
         yield SystemCommand("Export records", "CSV, vCard or the JSON backup of everything", self.action_export)
         yield SystemCommand("Trash", "Deleted contacts and companies: restore or purge", self.action_trash)
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)
+        yield SystemCommand("Redo", "Take back the last undo · ctrl+y", self.action_redo)
         yield SystemCommand("Refresh", "Read the database again", self.action_refresh)
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
         if not self.is_demo:

@@ -12,6 +12,7 @@ from textual.widgets import Input
 from crm_tui import config
 from crm_tui.core import companies, contacts, demo
 from crm_tui.core.db import close_database, open_database
+from crm_tui.core.models import database
 from crm_tui.ui.app import CrmApp, binding_ids
 from crm_tui.ui.screens.contact_detail import ContactDetailScreen
 from crm_tui.ui.screens.help import HelpScreen
@@ -124,6 +125,32 @@ async def test_delete_asks_then_moves_to_trash_and_u_undoes(db):
         await press(app, pilot, "u")
         assert contacts.count() == 2
         assert listed_names(app) == ["Ada Lovelace", "Grace Hopper"]
+
+
+async def test_ctrl_y_redoes_what_u_undid_and_says_when_there_is_nothing(db):
+    people("Ada Lovelace", "Grace Hopper")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "d", "y", "u")
+        assert listed_names(app) == ["Ada Lovelace", "Grace Hopper"]
+        await press(app, pilot, "ctrl+y")
+        assert listed_names(app) == ["Grace Hopper"]
+        assert "Redid: moved contact 'Ada Lovelace' to the trash" in toast_texts(app)
+        app.clear_notifications()
+        await press(app, pilot, "ctrl+y")
+        assert toast_texts(app) == ["there is nothing to redo"]
+
+
+async def test_records_in_the_trash_over_trash_days_are_purged_at_start(db):
+    old, _ = people("Old Friend", "Grace Hopper")
+    contacts.delete(old.id)
+    database.execute_sql("UPDATE contact SET deleted_at = '2020-01-01T00:00:00.000000Z' WHERE id = ?", (old.id,))
+    app = CrmApp(db, settings={"trash_days": 30})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "Purged 1 record that had been in the trash over 30 days" in toast_texts(app)
+    assert contacts.count(trash=True) == 0
 
 
 async def test_marks_invert_and_bulk_tag_untag_and_delete(db):
