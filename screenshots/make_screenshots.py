@@ -32,7 +32,10 @@ SHOTS = (
     ("companies", "demo", ("2",)),
     ("help", "demo", ("question_mark",)),
     ("palette", "demo", ("ctrl+p", *"marie")),
-    ("trash", "demo", ("d", "y", "ctrl+p", *"trash", "enter")),
+    ("trash-all-kinds", "demo", ("d", "y", "2", "j", "d", "y", "3", "d", "y", "4", "d", "y",
+                                 "ctrl+p", *"trash", "enter")),
+    ("history", "demo", ("e", *["tab"] * 5, "end", *" and CTO", "ctrl+s",
+                         "e", *["tab"] * 10, "end", "ctrl+u", *"London", "ctrl+s", "u", "h")),
     ("board", "demo", ("3",)),
     ("board-moved", "demo", ("3", "L")),
     ("board-won", "demo", ("3", "W", "right", "right", "right", "right")),
@@ -50,6 +53,7 @@ SHOTS = (
     ("import-mapping", "demo", ("i", *"people.csv", "enter", "j", "space", *["down"] * 5, "enter")),
     ("import-dry-run", "demo", ("i", *"people.csv", "enter", "j", "space", *["down"] * 5, "enter", "ctrl+s", "u")),
     ("import-progress", "demo", ("i", *"many.csv", "enter", "c", HOLD_IMPORT)),
+    ("merge", "demo", ("space", "space", "g", "M", "down", "down", "down", "right")),
 )
 MANY_ROWS = 40_000
 """How many contacts many.csv holds, written as our own export writes them, so no mapping is asked for."""

@@ -36,6 +36,8 @@ from crm_tui.ui.screens.agenda import AgendaScreen
 from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
+from crm_tui.ui.screens.history import HistoryScreen
+from crm_tui.ui.screens.merge import MergeScreen
 from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.trash import TrashScreen
 
@@ -67,6 +69,7 @@ class CrmApp(App[None]):
         Binding("5", "switch_mode('agenda')", "Agenda", show=False, id="app.agenda"),
         Binding("l", "log", "Log", show=False, id="app.log"),
         Binding("t", "add_task", "Task", show=False, id="app.task"),
+        Binding("h", "history", "History", show=False, id="app.history"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
@@ -196,10 +199,25 @@ class CrmApp(App[None]):
             self.action_refresh()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`l` and `t` belong to the screens behind a dialog, not to the dialog (or form) itself."""
+        """`l` and `t` belong to the screens behind a dialog, not to the dialog (or form) itself; `h` works where
+        there is a record to show the history of."""
+        if action in ("log", "add_task", "undo", "redo") and isinstance(self.screen, MergeScreen):
+            return False  # there `u` would seem to take back a pick, and a record's change behind the table
         if action in ("log", "add_task"):
             return not isinstance(self.screen, ModalScreen)
+        if action == "history":
+            return self.history_target() is not None
         return True
+
+    def history_target(self) -> tuple[str, int] | None:
+        """The record under the cursor or shown on the current screen, as (entity, id), for `h`; None elsewhere."""
+        target = getattr(self.screen, "history_target", None)
+        return target() if target is not None else None
+
+    def action_history(self) -> None:
+        target = self.history_target()
+        if target is not None:
+            self.push_screen(HistoryScreen(*target))
 
     def action_export(self) -> None:
         from crm_tui.ui.screens.export_dialog import ExportScreen  # the writers load only when someone exports
@@ -236,7 +254,8 @@ class CrmApp(App[None]):
         yield SystemCommand("Log an activity", "A call, meeting, email or note · l", self.action_log)
         yield SystemCommand("Add a task", "With a due date such as fri or +3d · t", self.action_add_task)
         yield SystemCommand("Export records", "CSV, vCard or the JSON backup of everything", self.action_export)
-        yield SystemCommand("Trash", "Deleted contacts and companies: restore or purge", self.action_trash)
+        yield SystemCommand("Trash", "Deleted contacts, companies, deals and activities: restore or purge",
+                            self.action_trash)
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)
         yield SystemCommand("Redo", "Take back the last undo · ctrl+y", self.action_redo)
         yield SystemCommand("Refresh", "Read the database again", self.action_refresh)

@@ -157,7 +157,7 @@ async def test_a_board_of_six_stages_scrolls_sideways_to_the_focused_column(db):
         text = screen_text(app)
         assert "Last stage deal" in text and re.search(r"Demo +80%", text)
         assert not re.search(r"Lead +10%", text)
-        await press(app, pilot, *"hhhhh")
+        await press(app, pilot, *["left"] * 5)
         assert re.search(r"Lead +10%", screen_text(app))
 
 

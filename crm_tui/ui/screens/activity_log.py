@@ -267,6 +267,15 @@ class ActivityLogScreen(Screen[None]):
         links = {"contact_id": wanted.contact_id, "company_id": wanted.company_id, "deal_id": wanted.deal_id}
         return {field: record_id for field, record_id in links.items() if record_id is not None}
 
+    def history_target(self) -> tuple[str, int] | None:
+        """The activity under the cursor, or a stage change's deal, for `h` (see CrmApp.action_history)."""
+        entry = self.records.current
+        if entry is None:
+            return None
+        if entry.activity_id is not None:
+            return "activity", entry.activity_id
+        return ("deal", entry.deal_id) if entry.deal_id is not None else None
+
     def on_mount(self) -> None:
         if self.initial_text:
             box = self.query_one(FilterBox)

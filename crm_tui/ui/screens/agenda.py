@@ -391,6 +391,15 @@ class AgendaScreen(Screen[None]):
             return {"contact_id": record.contact_id, "company_id": record.company_id, "deal_id": record.id}
         return {}
 
+    def history_target(self) -> tuple[str, int] | None:
+        """The task, contact or deal on the row under the cursor, for `h` (see CrmApp.action_history)."""
+        record = self.current
+        if isinstance(record, ActivityData):
+            return "activity", record.id
+        if isinstance(record, KeepInTouch):
+            return "contact", record.id
+        return ("deal", record.id) if isinstance(record, DealData) else None
+
     def action_add_task(self) -> None:
         """A new task; on a deal without a next step or a contact to get back to, one about them."""
         record = self.current

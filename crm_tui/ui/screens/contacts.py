@@ -9,13 +9,14 @@ from textual.binding import Binding
 from textual.containers import Center
 from textual.widgets import Static
 
-from crm_tui.core import contacts, demo
+from crm_tui.core import contacts, demo, merge
 from crm_tui.core.contacts import ContactData
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.ui.screens.contact_detail import ContactDetailScreen
 from crm_tui.ui.screens.contact_form import ContactFormScreen
 from crm_tui.ui.screens.lists import ListScreen
+from crm_tui.ui.screens.merge import MergeScreen
 from crm_tui.ui.screens.modals import BulkTagScreen, TagEditScreen
 from crm_tui.ui.sources import ContactSource
 from crm_tui.ui.widgets.record_list import RecordList
@@ -35,6 +36,7 @@ class ContactsScreen(ListScreen):
         Binding("T", "tags", "Tags", id="contacts.tags"),
         Binding("i", "import", "Import", id="contacts.import"),
         Binding("D", "demo", "Demo data", id="contacts.demo"),
+        Binding("M", "merge", "Merge marked", show=False, id="contacts.merge"),
     ]
     DEFAULT_CSS = """
     ContactsScreen #welcome {
@@ -102,6 +104,37 @@ class ContactsScreen(ListScreen):
 
     def action_demo(self) -> None:
         self.app.action_open_demo()
+
+    def action_merge(self) -> None:
+        records = self.records
+        count = records.marked_count
+        if count < 2:
+            self.notify("Mark 2 or more contacts (space) to merge them")
+        elif count > merge.MAX_OTHERS + 1:
+            self.notify(f"At most {merge.MAX_OTHERS + 1} contacts merge at once; {count:,} are marked",
+                        severity="warning")
+        else:
+            current = records.current
+            self.open_merge(records, current.id if current is not None and records.marks.holds(current.id) else None)
+
+    @work(thread=True, exclusive=True, group="contacts-merge")
+    def open_merge(self, records: RecordList, first: int | None) -> None:
+        """Merge the marked contacts, the one under the cursor first (kept, unless the person keeps another).
+        Inverted marks are read from the database, hence the worker."""
+        try:
+            with connection():
+                ids = list(records.marked_ids())
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if first in ids:
+            ids = [first, *(contact_id for contact_id in ids if contact_id != first)]
+        self.app.call_from_thread(self.app.push_screen, MergeScreen(ids), self.merged)
+
+    def merged(self, result: merge.MergeResult | None) -> None:
+        if result is not None:
+            self.records.clear_marks()
+            self.reload()
 
     def action_import(self) -> None:
         from crm_tui.ui.screens.import_flow import ImportScreen  # the readers load only when someone imports

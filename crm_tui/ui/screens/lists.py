@@ -82,6 +82,11 @@ class ListScreen(Screen[None]):
         current = self.records.current
         return {self.link_field: current.id} if current is not None and self.link_field else {}
 
+    def history_target(self) -> tuple[str, int] | None:
+        """The record under the cursor, for `h` (see CrmApp.action_history)."""
+        current = self.records.current
+        return (self.link_field.removesuffix("_id"), current.id) if current is not None and self.link_field else None
+
     # Filter ------------------------------------------------------------------------------------------------
 
     def action_filter(self) -> None:

@@ -45,7 +45,7 @@ TABLE_SORTS = ("value", "close", "stage", "age")
 
 class PipelineScreen(DealChanges, Screen[None]):
     BINDINGS = [
-        Binding("h,left", "column(-1)", "Previous column", show=False, id="board.left"),
+        Binding("left", "column(-1)", "Previous column", show=False, id="board.left"),
         Binding("right", "column(1)", "Next column", show=False, id="board.right"),
         Binding("H", "move(-1)", "Move back", id="board.move_back"),
         Binding("L", "move(1)", "Move on", id="board.move_on"),
@@ -252,6 +252,11 @@ class PipelineScreen(DealChanges, Screen[None]):
         """The deal under the cursor, for `l` and `t` (see CrmApp.action_log)."""
         deal = self.current_deal()
         return {"deal_id": deal.id} if deal is not None else {}
+
+    def history_target(self) -> tuple[str, int] | None:
+        """The deal under the cursor, on the board or in the table, for `h` (see CrmApp.action_history)."""
+        deal = self.current_deal()
+        return ("deal", deal.id) if deal is not None else None
 
     def current_deal(self) -> DealData | None:
         if self.table_view:

@@ -1,114 +1,297 @@
-"""The trash: deleted contacts and companies, to restore or to purge for good."""
+"""The trash: deleted contacts, companies, deals and activities together, newest deletion first, to restore (which
+`u` undoes) or to purge for good (which nothing undoes, so it asks first).
+
+The list reads the trash a page at a time by keyset (core/trash.py `list_trashed`), whatever its size.
+"""
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
+
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from crm_tui.core import companies, contacts
+from crm_tui import config
+from crm_tui.core import trash
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
-from crm_tui.core.records import change_batch
+from crm_tui.core.records import Page
+from crm_tui.core.trash import TrashedRecord
 from crm_tui.ui.screens.modals import ConfirmScreen
-from crm_tui.ui.sources import CompanySource, ContactSource
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
+from crm_tui.ui.widgets.detail import local_time
 from crm_tui.ui.widgets.record_list import RecordList
-from crm_tui.ui.widgets.record_source import ListQuery
+from crm_tui.ui.widgets.record_source import Column, ListQuery
 
-KINDS = {"contacts": (ContactSource, contacts), "companies": (CompanySource, companies)}
+KIND_CYCLE: tuple[str | None, ...] = (None, *trash.KINDS)
+PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals", "activity": "activities"}
+WALK_PAGE = 500
+"""Rows a step when the trash must be walked from its start (a jump, or a page above one already read)."""
+
+TRASH_COLUMNS = (
+    Column("Kind", lambda record: record.kind, min_width=8, max_width=8, weight=0),
+    Column("Name", lambda record: record.name, min_width=20, max_width=60, weight=3),
+    Column("Detail", lambda record: record.detail, min_width=12, max_width=40, weight=2),
+    Column("Deleted", lambda record: local_time(record.deleted_at), min_width=16, max_width=16, weight=0),
+)
+
+
+def key(record: TrashedRecord) -> tuple[str, str, int]:
+    """A row's place in the trash's order, as `list_trashed(after=...)` takes it."""
+    return record.deleted_at, record.kind, record.id
+
+
+def counted(counts: dict[str, int], separator: str = " · ") -> str:
+    """`3 contacts · 1 deal`, the kinds there are; "" for an empty trash."""
+    shown = []
+    for kind, count in counts.items():
+        if count:
+            shown.append(f"{count:,} {kind if count == 1 else PLURALS[kind]}")
+    return separator.join(shown)
+
+
+class TrashSource:
+    """The trash, or one kind of it, as a RecordList reads it. Read newest first by keyset from a row; the other
+    ways a list asks (by offset, or the page above a row) walk from the start, which only a jump needs."""
+
+    plural = "records in the trash"
+    columns = TRASH_COLUMNS
+    sorts = ("deleted",)
+
+    def __init__(self, kinds: tuple[str, ...] = trash.KINDS) -> None:
+        self.kinds = kinds
+
+    def fetch(self, query: ListQuery, after: tuple | None, backwards: bool, offset: int, limit: int) -> Page:
+        if backwards and after is not None:
+            rows = self._before(after, limit)
+        elif backwards:  # the last rows, `offset` from the end
+            end = max(0, self.count(query) - offset)
+            rows = trash.list_trashed(self.kinds, None, end)[max(0, end - limit):] if end else []
+        else:
+            rows = trash.list_trashed(self.kinds, after, offset + limit)[offset:]
+        keys = [key(row) for row in rows]
+        return Page(rows, keys[-1] if len(rows) == limit else None, keys)
+
+    def _before(self, after: tuple, limit: int) -> list[TrashedRecord]:
+        kept: deque[TrashedRecord] = deque(maxlen=limit)
+        for row in self._walk():
+            if key(row) <= tuple(after):
+                break
+            kept.append(row)
+        return list(kept)
+
+    def _walk(self) -> Iterator[TrashedRecord]:
+        cursor = None
+        while rows := trash.list_trashed(self.kinds, cursor, WALK_PAGE):
+            yield from rows
+            cursor = key(rows[-1])
+
+    def count(self, query: ListQuery) -> int:
+        counts = trash.count_trashed()
+        return sum(counts[kind] for kind in self.kinds)
+
+    def ids(self, query: ListQuery) -> Iterator[int]:
+        return (row.id for row in self._walk())
+
+
+class TrashList(RecordList, inherit_bindings=False):
+    """The trash's rows. Only the moving keys: kinds share ids (contact 5, deal 5), so a row is acted on by itself,
+    never marked, and there is one order."""
+
+    BINDINGS = [binding for binding in RecordList.BINDINGS
+                if binding.action not in ("toggle_mark", "invert_marks", "cycle_sort", "open")]
 
 
 class TrashScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="trash.back"),
-        Binding("tab", "switch_kind", "Contacts/Companies", id="trash.kind"),
+        Binding("f", "kind", "Kind", id="trash.kind"),
         Binding("r", "restore", "Restore", id="trash.restore"),
-        Binding("x", "purge", "Purge", id="trash.purge"),
+        Binding("P,x", "purge", "Purge", id="trash.purge"),
+        Binding("E", "empty", "Empty trash", id="trash.empty"),
     ]
     DEFAULT_CSS = """
-    TrashScreen #title { height: 1; padding: 0 1; text-style: bold; color: $text-warning; }
+    TrashScreen {
+        & #title { height: 1; padding: 0 1; text-style: bold; color: $text-warning; }
+        & #empty-note { display: none; height: auto; padding: 1 2; color: $text-muted; }
+        &.empty #empty-note { display: block; }
+    }
     """
+    help_title = "Trash"
 
     def __init__(self) -> None:
         super().__init__()
-        self.kind = "contacts"
+        self.kind: str | None = None
+        self.counts: dict[str, int] | None = None
+        self._could_act = False
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static("", id="title")
-        yield RecordList(ContactSource(), ListQuery("updated", trash=True), id="records")
+        yield Static("", id="empty-note")
+        yield TrashList(TrashSource(), ListQuery("deleted"), id="records")
         yield AppFooter()
 
     @property
-    def records(self) -> RecordList:
-        return self.query_one("#records", RecordList)
+    def records(self) -> TrashList:
+        return self.query_one("#records", TrashList)
 
     def on_mount(self) -> None:
         self.show_title()
         self.records.focus()
+        self.read_counts()
 
-    def show_title(self) -> None:
-        other = "companies" if self.kind == "contacts" else "contacts"
-        self.query_one("#title", Static).update(
-            Text(f"Trash: deleted {self.kind} (tab shows {other}; r restores, x purges for good)")
-        )
+    def on_screen_resume(self) -> None:
+        if self.records.loaded:
+            self.reload()
 
     def reload(self) -> None:
+        """Read the trash again: after a restore or purge here, an undo, ctrl+r, or a write by another process."""
         self.records.reload()
+        self.read_counts()
 
-    def action_switch_kind(self) -> None:
-        self.kind = "companies" if self.kind == "contacts" else "contacts"
-        records = self.records
-        records.source = KINDS[self.kind][0]()
-        records.clear_marks()
-        records.set_query(ListQuery("updated", trash=True))
-        self.show_title()
+    def history_target(self) -> tuple[str, int] | None:
+        """The record under the cursor, for `h` (see CrmApp.action_history)."""
+        current = self.records.current
+        return (current.kind, current.id) if current is not None else None
 
-    def chosen(self) -> tuple[int, bool]:
-        """How many records an action applies to, and whether those are the marked ones."""
-        if self.records.marked_count:
-            return self.records.marked_count, True
-        return (1, False) if self.records.current is not None else (0, False)
+    # What is shown -----------------------------------------------------------------------------------------
 
-    def action_restore(self) -> None:
-        count, marked = self.chosen()
-        if count:
-            self.apply("restore", marked, None if marked else self.records.current.id)
-
-    def action_purge(self) -> None:
-        count, marked = self.chosen()
-        if not count:
-            return
-        record_id = None if marked else self.records.current.id
-        what = f"{count:,} {self.kind}" if marked else repr(self.records.current.name)
-        question = Text(f"Purge {what} for good? This cannot be undone.")
-        self.app.push_screen(ConfirmScreen(question, confirm_label="Purge"),
-                             lambda yes: yes and self.apply("purge", marked, record_id))
-
-    @work(thread=True, exclusive=True, group="trash")
-    def apply(self, action: str, marked: bool, record_id: int | None) -> None:
-        """Restore (one change, so `u` puts them back in the trash) or purge the chosen records."""
-        service = KINDS[self.kind][1]
+    @work(thread=True, exclusive=True, group="trash-count")
+    def read_counts(self) -> None:
         try:
             with connection():
-                ids = list(self.records.marked_ids()) if marked else [record_id]
-                if action == "restore":
-                    done = f"Restored {service.restore_many(ids):,} · u undoes"
-                else:
-                    with change_batch():
-                        for each in ids:
-                            service.purge(each)
-                    done = f"Purged {len(ids):,}"
+                counts = trash.count_trashed()
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
+        self.app.call_from_thread(self.counts_arrived, counts)
+
+    def counts_arrived(self, counts: dict[str, int]) -> None:
+        if self.is_attached:
+            self.counts = counts
+            self.show_title()
+            self.show_empty()
+
+    def show_title(self) -> None:
+        shown = "every kind" if self.kind is None else PLURALS[self.kind]
+        parts = [f"Trash: {shown}"]
+        if self.counts is not None:
+            parts.append(counted(self.counts) or "empty")
+        self.query_one("#title", Static).update(Text(" · ".join(parts)))
+
+    def show_empty(self) -> None:
+        """Say so when the list is empty: the trash itself, or only the kind shown."""
+        empty = self.records.total == 0
+        self.set_class(empty, "empty")
+        if not empty:
+            return
+        if self.kind is None or not any((self.counts or {}).values()):
+            days = config.trash_days(getattr(self.app, "settings", {}))
+            kept = f"for {days} days" if days else "until purged"
+            note = f"The trash is empty. Deleted contacts, companies, deals and activities wait here {kept}."
+        else:
+            note = f"No deleted {PLURALS[self.kind]} · f shows another kind"
+        self.query_one("#empty-note", Static).update(Text(note))
+
+    @on(RecordList.Changed, "#records")
+    def list_changed(self) -> None:
+        self.show_empty()
+        can_act = self.records.current is not None
+        if can_act != self._could_act:
+            self._could_act = can_act
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("restore", "purge"):
+            return self.records.current is not None
+        return True
+
+    # Actions -----------------------------------------------------------------------------------------------
+
+    def action_kind(self) -> None:
+        """Show the next kind: every kind, contacts, companies, deals, activities, and round again."""
+        self.kind = KIND_CYCLE[(KIND_CYCLE.index(self.kind) + 1) % len(KIND_CYCLE)]
+        records = self.records
+        records.source = TrashSource(trash.KINDS if self.kind is None else (self.kind,))
+        records.set_query(ListQuery("deleted"))
+        self.show_title()
+
+    def action_restore(self) -> None:
+        record = self.records.current
+        if record is not None:
+            self.apply("restore", record)
+
+    def action_purge(self) -> None:
+        record = self.records.current
+        if record is None:
+            return
+        question = Text.assemble("Purge ", (record.name, "bold"), " for good? This cannot be undone.")
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Purge"),
+                             lambda yes: yes and self.apply("purge", record))
+
+    @work(thread=True, exclusive=True, group="trash")
+    def apply(self, action: str, record: TrashedRecord) -> None:
+        try:
+            with connection():
+                if action == "restore":
+                    trash.restore(record.kind, record.id)
+                else:
+                    trash.purge(record.kind, record.id)
+        except CrmError as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        if action == "restore":
+            done = f"Restored {record.kind} '{record.name}' · u undoes"
+        else:
+            done = f"Purged {record.kind} '{record.name}'"
         self.app.call_from_thread(self.applied, done)
 
+    def action_empty(self) -> None:
+        self.count_to_empty()
+
+    @work(thread=True, exclusive=True, group="trash")
+    def count_to_empty(self) -> None:
+        """Count what is in the trash now, so the question names what `y` purges."""
+        try:
+            with connection():
+                counts = trash.count_trashed()
+        except CrmError as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        self.app.call_from_thread(self.ask_to_empty, counts)
+
+    def ask_to_empty(self, counts: dict[str, int]) -> None:
+        total = sum(counts.values())
+        if not total:
+            self.notify("The trash is already empty")
+            return
+        what = "the 1 record" if total == 1 else f"all {total:,} records"
+        kinds = counted(counts, ", ")
+        question = Text(f"Empty the trash: purge {what} in it ({kinds}) for good? This cannot be undone.")
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Empty trash"),
+                             lambda yes: yes and self.empty_trash())
+
+    @work(thread=True, exclusive=True, group="trash")
+    def empty_trash(self) -> None:
+        """Purge everything deleted until now, as one change."""
+        try:
+            with connection():
+                purged = sum(trash.purge_older_than(0).values())
+        except CrmError as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        self.app.call_from_thread(self.applied, f"Purged {'1 record' if purged == 1 else f'{purged:,} records'}")
+
     def applied(self, message: str) -> None:
-        self.records.clear_marks()
         self.notify(message)
+        self.reload()
+
+    def failed(self, message: str) -> None:
+        self.notify(message, severity="error")
         self.reload()

@@ -226,6 +226,10 @@ class DetailScreen(Screen[int]):
         record = self.record
         return {self.link_field: record.id} if record is not None and record.deleted_at is None else {}
 
+    def history_target(self) -> tuple[str, int] | None:
+        """The record shown, in the trash or purged too, for `h` (see CrmApp.action_history)."""
+        return self.link_field.removesuffix("_id"), self.record_id
+
     # Moving through the list -------------------------------------------------------------------------------
 
     def action_back(self) -> None:
