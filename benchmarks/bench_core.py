@@ -219,14 +219,18 @@ def main(argv=None) -> int:
         close_database()
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak RSS", f"{peak_mib:,.0f} MiB", "reported"))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
     print(f"\ncrm-tui core benchmark: {args.contacts:,} contacts, seed {args.seed}, SQLite {sqlite3.sqlite_version}\n")
-    header = ("measure", "figure", "against")
-    print("  ".join(text.ljust(width) for text, width in zip(header, widths)))
+    print_table(rows)
+    return 0
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """Rows of (measure, figure, against) as aligned columns under a header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    print("  ".join(text.ljust(width) for text, width in zip(("measure", "figure", "against"), widths)))
     print("  ".join("-" * width for width in widths))
     for row in rows:
         print("  ".join(text.ljust(width) for text, width in zip(row, widths)))
-    return 0
 
 
 if __name__ == "__main__":

@@ -14,10 +14,19 @@ from pathlib import Path
 
 import peewee
 
-from crm_tui import __version__, cli_activities, cli_deals, cli_history, cli_interop, cli_merge
+from crm_tui import (
+    __version__,
+    cli_activities,
+    cli_deals,
+    cli_duplicates,
+    cli_history,
+    cli_interop,
+    cli_merge,
+    cli_search,
+)
 from crm_tui.cli_output import Output, fit
 from crm_tui.config import default_db_path
-from crm_tui.core import companies, contacts, info, search, tags
+from crm_tui.core import companies, contacts, info, tags
 from crm_tui.core.errors import CrmError
 from crm_tui.core.text import fold
 
@@ -28,7 +37,7 @@ CONTACT_FIELDS = {
 }
 COMPANY_FIELDS = ("name", "domain", "phone", "address", "notes")
 # Each module adds its subcommands (`add_parsers(sub, common)`) and names what runs them (`RUNNERS`).
-COMMAND_MODULES = (cli_deals, cli_activities, cli_interop, cli_merge, cli_history)
+COMMAND_MODULES = (cli_deals, cli_activities, cli_interop, cli_merge, cli_duplicates, cli_history, cli_search)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -101,9 +110,6 @@ def build_parser() -> argparse.ArgumentParser:
     rename.add_argument("old")
     rename.add_argument("new")
     tag_verbs.add_parser("delete", parents=[common], help="remove a tag from every contact").add_argument("name")
-    found = sub.add_parser("search", parents=[common], help="contacts, companies, deals and activities at once")
-    found.add_argument("query", nargs="+")
-    found.add_argument("--limit", type=int, default=10, metavar="N", help="results per kind (default 10)")
     return parser
 
 
@@ -217,13 +223,6 @@ def _run_tags(args: argparse.Namespace, out: Output) -> None:
         out.record({"name": args.name, "status": "deleted"}, [f"tag {args.name!r} deleted"])
 
 
-def _run_search(args: argparse.Namespace, out: Output) -> None:
-    if args.limit < 1:
-        raise CrmError("--limit must be at least 1")
-    hits = search.search_all(" ".join(args.query), args.limit)
-    out.rows(hits, asdict, lambda hit: f"{hit.kind:<9}{hit.id:>7}  {fit(hit.title, 40)}  {hit.detail}")
-
-
 def _run_demo(args: argparse.Namespace, out: Output) -> None:
     from crm_tui.core import demo
 
@@ -266,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         opened = open_database(db_path)
         try:
             runners = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags,
-                       "search": _run_search, "demo": _run_demo}
+                       "demo": _run_demo}
             for module in COMMAND_MODULES:
                 runners.update(module.RUNNERS)
             runner = runners.get(args.command)

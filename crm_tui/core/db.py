@@ -133,6 +133,7 @@ def _migrate_to_8(db: SqliteDatabase) -> None:
     _create_indexes(Change, ["change_redoes"])
     for model in (Contact, Company, Deal, Activity):
         _create_indexes(model, [TRASH_INDEXES[model._meta.table_name]])
+    _create_indexes(ContactEmail, ["contact_email_undotted"])
     db.create_tables([SavedSearch, DuplicateDismissal])
 
 

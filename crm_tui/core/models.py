@@ -320,6 +320,9 @@ DealStageChange.add_index(DealStageChange.changed_at, DealStageChange.id)
 Contact.add_index(Contact.keep_in_touch_days, where=SQL("deleted_at IS NULL AND keep_in_touch_days IS NOT NULL"))
 # Imports match a contact by email whatever its case (mailboxes are case-blind in practice).
 ContactEmail.add_index(SQL("CREATE INDEX IF NOT EXISTS contact_email_lower_email ON contact_email (lower(email))"))
+# The duplicate check finds a Gmail address written with its dots elsewhere through this (duplicate_check.py).
+ContactEmail.add_index(SQL("CREATE INDEX IF NOT EXISTS contact_email_undotted ON contact_email "
+                           "(replace(lower(email), '.', ''))"))
 # Undo asks, for each batch it passes, whether an undo names it: only undo rows are indexed.
 Change.add_index(Change.undoes, where=SQL("undoes IS NOT NULL"))
 # The trash lists what was deleted, newest first: only trashed rows are indexed.

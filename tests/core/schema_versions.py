@@ -18,6 +18,7 @@ def index_names(conn: sqlite3.Connection) -> set[str]:
 def make_version_7(conn: sqlite3.Connection) -> None:
     """What version 8 added, taken away: redo and the source of changes, saved searches, duplicate dismissals."""
     conn.execute("DROP INDEX change_redoes")
+    conn.execute("DROP INDEX contact_email_undotted")
     for table in ("contact", "company", "deal", "activity"):
         conn.execute(f"DROP INDEX {table}_deleted_at_id")
     conn.execute("ALTER TABLE change DROP COLUMN redoes")
