@@ -27,6 +27,7 @@ _LABELS = {"first_name": "first name", "last_name": "last name", "display_name":
 _ACTIONS = {"create": "created", "update": "edited", "delete": "moved to the trash",
             "restore": "restored from the trash", "purge": "purged"}
 _SOURCES = {"app": "app", "cli": "command line", "ssh": "SSH"}
+_LINKS = {"contact", "company", "deal", "pipeline", "stage"}
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,8 @@ def _field_changes(before: dict | None, after: dict | None) -> tuple[FieldChange
     before, after = before or {}, after or {}
     changes = []
     for key in dict.fromkeys((*before, *after)):
-        if key in _HIDDEN:
-            continue
+        if key in _HIDDEN or key in _LINKS and isinstance(after.get(key, before.get(key)), int):
+            continue  # a bulk load (demo data) logs links as ids; the app's own snapshots name them
         old, new = _shown(before.get(key)), _shown(after.get(key))
         if old != new:
             changes.append(FieldChange(_LABELS.get(key, key.replace("_", " ")), old, new))

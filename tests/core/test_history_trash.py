@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_tui.core import activities, companies, contacts, deals, history, trash, undo
+from crm_tui.core import activities, companies, contacts, deals, demo, history, trash, undo
 from crm_tui.core.contacts import ContactDraft
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.interop import csv_read
@@ -119,3 +119,11 @@ def test_records_longer_in_the_trash_than_the_setting_are_purged_and_the_rest_ke
     assert undo.undo_last() == "Undid: moved contact 'Recent' to the trash"  # a purge is final: undo passes it
     with pytest.raises(NotFoundError):
         contacts.get(old.id, include_deleted=True)
+
+
+def test_a_record_loaded_in_bulk_shows_its_fields_but_not_link_ids(db):
+    demo.fill(40, seed=3)
+    [created] = history.record_history("deal", 1)
+    shown = {item.field: item.new for item in created.fields}
+    assert created.action == "created" and shown["title"] == deals.get(1).title
+    assert not {"contact", "company", "pipeline", "stage"} & set(shown)
