@@ -14,7 +14,6 @@ from dataclasses import asdict
 
 from crm_tui.cli_deals import _record_id
 from crm_tui.cli_output import Output
-from crm_tui.core import duplicates
 from crm_tui.core.errors import CrmError
 
 NOTHING_FOUND = "No likely duplicates."
@@ -36,7 +35,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
         parser.add_argument("ids", nargs=2, type=_record_id, metavar="ID")
 
 
-def _group_lines(group: duplicates.DuplicateGroup) -> str:
+def _group_lines(group) -> str:
     members = ", ".join(f"#{contact_id} {name}" for contact_id, name in zip(group.contact_ids, group.names))
     return "\n".join([f"{group.score:>3}  {members}", *(f"     {reason}" for reason in group.reasons)])
 
@@ -47,6 +46,8 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 def run_duplicates(args: argparse.Namespace, out: Output) -> None:
+    from crm_tui.core import duplicates  # numpy and rapidfuzz load when someone scans, not with every command
+
     if args.verb is not None:
         first, second = args.ids
         if args.verb == "dismiss":

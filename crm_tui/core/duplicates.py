@@ -49,7 +49,7 @@ from crm_tui.core.duplicate_keys import (
 )
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import DuplicateDismissal, database
-from crm_tui.core.records import chunked, insert_rows
+from crm_tui.core.records import batched, chunked, record_change
 
 READ_CHUNK = 5000
 # From this size a block is compared on every core (on a small one, starting threads costs more than it saves).
@@ -319,23 +319,48 @@ def dismiss(a: int, b: int) -> bool:
     return dismiss_group([a, b]) == 1
 
 
+@batched
 def dismiss_group(contact_ids: Iterable[int]) -> int:
     """Mark every pair of these contacts as not the same person (the "not duplicates" of a whole group); returns
-    how many pairs were new."""
+    how many pairs were new. Logged, so `u` takes it back."""
     ids = sorted(set(contact_ids))
     if len(ids) < 2:
         raise ValidationError.single("contacts", "give at least two different contact ids")
     with database.atomic():
         _check_exist(ids)
         pairs = [pair for pair in combinations(ids, 2) if not is_dismissed(*pair)]
-        insert_rows(DuplicateDismissal, ("contact_low", "contact_high"), pairs)
+        restore_dismissals([{"contact_low": low, "contact_high": high} for low, high in pairs])
     return len(pairs)
 
 
+def restore_dismissals(snapshots: Iterable[dict]) -> None:
+    """Write dismissals (under their logged ids, when an undo or redo puts them back) and log each."""
+    for snapshot in snapshots:
+        row_id = DuplicateDismissal.insert(
+            **({"id": snapshot["id"]} if "id" in snapshot else {}), contact_low=snapshot["contact_low"],
+            contact_high=snapshot["contact_high"]).execute()
+        record_change("duplicate_dismissal", row_id, "create", None,
+                      {"id": row_id, "contact_low": snapshot["contact_low"], "contact_high": snapshot["contact_high"]})
+
+
+def remove_dismissals(row_ids: Iterable[int]) -> None:
+    """Delete dismissals by id, logging what each was."""
+    for row_id in row_ids:
+        row = DuplicateDismissal.get_or_none(DuplicateDismissal.id == row_id)
+        if row is None:
+            continue
+        DuplicateDismissal.delete().where(DuplicateDismissal.id == row_id).execute()
+        record_change("duplicate_dismissal", row_id, "delete",
+                      {"id": row_id, "contact_low": row.contact_low_id, "contact_high": row.contact_high_id}, None)
+
+
+@batched
 def undismiss(a: int, b: int) -> bool:
     """Let the scan link contacts `a` and `b` again; returns False if they were not dismissed."""
     low, high = _pair(a, b)
     with database.atomic():
-        removed = DuplicateDismissal.delete().where(
-            (DuplicateDismissal.contact_low == low) & (DuplicateDismissal.contact_high == high)).execute()
-    return removed > 0
+        found = DuplicateDismissal.get_or_none((DuplicateDismissal.contact_low == low)
+                                               & (DuplicateDismissal.contact_high == high))
+        if found is not None:
+            remove_dismissals([found.id])
+    return found is not None

@@ -156,6 +156,13 @@ def describe(changes: list[LoggedChange]) -> str:
             return f"merged {merged + 1} contacts into {change.after.get('name', '')!r}"
         if (change.entity, change.action) == ("change", "redo") and change.after:
             return change.after.get("description", "a redo")
+    pairs = [change for change in changes if change.entity == "duplicate_dismissal"]
+    if pairs:
+        people = {contact for change in pairs for contact in (
+            (change.after or change.before)["contact_low"], (change.after or change.before)["contact_high"])}
+        ids = ", ".join(f"#{contact}" for contact in sorted(people))
+        return (f"said contacts {ids} are not duplicates" if pairs[0].action == "create"
+                else f"let contacts {ids} count as possible duplicates again")
     entity = next((name for name in _NOUNS if any(c.entity == name for c in changes)), changes[-1].entity)
     of_entity = [change for change in changes if change.entity == entity]
     # Adding or deleting a stage renumbers the others after it: the first change says what the person did.
@@ -269,6 +276,13 @@ def _reattach_tags(run: list[LoggedChange]) -> None:
         tags.reattach(change.before["name"], change.before.get("contact_ids", []), change.entity_id)
 
 
+def _dismissals():
+    """The duplicates module, loaded when a dismissal is undone: it brings numpy and rapidfuzz along."""
+    from crm_tui.core import duplicates
+
+    return duplicates
+
+
 def _nothing(run: list[LoggedChange]) -> None:
     """A tag that was created stays: without its contacts it is harmless, and they are undone separately."""
 
@@ -298,6 +312,8 @@ _INVERSES: dict[tuple[str, str], Callable[[list[LoggedChange]], None]] = {
     ("stage", "update"): lambda run: pipelines.write_back_stages([change.before for change in run]),
     ("stage", "delete"): lambda run: pipelines.recreate_stages([change.before for change in run]),
     ("tag", "create"): _nothing,
+    ("duplicate_dismissal", "create"): lambda run: _dismissals().remove_dismissals([c.entity_id for c in run]),
+    ("duplicate_dismissal", "delete"): lambda run: _dismissals().restore_dismissals([c.before for c in run]),
     ("contact", "merge"): _nothing,  # the marker a merge ends with: its edits, moves and trashing are undone
     ("change", "redo"): _nothing,  # the marker a redo ends with
     ("tag", "update"): _rename_tags_back,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm_tui.core import contacts, duplicate_check, duplicates
+from crm_tui.core import contacts, duplicate_check, duplicates, undo
 from crm_tui.core.contacts import ContactDraft
 from crm_tui.core.duplicate_keys import email_key, name_keys, name_ratio, name_score, phone_key, shared_domain
 from crm_tui.core.errors import ValidationError
@@ -254,3 +254,15 @@ def test_likely_duplicates_strongest_first_and_at_most_limit(people):
     assert [(hit.contact_id, hit.score) for hit in hits] == [(p["ann"], 100), (p["ann2"], 100), (p["annie"], 90)]
     assert hits[0].name == "Ann Lee"
     assert [hit.contact_id for hit in duplicates.likely_duplicates(draft, limit=1)] == [p["ann"]]
+
+
+def test_not_duplicates_is_one_change_that_undo_and_redo_take_back(make_contact):
+    ann, anne, annie = (make_contact(first_name=name, emails=["ann@example.org"]) for name in ("Ann", "Anne", "Annie"))
+    assert duplicates.dismiss_group([ann.id, anne.id, annie.id]) == 3
+    assert undo.undo_last() == f"Undid: said contacts #{ann.id}, #{anne.id}, #{annie.id} are not duplicates"
+    assert not duplicates.is_dismissed(ann.id, anne.id)
+    assert undo.redo_last().startswith("Redid: said contacts")
+    assert duplicates.is_dismissed(ann.id, annie.id) and duplicates.is_dismissed(anne.id, annie.id)
+    assert duplicates.undismiss(ann.id, anne.id)
+    assert undo.undo_last() == f"Undid: let contacts #{ann.id}, #{anne.id} count as possible duplicates again"
+    assert duplicates.is_dismissed(ann.id, anne.id)

@@ -38,3 +38,18 @@ def test_core_sources_never_mention_textual():
     offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
                  if "import textual" in path.read_text("utf-8") or "from textual" in path.read_text("utf-8")]
     assert offenders == []
+
+
+STARTUP_PROBE = """
+import json, sys
+import crm_tui.cli, crm_tui.ui.app
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"numpy", "rapidfuzz", "vobject"})))
+"""
+
+
+def test_starting_the_command_or_the_app_leaves_the_heavy_libraries_for_when_they_are_used():
+    """numpy and rapidfuzz serve the duplicate scan, vobject the vCard reader: `crm-tui` starts without them."""
+    done = subprocess.run([sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
