@@ -15,7 +15,8 @@ another company, the same name with another Gmail address.
 Printed: the scan's time (in a fresh process), contacts/s, its peak RSS, groups found, recall and precision of
 the contact pairs the groups imply against the injected pairs, decoys linked; the baseline, a raw
 `GROUP BY lower(email)` over the same database in the same run; `likely_duplicates` p50/p95 over 200 drafts (150
-injected copies, 50 new people) and how many copies it found; and one company of 20,000 contacts compared on its own. Never run by CI; nothing here asserts.
+injected copies, 50 new people) and how many copies it found; and one company of 20,000 contacts compared on its
+own. Never run by CI; nothing here asserts.
 """
 
 from __future__ import annotations

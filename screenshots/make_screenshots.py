@@ -54,6 +54,10 @@ SHOTS = (
     ("import-dry-run", "demo", ("i", *"people.csv", "enter", "j", "space", *["down"] * 5, "enter", "ctrl+s", "u")),
     ("import-progress", "demo", ("i", *"many.csv", "enter", "c", HOLD_IMPORT)),
     ("merge", "demo", ("space", "space", "g", "M", "down", "down", "down", "right")),
+    ("duplicates", "demo", ("a", *"Amelia", "tab", *"Jackson", "tab", *"amelia.jackson29@qq.com", "ctrl+s", "ctrl+s",
+                            "a", *"Amy", "tab", *"Nguyen", "tab", "tab", *"+1 212 150 7207", "ctrl+s", "ctrl+s",
+                            "equals_sign")),
+    ("search", "demo", ("ctrl+f", *"renewal")),
 )
 MANY_ROWS = 40_000
 """How many contacts many.csv holds, written as our own export writes them, so no mapping is asked for."""

@@ -64,7 +64,16 @@ _HITS = {
                     FROM contact c WHERE c.id IN ({ids}) ORDER BY c.sort_name, c.id""",
     "company": "SELECT id, name, domain FROM company WHERE id IN ({ids}) ORDER BY sort_name, id",
     "deal": "SELECT d.id, d.title, s.name FROM deal d JOIN stage s ON s.id = d.stage_id WHERE d.id IN ({ids})",
-    "activity": "SELECT id, subject, kind, body FROM activity WHERE id IN ({ids})",
+    # An activity's detail: its kind and whom it is about (its contact, else its company, else its deal).
+    "activity": """SELECT a.id, a.subject,
+                          a.kind || coalesce(' · ' || coalesce(
+                              nullif(trim(CASE WHEN c.display_name != '' THEN c.display_name
+                                               ELSE c.first_name || ' ' || c.last_name END), ''),
+                              co.name, d.title), ''),
+                          a.body
+                     FROM activity a LEFT JOIN contact c ON c.id = a.contact_id
+                          LEFT JOIN company co ON co.id = a.company_id LEFT JOIN deal d ON d.id = a.deal_id
+                    WHERE a.id IN ({ids})""",
 }
 _TITLE_FROM_BODY = 80
 

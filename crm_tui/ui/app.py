@@ -35,6 +35,7 @@ from crm_tui.ui.screens.activity_log import ActivityLogScreen
 from crm_tui.ui.screens.agenda import AgendaScreen
 from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
+from crm_tui.ui.screens.duplicates import DuplicatesScreen
 from crm_tui.ui.screens.help import HelpScreen
 from crm_tui.ui.screens.history import HistoryScreen
 from crm_tui.ui.screens.merge import MergeScreen
@@ -75,6 +76,7 @@ class CrmApp(App[None]):
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("ctrl+p", "command_palette", "Command palette", show=False, priority=True, id="app.palette"),
+        Binding("ctrl+f", "search", "Search", show=False, priority=True, id="app.search"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl"),
     ]
@@ -207,6 +209,8 @@ class CrmApp(App[None]):
             return not isinstance(self.screen, ModalScreen)
         if action == "history":
             return self.history_target() is not None
+        if action == "search":  # a dialog keeps its own keys (the export dialog's ctrl+f, say)
+            return not isinstance(self.screen, ModalScreen)
         return True
 
     def history_target(self) -> tuple[str, int] | None:
@@ -224,8 +228,23 @@ class CrmApp(App[None]):
 
         self.push_screen(ExportScreen())
 
+    def action_search(self, query: str = "") -> None:
+        """Search everything (ctrl+f, or a saved search from the palette); on the search screen, its query line."""
+        from crm_tui.ui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(query))
+        elif query:
+            self.screen.show_query(query)
+        else:
+            self.screen.query_input.focus()
+
     def action_trash(self) -> None:
         self.push_screen(TrashScreen())
+
+    def action_find_duplicates(self) -> None:
+        if not isinstance(self.screen, DuplicatesScreen):
+            self.push_screen(DuplicatesScreen())
 
     def action_undo(self) -> None:
         self.take_back(undo.undo_last)
@@ -251,9 +270,13 @@ class CrmApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for key, title, mode in self.SECTIONS:
             yield SystemCommand(f"Go to {title}", f"Section {key}", partial(self.switch_mode, mode))
+        yield SystemCommand("Search everything", "Contacts, companies, deals, activities and notes · ctrl+f",
+                            self.action_search)
         yield SystemCommand("Log an activity", "A call, meeting, email or note · l", self.action_log)
         yield SystemCommand("Add a task", "With a due date such as fri or +3d · t", self.action_add_task)
         yield SystemCommand("Export records", "CSV, vCard or the JSON backup of everything", self.action_export)
+        yield SystemCommand("Find duplicate contacts", "Merge them, or say they are different people · = on "
+                            "the contacts list", self.action_find_duplicates)
         yield SystemCommand("Trash", "Deleted contacts, companies, deals and activities: restore or purge",
                             self.action_trash)
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)

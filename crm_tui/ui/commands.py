@@ -1,17 +1,21 @@
-"""The command palette's record finder: go to any contact, company or deal by name, through the search service."""
+"""The command palette's record finder: go to any contact, company or deal by name, through the search service,
+or run a saved search ("Search: VIPs in Berlin")."""
 
 from __future__ import annotations
 
 import asyncio
 from functools import partial
 
-from textual.command import Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from crm_tui.core import search
+from crm_tui.core import saved_searches, search
 from crm_tui.core.db import connection
+from crm_tui.core.errors import CrmError
+from crm_tui.core.saved_searches import SavedSearchData
 
 KINDS = {"contact": "Contact", "company": "Company", "deal": "Deal"}
 LIMIT_PER_KIND = 8
+SAVED_PREFIX = "Search: "
 
 
 def find_records(text: str) -> list[search.SearchHit]:
@@ -19,14 +23,32 @@ def find_records(text: str) -> list[search.SearchHit]:
         return [hit for hit in search.search_all(text, LIMIT_PER_KIND) if hit.kind in KINDS]
 
 
+def read_saved() -> list[SavedSearchData]:
+    try:
+        with connection():
+            return saved_searches.list_saved()
+    except CrmError:
+        return []  # the palette goes on with what else it finds
+
+
 class RecordsProvider(Provider):
-    """Contacts, companies and deals whose name, email, phone, title or notes match what is typed."""
+    """Saved searches by name, and contacts, companies and deals whose name, email, phone, title or notes match
+    what is typed."""
+
+    async def discover(self) -> Hits:
+        for saved in await asyncio.to_thread(read_saved):
+            yield DiscoveryHit(SAVED_PREFIX + saved.name, self._run(saved), help=saved.query)
 
     async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for saved in await asyncio.to_thread(read_saved):
+            title = SAVED_PREFIX + saved.name
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), self._run(saved), text=title, help=saved.query)
         if len(query.strip()) < 2:
             return
         hits = await asyncio.to_thread(find_records, query)
-        matcher = self.matcher(query)
         for hit in hits:
             score = matcher.match(hit.title)
             yield Hit(
@@ -36,3 +58,6 @@ class RecordsProvider(Provider):
                 text=hit.title,
                 help=f"{KINDS[hit.kind]}" + (f" · {hit.detail}" if hit.detail else ""),
             )
+
+    def _run(self, saved: SavedSearchData):
+        return partial(self.app.action_search, saved.query)

@@ -21,6 +21,16 @@ from crm_tui.ui.widgets.record_source import Column, ListQuery
 class ContactFilter:
     text: str
     tag: str | None
+    pinned: str | None = None
+
+
+@dataclass(frozen=True)
+class PinnedQuery(ListQuery):
+    """The contacts list filtered by a pinned saved search instead of typed text: `filter` holds the search's name,
+    which is what the status line shows ("filter: VIPs in Berlin"), and `search` its query. Being a ListQuery, it
+    travels wherever the list's query does (a detail screen's n and p, the marks, a sort change)."""
+
+    search: str = ""
 
 
 def parse_contact_filter(typed: str) -> ContactFilter:
@@ -37,6 +47,13 @@ def parse_contact_filter(typed: str) -> ContactFilter:
         else:
             rest.append(word)
     return ContactFilter(" ".join(rest), tag)
+
+
+def contact_filter(query: ListQuery) -> ContactFilter:
+    """What a contacts list query selects: a pinned saved search, or the `/` filter as typed."""
+    if isinstance(query, PinnedQuery):
+        return ContactFilter("", None, query.search)
+    return parse_contact_filter(query.filter)
 
 
 def first(values: list[str]) -> str:
@@ -69,24 +86,26 @@ class ContactSource:
         self.company_id = company_id
 
     def fetch(self, query: ListQuery, after: tuple | None, backwards: bool, offset: int, limit: int) -> Page:
-        wanted = parse_contact_filter(query.filter)
+        wanted = contact_filter(query)
         return contacts.list_page(
             query.sort, after, limit, tag=wanted.tag, text=wanted.text, trash=query.trash, backwards=backwards,
-            offset=offset, company_id=self.company_id,
+            offset=offset, company_id=self.company_id, pinned=wanted.pinned,
         )
 
     def count(self, query: ListQuery) -> int:
-        wanted = parse_contact_filter(query.filter)
-        return contacts.count(tag=wanted.tag, text=wanted.text, trash=query.trash, company_id=self.company_id)
+        wanted = contact_filter(query)
+        return contacts.count(tag=wanted.tag, text=wanted.text, trash=query.trash, company_id=self.company_id,
+                              pinned=wanted.pinned)
 
     def ids(self, query: ListQuery) -> Iterator[int]:
-        wanted = parse_contact_filter(query.filter)
-        return contacts.ids(tag=wanted.tag, text=wanted.text, trash=query.trash, company_id=self.company_id)
+        wanted = contact_filter(query)
+        return contacts.ids(tag=wanted.tag, text=wanted.text, trash=query.trash, company_id=self.company_id,
+                            pinned=wanted.pinned)
 
     def neighbour(self, record_id: int, step: int, query: ListQuery) -> int | None:
-        wanted = parse_contact_filter(query.filter)
+        wanted = contact_filter(query)
         return contacts.neighbour(record_id, step, query.sort, tag=wanted.tag, text=wanted.text, trash=query.trash,
-                                  company_id=self.company_id)
+                                  company_id=self.company_id, pinned=wanted.pinned)
 
 
 class CompanySource:

@@ -58,7 +58,7 @@ def test_search_takes_the_whole_query_language(cli, crm):
 def test_search_prints_kind_id_title_and_detail(cli, crm):
     result = cli("search", "kind:note")
     assert result.code == 0
-    assert result.out.split() == ["note", str(crm["note"]), "Anna", "prefers", "email", "note"]
+    assert result.out.split() == ["note", str(crm["note"]), "Anna", "prefers", "email", "note", "·", "Acme", "Corp"]
 
 
 def test_an_unknown_long_option_is_still_a_usage_error(cli, crm):

@@ -137,9 +137,10 @@ def test_hits_come_grouped_in_a_fixed_order_with_titles_and_details(world):
     by_kind = {kind: [(hit.title, hit.detail) for hit in hits if hit.kind == kind] for kind in set(kinds)}
     assert by_kind["contact"] == [("Anna Berg", "anna@acme.example"), ("Bob Stone", "")]
     assert by_kind["deal"] == [("Anna side project", "Lost")]
-    assert by_kind["note"] == [("Anna prefers email", "note")]  # no subject: the body's first line
+    # no subject: the body's first line; the detail is the kind and whom it is about
+    assert by_kind["note"] == [("Anna prefers email", "note · Acme Corp")]
     assert by_kind["activity"] == [("Follow up with Anna", "task"), ("Prepare demo for Anna", "task"),
-                                   ("Send proposal to Anna", "task"), ("Call Anna about renewal", "call")]
+                                   ("Send proposal to Anna", "task"), ("Call Anna about renewal", "call · Acme Corp")]
 
 
 def test_each_group_holds_up_to_the_limit(world):

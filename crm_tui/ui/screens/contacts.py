@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Center
 from textual.widgets import Static
 
-from crm_tui.core import contacts, demo, merge
+from crm_tui.core import contacts, demo, merge, saved_searches
 from crm_tui.core.contacts import ContactData
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
@@ -18,8 +18,10 @@ from crm_tui.ui.screens.contact_form import ContactFormScreen
 from crm_tui.ui.screens.lists import ListScreen
 from crm_tui.ui.screens.merge import MergeScreen
 from crm_tui.ui.screens.modals import BulkTagScreen, TagEditScreen
-from crm_tui.ui.sources import ContactSource
+from crm_tui.ui.sources import ContactSource, PinnedQuery
+from crm_tui.ui.widgets.filter_box import FilterBox
 from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_source import ListQuery
 
 WELCOME = (
     "Welcome to crm-tui. This database has no contacts yet.\n\n"
@@ -37,6 +39,8 @@ class ContactsScreen(ListScreen):
         Binding("i", "import", "Import", id="contacts.import"),
         Binding("D", "demo", "Demo data", id="contacts.demo"),
         Binding("M", "merge", "Merge marked", show=False, id="contacts.merge"),
+        Binding("F", "pinned_filter", "Pinned filter", show=False, id="contacts.pinned_filter"),
+        Binding("equals_sign", "app.find_duplicates", "Find duplicates", show=False, id="contacts.duplicates"),
     ]
     DEFAULT_CSS = """
     ContactsScreen #welcome {
@@ -101,6 +105,49 @@ class ContactsScreen(ListScreen):
 
     def trash(self, ids: list[int]) -> int:
         return contacts.delete_many(ids)
+
+    # Pinned saved searches as the list's filter: one filter at a time, so `/` replaces a pinned one and F a typed
+    # one; esc clears either.
+
+    def action_pinned_filter(self) -> None:
+        self.next_pinned_filter(self.records.list_query)
+
+    @work(thread=True, exclusive=True, group="contacts-pinned")
+    def next_pinned_filter(self, shown: ListQuery) -> None:
+        """The pinned search after the one shown, by name; after the last, none."""
+        try:
+            with connection():
+                pinned = saved_searches.pinned()
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if not pinned:
+            self.app.call_from_thread(self.notify, "No pinned searches: ctrl+f, save a search (ctrl+s), then p pins it")
+            return
+        names = [search.name for search in pinned]
+        current = names.index(shown.filter) + 1 if isinstance(shown, PinnedQuery) and shown.filter in names else 0
+        chosen = pinned[current] if current < len(pinned) else None
+        self.app.call_from_thread(self.set_pinned_filter, chosen)
+
+    def set_pinned_filter(self, search: saved_searches.SavedSearchData | None) -> None:
+        self.query_one(FilterBox).close()
+        sort, trash = self.records.list_query.sort, self.records.list_query.trash
+        if search is None:
+            self.records.set_query(ListQuery(sort, trash=trash))
+        else:
+            self.records.set_query(PinnedQuery(sort, search.name, trash, search.query))
+        self.records.focus()
+
+    def action_filter(self) -> None:
+        if isinstance(self.records.list_query, PinnedQuery):
+            self.set_pinned_filter(None)
+        super().action_filter()
+
+    def action_clear_filter(self) -> None:
+        if isinstance(self.records.list_query, PinnedQuery):
+            self.set_pinned_filter(None)
+            return
+        super().action_clear_filter()
 
     def action_demo(self) -> None:
         self.app.action_open_demo()

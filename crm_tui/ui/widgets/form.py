@@ -310,6 +310,12 @@ class RecordFormScreen(ModalScreen[int | None]):
         """Save `changes` over `record`; ConflictError if it is no longer the stored version."""
         return self.SERVICE.update(record.id, record.version, **changes)
 
+    def warning_before_save(self, base: Any, values: dict[str, Any]) -> Callable[[], None] | None:
+        """A reason to hold the save back (the contact form's likely duplicates): None saves; else nothing is saved
+        and the returned callable runs on the UI thread to show why. Runs in the save worker, in its connection,
+        with `base` the record being edited (None when adding) and `values` what would be saved."""
+        return None
+
     @property
     def form(self) -> Form:
         return self.query_one(Form)
@@ -356,6 +362,10 @@ class RecordFormScreen(ModalScreen[int | None]):
         base = self.newer or self.record
         try:
             with connection():
+                held_back = self.warning_before_save(base, values)
+                if held_back is not None:
+                    self.app.call_from_thread(held_back)
+                    return
                 try:
                     saved = self.create_record(values) if base is None else self.update_record(base, values)
                 except ConflictError:
