@@ -35,7 +35,6 @@ from crm_tui.ui.screens.activity_log import ActivityLogScreen
 from crm_tui.ui.screens.agenda import AgendaScreen
 from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
-from crm_tui.ui.screens.duplicates import DuplicatesScreen
 from crm_tui.ui.screens.help import HelpScreen
 from crm_tui.ui.screens.history import HistoryScreen
 from crm_tui.ui.screens.merge import MergeScreen
@@ -243,6 +242,8 @@ class CrmApp(App[None]):
         self.push_screen(TrashScreen())
 
     def action_find_duplicates(self) -> None:
+        from crm_tui.ui.screens.duplicates import DuplicatesScreen  # the scan needs numpy: loaded when first used
+
         if not isinstance(self.screen, DuplicatesScreen):
             self.push_screen(DuplicatesScreen())
 

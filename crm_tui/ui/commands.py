@@ -35,13 +35,19 @@ class RecordsProvider(Provider):
     """Saved searches by name, and contacts, companies and deals whose name, email, phone, title or notes match
     what is typed."""
 
+    saved: list[SavedSearchData] = []
+
+    async def startup(self) -> None:
+        """The saved searches are read once when the palette opens, not at every keystroke."""
+        self.saved = await asyncio.to_thread(read_saved)
+
     async def discover(self) -> Hits:
-        for saved in await asyncio.to_thread(read_saved):
+        for saved in self.saved:
             yield DiscoveryHit(SAVED_PREFIX + saved.name, self._run(saved), help=saved.query)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for saved in await asyncio.to_thread(read_saved):
+        for saved in self.saved:
             title = SAVED_PREFIX + saved.name
             score = matcher.match(title)
             if score > 0:

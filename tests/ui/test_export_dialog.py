@@ -28,7 +28,7 @@ async def test_the_palette_opens_the_export_and_a_csv_of_contacts_is_written(db,
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await press(app, pilot, "ctrl+p")
-        await pilot.press(*"export records")
+        await press(app, pilot, *"export records")  # as a person would: the commands found, then enter
         await press(app, pilot, "enter")
         assert isinstance(app.screen, ExportScreen)
         assert "CSV for a spreadsheet · contacts" in screen_text(app)

@@ -280,6 +280,6 @@ async def test_a_contact_deleted_elsewhere_is_said_above_the_form(db, make_conta
 
 def test_every_form_key_has_an_id_to_remap():
     assert {binding.id for binding in ContactFormScreen.BINDINGS} == {
-        "contact_form.save", "contact_form.cancel", "contact_form.reload"}
+        "contact_form.save", "contact_form.cancel", "contact_form.reload", "contact_form.open_duplicate"}
     assert {binding.id for binding in CompanyFormScreen.BINDINGS} == {
         "company_form.save", "company_form.cancel", "company_form.reload"}

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -18,13 +18,15 @@ from textual.worker import get_current_worker
 
 from crm_tui.core import companies, contacts, tags
 from crm_tui.core.db import connection
-from crm_tui.core.duplicates import LikelyDuplicate, likely_duplicates
 from crm_tui.core.text import fold
 from crm_tui.core.validation import clean_birthday, clean_email, clean_keep_in_touch, clean_phone
 from crm_tui.ui.screens.modals import ConfirmScreen
 from crm_tui.ui.sources import ContactSource
 from crm_tui.ui.widgets.form import HINT, Field, RecordFormScreen, form_bindings
 from crm_tui.ui.widgets.record_source import ListQuery
+
+if TYPE_CHECKING:  # the duplicate check needs rapidfuzz and numpy: loaded when a contact is first saved
+    from crm_tui.core.duplicates import LikelyDuplicate
 
 COMPANY_CHECK_DELAY = 0.3
 NEW_COMPANY_NOTE = "new company will be created"
@@ -124,6 +126,8 @@ class ContactFormScreen(RecordFormScreen):
             return None
         identity = {name: values[name] for name in IDENTITY_FIELDS if name in values}
         draft = contacts.ContactDraft(**identity) if base is None else replace(base.to_draft(), **identity)
+        from crm_tui.core.duplicates import likely_duplicates
+
         found = likely_duplicates(draft, exclude_id=None if base is None else base.id)
         return partial(self.show_duplicates, found) if found else None
 
