@@ -285,6 +285,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         state = self._state
         if generation != state.generation:
             return
+        repaint = not self.loaded or self._shows_page(index)
+        total_before = state.total
         state.pending.discard(index)
         self._pages.set(index, CachedPage(page.items, page.keys, generation))
         state.furthest_page = max(state.furthest_page, index)
@@ -299,7 +301,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
                 self.call_after_refresh(self._count, generation)
         self.loaded = True
         self._update_size()
-        self.refresh()
+        if repaint or state.total != total_before:
+            self.refresh()
         self.post_message(self.Changed(self))
         if self._queued_filter is not None:
             text, self._queued_filter = self._queued_filter, None
@@ -307,6 +310,14 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
                 self._apply_query(replace(self.list_query, filter=text))
                 return
         self.call_later(self._release_frames)
+
+    def _shows_page(self, index: int) -> bool:
+        """Whether a row of page `index` is on screen. A page read ahead for later needs no repaint now: over a slow
+        SSH link, repainting the same rows would send them all again."""
+        rows_high = max(0, self.scrollable_content_region.height - self.header_lines - self.status_lines)
+        first = round(self.scroll_y) // self.row_height
+        last = (round(self.scroll_y) + rows_high) // self.row_height
+        return index * PAGE_SIZE <= last and (index + 1) * PAGE_SIZE > first
 
     def _count(self, generation: int) -> None:
         """Count once the first rows are painted: on a million rows it takes longer than they do. While the user
