@@ -7,6 +7,7 @@ output everywhere. With no subcommand, the full-screen app starts.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -22,10 +23,11 @@ from crm_tui import (
     cli_history,
     cli_interop,
     cli_merge,
+    cli_remote,
     cli_search,
 )
 from crm_tui.cli_output import Output, fit
-from crm_tui.config import default_db_path
+from crm_tui.config import default_db_path, ssh_user
 from crm_tui.core import companies, contacts, info, tags
 from crm_tui.core.errors import CrmError
 from crm_tui.core.text import fold
@@ -37,7 +39,8 @@ CONTACT_FIELDS = {
 }
 COMPANY_FIELDS = ("name", "domain", "phone", "address", "notes")
 # Each module adds its subcommands (`add_parsers(sub, common)`) and names what runs them (`RUNNERS`).
-COMMAND_MODULES = (cli_deals, cli_activities, cli_interop, cli_merge, cli_duplicates, cli_history, cli_search)
+COMMAND_MODULES = (cli_deals, cli_activities, cli_interop, cli_merge, cli_duplicates, cli_history, cli_search,
+                   cli_remote)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -85,9 +88,10 @@ def _company_options(parser: argparse.ArgumentParser, editing: bool) -> None:
         parser.add_argument(f"--{name}", metavar="TEXT")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The command line's parser; its subcommands' parsers are of `parser_class` too (the remote policy's is quiet)."""
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = parser_class(
         prog="crm-tui", description="A keyboard-first CRM for the terminal. Without a command, the app opens.",
     )
     parser.add_argument("--db", type=Path, help="database file (default: $CRM_TUI_DB or the per-user data dir)")
@@ -244,20 +248,51 @@ def _run_info(args: argparse.Namespace, out: Output, opened) -> None:
     out.record(facts, [f"{key + ':':<18}{value}" for key, value in info.flatten(facts)])
 
 
+def _run_without_database(runner, args: argparse.Namespace, out: Output) -> int:
+    try:
+        runner(args, out)
+    except CrmError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a key file that cannot be read, a port that cannot be had
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command `argv` (default: this process's command line); with none, the app.
+
+    Run by sshd as `ForceCommand crm-tui`, with no arguments, it runs what the client asked for (SSH_ORIGINAL_COMMAND)
+    under the same rules as the built-in SSH server (remote/exec_policy.py).
+    """
+    forced = os.environ.get("SSH_ORIGINAL_COMMAND", "")
+    if argv is None and not sys.argv[1:] and forced.strip():
+        from crm_tui.remote.exec_policy import remote_arguments
+
+        try:
+            argv = remote_arguments(forced)
+        except CrmError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    from crm_tui.core.records import set_remote_user, set_source
+
+    set_remote_user(ssh_user())
     db_path = getattr(args, "db", None) or default_db_path()
     if args.command is None:
         from crm_tui.ui.app import run_app
 
         return run_app(db_path)
     out = Output(bool(getattr(args, "json", False)))
+    if args.command in cli_remote.NEEDS_NO_DATABASE:
+        return _run_without_database(cli_remote.RUNNERS[args.command], args, out)
     from crm_tui.core.db import close_database, open_database
-    from crm_tui.core.records import set_source
 
     set_source("cli")
 

@@ -1,14 +1,18 @@
 """`crm-tui import` and `crm-tui export`: CSV, vCard and the JSON backup, from and to files or standard output.
 
 Imports print a summary (created, updated, skipped, rejected, the batch id); `--dry-run` prints what each row would
-become and writes nothing. Rows that cannot be imported go to `<file>.rejects.csv` beside the input. Progress goes
-to stderr while it is a terminal. The readers and writers live in core/interop and load only when used.
+become and writes nothing. Rows that cannot be imported go to `<file>.rejects.csv` beside the input; from standard
+input (`import -`), to `stdin.rejects.csv` in the current directory, or over SSH in the user's files folder.
+Progress goes to stderr while it is a terminal. The readers and writers live in core/interop and load only when used.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +26,7 @@ FORMATS = ("csv", "vcard", "json")
 ENTITIES = {"contacts": "contact", "companies": "company", "deals": "deal", "activities": "activity"}
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".vcf": "vcard", ".vcard": "vcard", ".json": "json"}
 PROGRESS_EVERY_SECONDS = 0.5
+STDIN = "-"
 # Codecs that read past the byte-order mark a file starts with.
 BOM_ENCODINGS = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16", "utf-32-le": "utf-32",
                  "utf-32-be": "utf-32"}
@@ -31,9 +36,11 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     """The `import` and `export` commands, added to the top-level subparsers of cli.build_parser."""
     importing = sub.add_parser(
         "import", parents=[common], help="import a CSV, vCard or JSON backup file; `import list`, `import undo B`",
-        description="crm-tui import FILE [options] | crm-tui import list | crm-tui import undo BATCH",
+        description="crm-tui import FILE [options] | crm-tui import - --format F [options] | crm-tui import list | "
+                    "crm-tui import undo BATCH",
     )
-    importing.add_argument("target", metavar="FILE|list|undo", help="the file to import, or list, or undo")
+    importing.add_argument("target", metavar="FILE|-|list|undo",
+                           help="the file to import (- for standard input, with --format), or list, or undo")
     importing.add_argument("batch", nargs="?", metavar="BATCH", help="with undo: the batch id (or its start)")
     importing.add_argument("--format", choices=FORMATS, help="default: from the file's name and first bytes")
     importing.add_argument("--entity", choices=list(ENTITIES), default="contacts", help="what the file holds")
@@ -106,15 +113,44 @@ def run_import(args: argparse.Namespace, out: Output) -> None:
         return
     if args.batch is not None:
         raise CrmError(f"unexpected {args.batch!r}: import takes one FILE (or `list`, or `undo BATCH`)")
+    if args.target == STDIN:
+        _import_stdin(args, out)
+        return
+    from crm_tui.core.interop.importer import rejects_path_for
+
     path = Path(args.target)
     if not path.is_file():
         raise CrmError(f"{path} is not a file (to import one; `crm-tui import list` lists the imports)")
+    _import_file(path, args, out, str(path), rejects_path_for(path))
+
+
+def _import_stdin(args: argparse.Namespace, out: Output) -> None:
+    """`import -`: what comes on standard input (`ssh host import - --format csv < people.csv`), spooled to a file
+    and imported as one. Over SSH the spool and the rejects live in the user's files folder; else the spool is a
+    temporary file and the rejects go to the current directory."""
+    from crm_tui.config import confined_path, ready_files_dir
+    from crm_tui.core.interop.importer import rejects_path_for
+
+    if args.format is None:
+        raise CrmError(f"import - needs --format ({', '.join(FORMATS)}): standard input has no file name to tell it by")
+    folder = ready_files_dir()
+    rejects_to = confined_path(str(rejects_path_for(Path("stdin")))).absolute()
+    handle, spooled = tempfile.mkstemp(prefix=".stdin-", suffix=".import", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as spool:
+            shutil.copyfileobj(sys.stdin.buffer, spool)
+        _import_file(Path(spooled), args, out, "stdin", rejects_to)
+    finally:
+        os.unlink(spooled)
+
+
+def _import_file(path: Path, args: argparse.Namespace, out: Output, source: str, rejects_to: Path) -> None:
+    """Import the file at `path`, named `source` in the import list, its rejected rows written to `rejects_to`."""
     fmt = args.format or detect_format(path)
     entity = ENTITIES[args.entity]
     if fmt == "json":
         _restore(path, args, out)
         return
-    from crm_tui.core.interop.importer import rejects_path_for
     from crm_tui.core.interop.importer import run_import as import_rows
 
     progress = Progress()
@@ -128,8 +164,8 @@ def run_import(args: argparse.Namespace, out: Output) -> None:
 
     with _rows(path, fmt, entity, args.map) as rows:
         summary = import_rows(
-            rows, source=str(path), fmt=fmt, entity=entity, mode=args.mode, dry_run=args.dry_run,
-            rejects_to=rejects_path_for(path), on_outcome=None if args.dry_run and out.as_json else told,
+            rows, source=source, fmt=fmt, entity=entity, mode=args.mode, dry_run=args.dry_run,
+            rejects_to=rejects_to, on_outcome=None if args.dry_run and out.as_json else told,
             on_progress=progress,
         )
     progress.done()

@@ -15,10 +15,14 @@ from typing import Any
 
 import platformdirs
 
+from crm_tui.core.errors import CrmError
+
 APP_NAME = "crm-tui"
 DB_FILENAME = "crm.sqlite3"
 DB_ENV_VAR = "CRM_TUI_DB"
 DEMO_DB_FILENAME = "demo.sqlite3"
+SSH_USER_ENV_VAR = "CRM_TUI_SSH_USER"
+FILES_DIR_ENV_VAR = "CRM_TUI_FILES_DIR"
 
 
 class SettingsError(Exception):
@@ -44,6 +48,51 @@ def default_db_path() -> Path:
     if override:
         return Path(override).expanduser()
     return data_dir() / DB_FILENAME
+
+
+def ssh_user() -> str | None:
+    """Who this process works for when it runs for an SSH login, for the history: the built-in server names its user
+    in $CRM_TUI_SSH_USER; after a plain OpenSSH login ($SSH_CONNECTION) it is this Unix account, given as "".
+    None in a local session."""
+    named = os.environ.get(SSH_USER_ENV_VAR, "").strip()
+    if named:
+        return named
+    return "" if os.environ.get("SSH_CONNECTION") else None
+
+
+def files_dir() -> Path | None:
+    """The one folder a remote user may read and write files in ($CRM_TUI_FILES_DIR, set by the SSH server for each
+    of its users); None where a person may use any file their account can."""
+    value = os.environ.get(FILES_DIR_ENV_VAR, "").strip()
+    return Path(value).expanduser().absolute() if value else None
+
+
+def ready_files_dir() -> Path | None:
+    """files_dir(), made (readable by its owner alone) if it is not there yet: the server leaves that to first use."""
+    root = files_dir()
+    if root is not None:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return root
+
+
+def confined_path(typed: str) -> Path:
+    """The file a person typed, as the app and the CLI open it.
+
+    Locally `~` expands as in a shell. For a remote user `~` and relative paths are in files_dir(), made (0700) when
+    first needed, and a path that leads out of it, by `..`, an absolute path or a symlink, is a CrmError: files on
+    the server outside that folder belong to other people or to the server itself.
+    """
+    root = ready_files_dir()
+    if root is None:
+        return Path(os.path.expanduser(typed))
+    inside = typed[1:].lstrip("/") if typed == "~" or typed.startswith("~/") else typed
+    try:
+        resolved = (root / inside).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL in the name
+        raise CrmError(f"{typed} cannot be used: {exc}") from exc
+    if not resolved.is_relative_to(root.resolve()):
+        raise CrmError(f"{typed} is outside your folder: over SSH, files live in {root}")
+    return resolved
 
 
 def load_settings(path: Path | None = None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ P = ParamSpec("P")
 
 SOURCES = ("app", "cli", "ssh")
 _source = ""
+_remote_user: str | None = None
 
 
 def set_source(source: str) -> None:
@@ -40,11 +41,24 @@ def set_source(source: str) -> None:
     _source = source
 
 
+def set_remote_user(name: str | None) -> None:
+    """Log this process's changes as made over SSH by `name` ("" for this Unix account, as after a plain OpenSSH
+    login), or as local ones with None.
+
+    A remote session stays one whatever `set_source` says afterwards: the app and the command line each set their
+    own source at start, and both run in SSH sessions.
+    """
+    global _remote_user
+    _remote_user = name
+
+
 def current_source() -> str:
-    return _source
+    return "ssh" if _remote_user is not None else _source
 
 
 def current_actor() -> str:
+    if _remote_user:
+        return _remote_user
     try:
         return getpass.getuser()
     except (KeyError, OSError):

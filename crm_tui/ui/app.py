@@ -383,8 +383,12 @@ def binding_ids(app: App) -> set[str]:
 
 
 def describe_database(path: Path) -> str:
-    """The database as the header shows it: its name when in the usual place, else its path with ~ for home."""
+    """The database as the header shows it: its name when in the usual place, else its path with ~ for home; in a
+    session of the built-in SSH server, whose session it is and the database's name (the path is the server's)."""
     path = Path(path)
+    remote_user = config.ssh_user()
+    if remote_user:
+        return f"{remote_user} · {path.name}"
     if path.parent == config.data_dir():
         return path.name
     try:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pytest
 
 from crm_tui.cli import main
+from crm_tui.config import FILES_DIR_ENV_VAR, SSH_USER_ENV_VAR
+from crm_tui.core.records import set_remote_user
 
 
 @dataclass
@@ -24,6 +26,16 @@ class Result:
 def plain_locale(monkeypatch):
     """No locale currency: without a config.toml the default currency is the EUR fallback."""
     monkeypatch.setenv("LC_ALL", "C")
+
+
+@pytest.fixture(autouse=True)
+def local_session(monkeypatch):
+    """A local session even when the tests run in an SSH login: the CLI would log its changes as made over SSH (and,
+    run with no arguments, run SSH_ORIGINAL_COMMAND). A test that makes a remote session leaves none behind."""
+    for name in (SSH_USER_ENV_VAR, FILES_DIR_ENV_VAR, "SSH_CONNECTION", "SSH_ORIGINAL_COMMAND"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    set_remote_user(None)
 
 
 @pytest.fixture

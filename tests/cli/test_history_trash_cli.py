@@ -31,6 +31,15 @@ def test_history_prints_each_change_with_its_fields_and_json_gives_them(cli, add
     assert missing.code == 1 and missing.err == "error: deal 99 does not exist and has no history\n"
 
 
+def test_changes_made_for_a_user_of_the_ssh_server_name_them_and_ssh(cli, add, monkeypatch):
+    monkeypatch.setenv("SSH_CONNECTION", "203.0.113.9 51234 192.0.2.1 2222")
+    monkeypatch.setenv("CRM_TUI_SSH_USER", "ann")
+    ada = add("--first", "Ada")
+    assert cli("history", str(ada["id"])).out.splitlines()[0].endswith("UTC  created  [SSH · ann]")
+    [entry] = cli("history", str(ada["id"]), "--json").json()
+    assert (entry["source"], entry["actor"]) == ("SSH", "ann")
+
+
 def test_trash_lists_every_kind_restores_and_purges_only_with_yes(cli, add):
     ada = add("--first", "Ada")
     cli("contacts", "delete", str(ada["id"]))

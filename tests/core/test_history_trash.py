@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,7 +13,7 @@ from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.interop import csv_read
 from crm_tui.core.interop.importer import run_import
 from crm_tui.core.models import Contact, database
-from crm_tui.core.records import set_source
+from crm_tui.core.records import set_remote_user, set_source
 
 
 def test_history_lists_each_change_newest_first_with_its_fields_and_source(db):
@@ -25,6 +26,18 @@ def test_history_lists_each_change_newest_first_with_its_fields_and_source(db):
     assert [(item.field, item.old, item.new) for item in entries[0].fields] == [
         ("emails", "ada@example.com", "ada@example.com, a@x.org"), ("tags", "", "vip"), ("title", "", "Countess")]
     assert ("first name", "", "Ada") in [(item.field, item.old, item.new) for item in entries[1].fields]
+
+
+def test_a_remote_session_logs_its_changes_as_made_over_ssh_by_its_user_whatever_source_is_set(db):
+    set_remote_user("ann")
+    try:
+        set_source("app")
+        ada = contacts.create(ContactDraft(first_name="Ada"))
+    finally:
+        set_remote_user(None)
+    contacts.update(ada.id, ada.version, title="Countess")
+    entries = history.record_history("contact", ada.id)
+    assert [(entry.source, entry.actor) for entry in entries] == [("app", getpass.getuser()), ("SSH", "ann")]
 
 
 def test_history_says_what_was_undone_by_an_undo_and_redone(db):

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, ProgressBar
 
+from crm_tui.config import confined_path
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.ui.screens.modals import DialogScreen
@@ -35,6 +36,7 @@ class Stopped(Exception):
 
 
 def default_path(fmt: str, entity: str, today: date) -> str:
+    """A file in the home folder, which over SSH is the user's files folder (config.confined_path)."""
     what = "backup" if fmt == "json" else PLURALS[entity]
     return f"~/crm-tui-{what}-{today.isoformat()}.{EXTENSIONS[fmt]}"
 
@@ -155,7 +157,11 @@ class ExportScreen(DialogScreen[str | None]):
         if not typed:
             self.show_error("type where to write the export")
             return
-        path = Path(typed).expanduser()
+        try:
+            path = confined_path(typed)
+        except (CrmError, OSError) as exc:
+            self.show_error(str(exc))
+            return
         if path.is_dir() or not path.parent.is_dir():
             self.show_error(f"{path} is a folder" if path.is_dir() else f"there is no folder {path.parent}")
             return

@@ -24,6 +24,7 @@ from textual.containers import Vertical
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, ProgressBar
 
+from crm_tui.config import confined_path
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.ui.screens.column_mapping import ColumnMappingScreen
@@ -41,20 +42,19 @@ SHOWN_OUTCOMES = 6
 PROGRESS_EVERY_SECONDS = 0.1
 
 
-def expanded(text: str) -> Path:
-    return Path(os.path.expanduser(text.strip()))
-
-
 def complete_path(text: str) -> str | None:
-    """`text` completed to the first directory entry it starts (a directory with its "/"), in the form typed."""
+    """`text` completed to the first directory entry it starts (a directory with its "/"), in the form typed.
+
+    Over SSH only entries of the user's files folder are listed (config.confined_path).
+    """
     if not text:
         return None
     folder, _sep, start = text.rpartition("/")
-    where = Path(os.path.expanduser(folder + "/" if _sep else "."))
     try:
+        where = confined_path(folder + "/" if _sep else ".")
         names = sorted(entry.name for entry in os.scandir(where) if entry.name.startswith(start)
                        and (start.startswith(".") or not entry.name.startswith(".")))
-    except OSError:
+    except (CrmError, OSError):
         return None
     if not names:
         return None
@@ -64,7 +64,8 @@ def complete_path(text: str) -> str | None:
 
 
 class PathSuggester(Suggester):
-    """Completes what is typed from the entries of its directory (`~` expanded); → accepts."""
+    """Completes what is typed from the entries of its directory (`~` expanded; over SSH, in the files folder only);
+    → accepts."""
 
     def __init__(self) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
@@ -90,9 +91,9 @@ def detect(text: str, entity: str) -> Detected:
     """The format of the file `text` names and what it holds; CrmError when it is no file to import."""
     from crm_tui.cli_interop import detect_format
 
-    path = expanded(text)
     if not text.strip():
         raise CrmError("type the path of a CSV, vCard or JSON backup file")
+    path = confined_path(text.strip())
     if not path.is_file():
         raise CrmError(f"{text.strip()} is not a file" if path.exists() else f"there is no file {text.strip()}")
     fmt = detect_format(path)
@@ -342,11 +343,12 @@ class ImportScreen(DialogScreen[str | None]):
     def run(self, found: Detected, mapping: Any, mode: str, dry_run: bool, **hooks):
         from crm_tui.core.interop.importer import rejects_path_for, run_import
 
+        rejects_to = confined_path(str(rejects_path_for(found.path)))  # over SSH, never a symlink out
         rows, closing = self.rows(found, mapping)
         try:
             with connection():
                 return run_import(rows, source=str(found.path), fmt=found.fmt, entity=found.entity, mode=mode,
-                                  dry_run=dry_run, rejects_to=rejects_path_for(found.path), **hooks)
+                                  dry_run=dry_run, rejects_to=rejects_to, **hooks)
         finally:
             closing.close()
 

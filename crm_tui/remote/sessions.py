@@ -1,0 +1,203 @@
+"""One SSH session, one process: the app in a pseudo-terminal of its own, or a CLI command on pipes.
+
+Each session's child runs `python -m crm_tui --db <the user's database> ...` in a new process group, so a crash
+touches nobody else, and ending the session can end everything the child started. The child gets a clean
+environment: the user's folders, their SSH name (for the history's "who"), the client's terminal type, and of
+the client's own variables only those that change the display.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import pty
+import signal
+import struct
+import sys
+import termios
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crm_tui.remote import import_asyncssh
+from crm_tui.remote.users import private_folder
+
+asyncssh = import_asyncssh()
+
+CLIENT_VARIABLES = ("COLORTERM", "LANG")
+DISPLAY_VARIABLES = ("TEXTUAL_ANIMATIONS", "TEXTUAL_COLOR_SYSTEM", "TEXTUAL_FPS", "TEXTUAL_THEME",
+                     "TEXTUAL_FILTERS", "TEXTUAL_DIM_FACTOR", "TEXTUAL_SMOOTH_SCROLL", "TEXTUAL_DISABLE_KITTY_KEY")
+"""The TEXTUAL_* settings a client may send (SendEnv). The others write files (TEXTUAL_LOG, TEXTUAL_SCREENSHOT_*),
+connect elsewhere (TEXTUAL_DEVTOOLS_*) or load code (TEXTUAL_DRIVER), and are dropped."""
+STOP_GRACE_SECONDS = 2.0
+READ_SIZE = 65536
+
+
+@dataclass(frozen=True)
+class Account:
+    """Whom a session runs as, and where their things are."""
+
+    name: str
+    folder: Path
+    database: Path
+
+
+def child_environment(account: Account, client_env: Mapping[str, str], term: str | None) -> dict[str, str]:
+    folder = account.folder
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(private_folder(folder / "files")),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "XDG_CACHE_HOME": str(folder / "cache"),
+        "XDG_STATE_HOME": str(folder / "state"),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "CRM_TUI_SSH_USER": account.name,
+        "CRM_TUI_FILES_DIR": str(folder / "files"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    if term:
+        env["TERM"] = term
+    for name, value in client_env.items():
+        if name in CLIENT_VARIABLES or name in DISPLAY_VARIABLES:
+            env[name] = value
+    return env
+
+
+def child_command(account: Account, arguments: list[str]) -> list[str]:
+    return [sys.executable, "-m", "crm_tui", "--db", str(account.database), *arguments]
+
+
+def set_window_size(fd: int, columns: int, rows: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+
+async def stop_group(child: asyncio.subprocess.Process) -> None:
+    """End the child and everything it started: SIGHUP, as a terminal hang-up would send, then SIGKILL."""
+    if child.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGHUP)
+        try:
+            await asyncio.wait_for(child.wait(), STOP_GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            pass
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGKILL)
+    await child.wait()
+
+
+class IdleClock:
+    """When the client last sent anything."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def touch(self) -> None:
+        self.last = time.monotonic()
+
+    async def expired(self, limit: float) -> None:
+        """Return once nothing has come from the client for `limit` seconds (never, for 0)."""
+        if limit <= 0:
+            await asyncio.Event().wait()
+        while (left := self.last + limit - time.monotonic()) > 0:
+            await asyncio.sleep(left)
+
+
+async def run_in_terminal(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str],
+                          idle_timeout: float, started: Callable[[int], None]) -> int | None:
+    """Run the child on a new pseudo-terminal sized like the client's, pass bytes both ways and window sizes in,
+    and return its exit status; None if the client left or went idle first (the child is then stopped)."""
+    columns, rows, _, _ = process.get_terminal_size()
+    parent_fd, child_fd = pty.openpty()
+    set_window_size(parent_fd, columns or 80, rows or 24)
+    env = child_environment(account, process.env, process.get_terminal_type())
+    try:
+        child = await asyncio.create_subprocess_exec(
+            *child_command(account, arguments), stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env,
+            cwd=env["HOME"], start_new_session=True)
+    finally:
+        os.close(child_fd)
+    started(child.pid)
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=READ_SIZE)
+    read_transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader),
+                                                     os.fdopen(parent_fd, "rb", buffering=0))
+    write_transport, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(os.dup(parent_fd), "wb", 0))
+    clock = IdleClock()
+
+    async def to_client() -> None:
+        while True:
+            try:
+                data = await reader.read(READ_SIZE)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not data:
+                return
+            process.stdout.write(data)
+            await process.stdout.drain()
+
+    async def from_client() -> None:
+        while True:
+            try:
+                data = await process.stdin.read(READ_SIZE)
+            except asyncssh.TerminalSizeChanged as change:
+                set_window_size(parent_fd, change.width, change.height)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGWINCH)
+                continue
+            except (asyncssh.BreakReceived, asyncssh.SignalReceived):
+                continue
+            if not data:
+                return
+            clock.touch()
+            write_transport.write(data)
+
+    output = asyncio.ensure_future(to_client())
+    watched = [asyncio.ensure_future(awaitable) for awaitable in
+               (child.wait(), from_client(), clock.expired(idle_timeout))]
+    try:
+        await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+        if watched[0].done():
+            await output  # what the child wrote last reaches the client before the exit status
+            return child.returncode
+        return None
+    finally:
+        for task in (*watched, output):
+            task.cancel()
+        await stop_group(child)
+        read_transport.close()
+        write_transport.close()
+
+
+async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str],
+                       started: Callable[[int], None]) -> int:
+    """Run a CLI command for a script: the client's input to its stdin, its output and errors back, its status."""
+    env = child_environment(account, process.env, None)
+    child = await asyncio.create_subprocess_exec(
+        *child_command(account, arguments), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env=env, cwd=env["HOME"], start_new_session=True)
+    started(child.pid)
+
+    async def copy_out(source: asyncio.StreamReader, target: asyncssh.SSHWriter) -> None:
+        while data := await source.read(READ_SIZE):
+            target.write(data)
+            await target.drain()
+
+    async def copy_in() -> None:
+        assert child.stdin is not None
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            while data := await process.stdin.read(READ_SIZE):
+                child.stdin.write(data)
+                await child.stdin.drain()
+            child.stdin.close()
+
+    feeding = asyncio.ensure_future(copy_in())
+    try:
+        await asyncio.gather(copy_out(child.stdout, process.stdout), copy_out(child.stderr, process.stderr))
+        return await child.wait()
+    finally:
+        feeding.cancel()
+        await stop_group(child)
