@@ -13,7 +13,8 @@ from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.contact_detail import ContactDetailScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.deal_detail import DealDetailScreen
-from crm_tui.ui.screens.search import SaveSearchScreen, SearchScreen
+from crm_tui.ui.screens.save_search import SaveSearchScreen
+from crm_tui.ui.screens.search import SearchScreen
 from crm_tui.ui.widgets.record_list import RecordList
 
 
