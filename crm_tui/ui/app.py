@@ -176,9 +176,10 @@ class CrmApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_refresh(self) -> None:
-        """Every screen that shows stored data has `reload`: lists, details, the trash."""
+        """Every screen that shows stored data has `reload`: lists, details, the trash. Not once the app is closing:
+        the poll for other processes' changes can land while the screens come down."""
         refresh = getattr(self.screen, "reload", None)
-        if refresh is not None:
+        if refresh is not None and self.is_running and self.screen.is_attached:
             refresh()
 
     # Logging and tasks, from anywhere ---------------------------------------------------------------------
@@ -356,7 +357,7 @@ class CrmApp(App[None]):
         except sqlite3.Error:
             return
         previous, self._data_version = self._data_version, version
-        if previous is not None and version != previous:
+        if previous is not None and version != previous and self.is_running:
             self.call_from_thread(self.action_refresh)
 
     def _reset_poll(self) -> None:
