@@ -215,7 +215,7 @@ def _overrides(mapped: list[str]) -> dict[str, str | None]:
 
 
 def _restore(path: Path, args: argparse.Namespace, out: Output) -> None:
-    from crm_tui.core.interop.backup import restore_backup
+    from crm_tui.core.interop.backup_restore import restore_backup
 
     if args.dry_run or args.mode != "create":
         raise CrmError("a JSON backup restores whole into an empty database; --dry-run and --mode do not apply")

@@ -18,7 +18,8 @@ from crm_tui.core.contacts import ContactDraft
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 from crm_tui.core.errors import CannotUndoError, CrmError
 from crm_tui.core.interop import backup
-from crm_tui.core.interop.backup import restore_backup, write_backup
+from crm_tui.core.interop.backup import write_backup
+from crm_tui.core.interop.backup_restore import restore_backup
 from crm_tui.core.models import MODELS, DuplicateDismissal, Meta, SavedSearch, database
 
 # What a restore must reproduce, table by table (the row ids of emails and phones are not part of a backup).

@@ -455,7 +455,7 @@ class ImportScreen(DialogScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="import-run")
     def restore(self, path: Path) -> None:
-        from crm_tui.core.interop.backup import restore_backup
+        from crm_tui.core.interop.backup_restore import restore_backup
 
         def progressed(table: str, restored: int, _total: int | None) -> None:
             self.app.call_from_thread(self.show_restored, table, restored)

@@ -12,8 +12,8 @@ from crm_tui.core.deal_list import DealFilter, StageTotals
 from crm_tui.core.pipelines import StageData
 from crm_tui.ui.sources import DealSource
 from crm_tui.ui.widgets.kanban import KanbanColumn
+from crm_tui.ui.widgets.paged_list import start_readers
 from crm_tui.ui.widgets.reader import DatabaseReader
-from crm_tui.ui.widgets.record_list import start_readers
 from crm_tui.ui.widgets.record_source import ListQuery
 
 MAX_CURRENCY_LINES = 3
