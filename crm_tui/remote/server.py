@@ -78,6 +78,7 @@ class CrmSSHServer(asyncssh.SSHServer):
         self.refusal = "no accepted key"
         self.connection: asyncssh.SSHServerConnection | None = None
         self.sessions_asked = 0
+        self.releases: set[asyncio.Task] = set()
 
     def connection_made(self, connection: asyncssh.SSHServerConnection) -> None:
         self.connection = connection
@@ -143,19 +144,29 @@ class CrmSSHServer(asyncssh.SSHServer):
                         self.address, settings.max_sessions_per_user)
             return False
         sessions[self.username] += 1
-        return asyncssh.SSHServerProcess(self.run_session, None, 0, False)
+        channel = self.connection.create_server_channel()
+        release = asyncio.ensure_future(self.release_when_closed(channel, self.username))
+        self.releases.add(release)
+        release.add_done_callback(self.releases.discard)
+        return channel, asyncssh.SSHServerProcess(self.run_session, None, 0, False)
+
+    async def release_when_closed(self, channel, name: str) -> None:
+        """A session's place is given back when its channel closes, however it closes: its process ended, the
+        client left, or the client closed the channel without ever asking for the app or a command."""
+        await channel.wait_closed()
+        self.state.sessions[name] -= 1
 
     async def run_session(self, process: asyncssh.SSHServerProcess) -> None:
-        name = self.username
-        assert name is not None
+        assert self.username is not None
         try:
-            status = await self.serve(process, self.state.account(name))
-            if status is not None:
-                process.exit(status)
-            else:
-                process.close()
-        finally:
-            self.state.sessions[name] -= 1
+            status = await self.serve(process, self.state.account(self.username))
+        except Exception:  # the server's boundary: log it, and close this session rather than leave it hanging
+            log.exception("session failed user=%s from=%s", self.username, self.address)
+            status = 1
+        if status is not None:
+            process.exit(status)
+        else:
+            process.close()
 
     async def serve(self, process: asyncssh.SSHServerProcess, account: Account) -> int | None:
         command = process.command

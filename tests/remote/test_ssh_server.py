@@ -13,7 +13,7 @@ import pytest
 from ssh_helpers import asyncssh, children_using, gone, lowest_row, read_until, running_server
 
 from crm_tui.remote.host_key import HOST_KEY_FILE
-from crm_tui.remote.server import MAX_PENALTY_SECONDS, ServerSettings, ServerState
+from crm_tui.remote.server import MAX_PENALTY_SECONDS, CrmSSHServer, ServerSettings, ServerState
 from crm_tui.remote.users import UserStore
 
 
@@ -183,3 +183,37 @@ def test_refusals_from_one_address_are_answered_ever_more_slowly_up_to_a_cap(tmp
     assert delays[:3] == [0.5, 1.0, 1.5] and delays[-1] == MAX_PENALTY_SECONDS
     assert delays == sorted(delays)
     assert state.penalty("10.0.0.8") == 0.5  # another address is not held back for the first one's tries
+
+
+class ChannelClosedLater:
+    """A session channel as the server sees it, which the test closes."""
+
+    def __init__(self) -> None:
+        self.closed = asyncio.Event()
+
+    async def wait_closed(self) -> None:
+        await self.closed.wait()
+
+
+class ConnectionOfChannels:
+    def __init__(self) -> None:
+        self.channels: list[ChannelClosedLater] = []
+
+    def create_server_channel(self) -> ChannelClosedLater:
+        self.channels.append(ChannelClosedLater())
+        return self.channels[-1]
+
+
+async def test_a_session_channel_closed_before_it_asked_for_anything_gives_its_place_back(tmp_path):
+    """A client may open a session channel and close it without asking for the app or a command, so the process
+    never starts: the channel closing is what frees the place, or each such channel would hold one for good."""
+    state = ServerState(ServerSettings(data_dir=tmp_path, max_sessions_per_user=1), UserStore(tmp_path))
+    ssh_server = CrmSSHServer(state)
+    ssh_server.username, ssh_server.connection = "ann", ConnectionOfChannels()
+    assert isinstance(ssh_server.session_requested(), tuple)
+    assert ssh_server.session_requested() is False
+    ssh_server.connection.channels[0].closed.set()
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert isinstance(ssh_server.session_requested(), tuple)
+    assert state.sessions["ann"] == 1
