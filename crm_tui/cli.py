@@ -248,17 +248,21 @@ def _run_info(args: argparse.Namespace, out: Output, opened) -> None:
     out.record(facts, [f"{key + ':':<18}{value}" for key, value in info.flatten(facts)])
 
 
-def _run_without_database(runner, args: argparse.Namespace, out: Output) -> int:
+def _run_on_database(args: argparse.Namespace, out: Output, db_path: Path) -> None:
+    from crm_tui.core.db import close_database, open_database
+
+    opened = open_database(db_path)
     try:
-        runner(args, out)
-    except CrmError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # a key file that cannot be read, a port that cannot be had
-        where = f": {exc.filename}" if exc.filename else ""
-        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
-        return 1
-    return 0
+        runners = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags, "demo": _run_demo}
+        for module in COMMAND_MODULES:
+            runners.update(module.RUNNERS)
+        runner = runners.get(args.command)
+        if runner is None:
+            _run_info(args, out, opened)
+        else:
+            runner(args, out)
+    finally:
+        close_database()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -290,26 +294,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(db_path)
     out = Output(bool(getattr(args, "json", False)))
-    if args.command in cli_remote.NEEDS_NO_DATABASE:
-        return _run_without_database(cli_remote.RUNNERS[args.command], args, out)
-    from crm_tui.core.db import close_database, open_database
-
     set_source("cli")
-
     try:
-        opened = open_database(db_path)
-        try:
-            runners = {"contacts": _run_contacts, "companies": _run_companies, "tags": _run_tags,
-                       "demo": _run_demo}
-            for module in COMMAND_MODULES:
-                runners.update(module.RUNNERS)
-            runner = runners.get(args.command)
-            if runner is None:
-                _run_info(args, out, opened)
-            else:
-                runner(args, out)
-        finally:
-            close_database()
+        if args.command in cli_remote.NEEDS_NO_DATABASE:  # the SSH server's own commands
+            cli_remote.RUNNERS[args.command](args, out)
+        else:
+            _run_on_database(args, out, db_path)
     except CrmError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -318,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         sys.stderr.close()
-    except OSError as exc:  # a file to import or export that cannot be opened, read or written
+    except OSError as exc:  # a file to import, export or read a key from that cannot be used; a port taken
         where = f": {exc.filename}" if exc.filename else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1

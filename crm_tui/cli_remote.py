@@ -100,13 +100,6 @@ def _run_users(args: argparse.Namespace, out: Output) -> None:
                    [f"removed {key.fingerprint} from {args.name}"])
 
 
-class _UtcFormatter(logging.Formatter):
-    converter = time.gmtime
-
-    def formatTime(self, record, datefmt=None):  # noqa: N802 (logging's name)
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", self.converter(record.created))
-
-
 @contextlib.contextmanager
 def _logging_to(server_dir: Path):
     """While the server runs, its log lines go to stderr and, for later, to server.log in the data dir (0600)."""
@@ -116,7 +109,8 @@ def _logging_to(server_dir: Path):
     path = server_dir / LOG_FILE
     path.touch(mode=0o600, exist_ok=True)
     path.chmod(0o600)
-    formatter = _UtcFormatter("%(asctime)s %(message)s")
+    formatter = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
     logger = logging.getLogger("crm_tui.remote")
     logger.setLevel(logging.INFO)
     handlers = [logging.StreamHandler(sys.stderr), logging.FileHandler(path, encoding="utf-8")]

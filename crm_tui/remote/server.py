@@ -44,14 +44,12 @@ class ServerSettings:
 
 @dataclass
 class ServerState:
-    """What every connection shares: the open sessions, recent failed logins, and the children running."""
+    """What every connection shares: the open sessions and recent failed logins."""
 
     settings: ServerSettings
     users: UserStore
     sessions: Counter = field(default_factory=Counter)
     failures: dict[str, deque] = field(default_factory=dict)
-    children: set[int] = field(default_factory=set)
-    """The process ids of the sessions' children while they run."""
 
     def penalty(self, address: str) -> float:
         """How long to hold back the answer to a refused key: longer the more refusals from that address of late."""
@@ -183,24 +181,14 @@ class CrmSSHServer(asyncssh.SSHServer):
         elif process.get_terminal_type() is None:
             process.stderr.write(b"error: the app needs a terminal: connect with ssh -t, or give a command\n")
             return 1
-        started: list[int] = []
-
-        def child_started(pid: int) -> None:
-            started.append(pid)
-            self.state.children.add(pid)
-
-        try:
-            if process.get_terminal_type() is None:
-                log.info("exec user=%s from=%s command=%s", account.name, self.address, arguments[:1])
-                return await run_on_pipes(process, account, arguments, child_started)
-            log.info("session user=%s from=%s %s", account.name, self.address, "command" if command else "app")
-            status = await run_in_terminal(process, account, arguments, self.state.settings.idle_timeout,
-                                           child_started)
-            if status is None:
-                log.info("session ended user=%s from=%s (client left or idle)", account.name, self.address)
-            return status
-        finally:
-            self.state.children.difference_update(started)
+        if process.get_terminal_type() is None:
+            log.info("exec user=%s from=%s command=%s", account.name, self.address, arguments[:1])
+            return await run_on_pipes(process, account, arguments)
+        log.info("session user=%s from=%s %s", account.name, self.address, "command" if command else "app")
+        status = await run_in_terminal(process, account, arguments, self.state.settings.idle_timeout)
+        if status is None:
+            log.info("session ended user=%s from=%s (client left or idle)", account.name, self.address)
+        return status
 
 
 async def start(settings: ServerSettings) -> tuple[asyncssh.SSHAcceptor, str]:

@@ -18,10 +18,11 @@ import struct
 import sys
 import termios
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from crm_tui.config import FILES_DIR_ENV_VAR, SSH_USER_ENV_VAR
 from crm_tui.remote import import_asyncssh
 from crm_tui.remote.users import private_folder
 
@@ -47,16 +48,17 @@ class Account:
 
 def child_environment(account: Account, client_env: Mapping[str, str], term: str | None) -> dict[str, str]:
     folder = account.folder
+    files = private_folder(folder / "files")  # the child's home and working folder: it must be there
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(private_folder(folder / "files")),
+        "HOME": str(files),
         "XDG_CONFIG_HOME": str(folder / "config"),
         "XDG_DATA_HOME": str(folder / "data"),
         "XDG_CACHE_HOME": str(folder / "cache"),
         "XDG_STATE_HOME": str(folder / "state"),
         "LANG": os.environ.get("LANG", "C.UTF-8"),
-        "CRM_TUI_SSH_USER": account.name,
-        "CRM_TUI_FILES_DIR": str(folder / "files"),
+        SSH_USER_ENV_VAR: account.name,
+        FILES_DIR_ENV_VAR: str(files),
         "PYTHONUNBUFFERED": "1",
     }
     if term:
@@ -106,8 +108,17 @@ class IdleClock:
             await asyncio.sleep(left)
 
 
+async def copy_to_client(source: asyncio.StreamReader, target: asyncssh.SSHWriter) -> None:
+    """Pass the child's output on until it ends. A terminal whose child has closed it reads as an error (EIO),
+    which ends the copy as an end of file would."""
+    with contextlib.suppress(OSError):
+        while data := await source.read(READ_SIZE):
+            target.write(data)
+            await target.drain()
+
+
 async def run_in_terminal(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str],
-                          idle_timeout: float, started: Callable[[int], None]) -> int | None:
+                          idle_timeout: float) -> int | None:
     """Run the child on a new pseudo-terminal sized like the client's, pass bytes both ways and window sizes in,
     and return its exit status; None if the client left or went idle first (the child is then stopped)."""
     columns, rows, _, _ = process.get_terminal_size()
@@ -120,24 +131,12 @@ async def run_in_terminal(process: asyncssh.SSHServerProcess, account: Account, 
             cwd=env["HOME"], start_new_session=True)
     finally:
         os.close(child_fd)
-    started(child.pid)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=READ_SIZE)
     read_transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader),
                                                      os.fdopen(parent_fd, "rb", buffering=0))
     write_transport, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(os.dup(parent_fd), "wb", 0))
     clock = IdleClock()
-
-    async def to_client() -> None:
-        while True:
-            try:
-                data = await reader.read(READ_SIZE)
-            except OSError:  # EIO: the child closed the terminal
-                return
-            if not data:
-                return
-            process.stdout.write(data)
-            await process.stdout.drain()
 
     async def from_client() -> None:
         while True:
@@ -155,7 +154,7 @@ async def run_in_terminal(process: asyncssh.SSHServerProcess, account: Account, 
             clock.touch()
             write_transport.write(data)
 
-    output = asyncio.ensure_future(to_client())
+    output = asyncio.ensure_future(copy_to_client(reader, process.stdout))
     watched = [asyncio.ensure_future(awaitable) for awaitable in
                (child.wait(), from_client(), clock.expired(idle_timeout))]
     try:
@@ -172,19 +171,12 @@ async def run_in_terminal(process: asyncssh.SSHServerProcess, account: Account, 
         write_transport.close()
 
 
-async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str],
-                       started: Callable[[int], None]) -> int:
+async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str]) -> int:
     """Run a CLI command for a script: the client's input to its stdin, its output and errors back, its status."""
     env = child_environment(account, process.env, None)
     child = await asyncio.create_subprocess_exec(
         *child_command(account, arguments), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE, env=env, cwd=env["HOME"], start_new_session=True)
-    started(child.pid)
-
-    async def copy_out(source: asyncio.StreamReader, target: asyncssh.SSHWriter) -> None:
-        while data := await source.read(READ_SIZE):
-            target.write(data)
-            await target.drain()
 
     async def copy_in() -> None:
         assert child.stdin is not None
@@ -196,7 +188,8 @@ async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arg
 
     feeding = asyncio.ensure_future(copy_in())
     try:
-        await asyncio.gather(copy_out(child.stdout, process.stdout), copy_out(child.stderr, process.stderr))
+        await asyncio.gather(copy_to_client(child.stdout, process.stdout),
+                             copy_to_client(child.stderr, process.stderr))
         return await child.wait()
     finally:
         feeding.cancel()
