@@ -29,6 +29,7 @@ from crm_tui.core.when import When, instant, parse_when
 from crm_tui.ui import sources
 from crm_tui.ui.screens.activity_form import open_editor
 from crm_tui.ui.screens.modals import ConfirmScreen, DialogScreen
+from crm_tui.ui.screens.record_detail import detail_screen, linked_record
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.detail import local_time
 from crm_tui.ui.widgets.filter_box import FilterBox
@@ -453,21 +454,8 @@ class ActivityLogScreen(Screen[None]):
     @on(RecordList.Opened, "#records")
     def open_linked(self, event: RecordList.Opened) -> None:
         """The deal an entry is about if it has one, else its contact, else its company."""
-        from crm_tui.core.deal_list import DealFilter
-        from crm_tui.ui.screens.company_detail import CompanyDetailScreen  # they show timelines from this module
-        from crm_tui.ui.screens.contact_detail import ContactDetailScreen
-        from crm_tui.ui.screens.deal_detail import DealDetailScreen
-        from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
-
-        entry: FeedEntry = event.record
-        if entry.deal_id is not None and entry.deal is not None:
-            deal_source = DealSource(DealFilter())
-            screen = DealDetailScreen(entry.deal_id, deal_source, ListQuery(deal_source.sorts[0]))
-        elif entry.contact_id is not None and entry.contact is not None:
-            screen = ContactDetailScreen(entry.contact_id, ContactSource(), ListQuery(ContactSource.sorts[0]))
-        elif entry.company_id is not None and entry.company is not None:
-            screen = CompanyDetailScreen(entry.company_id, CompanySource(), ListQuery(CompanySource.sorts[0]))
-        else:
+        linked = linked_record(event.record)
+        if linked is None:
             self.notify("This activity is not linked to a contact, company or deal")
             return
-        self.app.push_screen(screen)
+        self.app.push_screen(detail_screen(*linked))

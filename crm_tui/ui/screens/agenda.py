@@ -26,7 +26,6 @@ from crm_tui.core import activities, agenda_rows, money
 from crm_tui.core.activities import ActivityData
 from crm_tui.core.agenda_rows import Heading
 from crm_tui.core.db import connection
-from crm_tui.core.deal_list import DealFilter
 from crm_tui.core.deals import DealData
 from crm_tui.core.errors import CrmError, ValidationError
 from crm_tui.core.follow_ups import KeepInTouch
@@ -35,11 +34,8 @@ from crm_tui.core.records import Page
 from crm_tui.core.when import When, instant, parse_when
 from crm_tui.ui import sources
 from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen, open_editor
-from crm_tui.ui.screens.company_detail import CompanyDetailScreen
-from crm_tui.ui.screens.contact_detail import ContactDetailScreen
-from crm_tui.ui.screens.deal_detail import DealDetailScreen
 from crm_tui.ui.screens.modals import DialogScreen
-from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
+from crm_tui.ui.screens.record_detail import detail_screen, linked_record
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.detail import local_time
 from crm_tui.ui.widgets.record_list import RecordList
@@ -433,23 +429,13 @@ class AgendaScreen(Screen[None]):
 
     def open_record(self, record: ActivityData | KeepInTouch | DealData) -> None:
         """A task's deal, else its contact, else its company; a contact to get in touch with; a deal."""
-        deal_id = contact_id = company_id = None
         if isinstance(record, ActivityData):
-            deal_id = record.deal_id if record.deal is not None else None
-            contact_id = record.contact_id if record.contact is not None else None
-            company_id = record.company_id if record.company is not None else None
+            linked = linked_record(record)
         elif isinstance(record, KeepInTouch):
-            contact_id = record.id
+            linked = ("contact", record.id)
         else:
-            deal_id = record.id
-        if deal_id is not None:
-            deal_source = DealSource(DealFilter())
-            screen: Screen = DealDetailScreen(deal_id, deal_source, ListQuery(deal_source.sorts[0]))
-        elif contact_id is not None:
-            screen = ContactDetailScreen(contact_id, ContactSource(), ListQuery(ContactSource.sorts[0]))
-        elif company_id is not None:
-            screen = CompanyDetailScreen(company_id, CompanySource(), ListQuery(CompanySource.sorts[0]))
-        else:
+            linked = ("deal", record.id)
+        if linked is None:
             self.notify("This task is not linked to a contact, company or deal")
             return
-        self.app.push_screen(screen)
+        self.app.push_screen(detail_screen(*linked))

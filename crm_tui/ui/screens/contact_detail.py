@@ -18,8 +18,9 @@ from crm_tui.ui.screens.contact_form import ContactFormScreen
 from crm_tui.ui.screens.deal_detail import DealDetailScreen, plural
 from crm_tui.ui.screens.deal_form import DealFormScreen
 from crm_tui.ui.screens.modals import TagEditScreen
+from crm_tui.ui.screens.record_detail import detail_screen
 from crm_tui.ui.screens.timeline import TimelineDetail, timeline_binding
-from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
+from crm_tui.ui.sources import ContactSource, DealSource
 from crm_tui.ui.widgets.detail import DetailScreen, FieldRow, Section, detail_bindings, paragraph, time_rows
 from crm_tui.ui.widgets.record_list import RecordList
 from crm_tui.ui.widgets.record_source import ListQuery
@@ -146,8 +147,5 @@ class ContactDetailScreen(TimelineDetail):
         self.reload()
 
     def action_company(self) -> None:
-        from crm_tui.ui.screens.company_detail import CompanyDetailScreen  # imports this module in turn
-
         if self.record is not None and self.record.company_id is not None:
-            screen = CompanyDetailScreen(self.record.company_id, CompanySource(), ListQuery(CompanySource.sorts[0]))
-            self.app.push_screen(screen, lambda _steps: self.reload())
+            self.app.push_screen(detail_screen("company", self.record.company_id), lambda _steps: self.reload())

@@ -21,9 +21,8 @@ from crm_tui.core.db import connection
 from crm_tui.core.text import fold
 from crm_tui.core.validation import clean_birthday, clean_email, clean_keep_in_touch, clean_phone
 from crm_tui.ui.screens.modals import ConfirmScreen
-from crm_tui.ui.sources import ContactSource
+from crm_tui.ui.screens.record_detail import detail_screen
 from crm_tui.ui.widgets.form import HINT, Field, RecordFormScreen, form_bindings
-from crm_tui.ui.widgets.record_source import ListQuery
 
 if TYPE_CHECKING:  # the duplicate check needs rapidfuzz and numpy: loaded when a contact is first saved
     from crm_tui.core.duplicates import LikelyDuplicate
@@ -179,7 +178,5 @@ class ContactFormScreen(RecordFormScreen):
                              lambda discard: self.open_contact(duplicate.contact_id) if discard else None)
 
     def open_contact(self, contact_id: int) -> None:
-        from crm_tui.ui.screens.contact_detail import ContactDetailScreen  # it imports this form in turn
-
         self.dismiss(None)
-        self.app.push_screen(ContactDetailScreen(contact_id, ContactSource(), ListQuery(ContactSource.sorts[0])))
+        self.app.push_screen(detail_screen("contact", contact_id))

@@ -21,6 +21,7 @@ from crm_tui.core.money import format_money
 from crm_tui.ui import sources
 from crm_tui.ui.screens.deal_dialogs import LostReasonScreen
 from crm_tui.ui.screens.deal_form import DealFormScreen
+from crm_tui.ui.screens.record_detail import detail_screen
 from crm_tui.ui.screens.timeline import TimelineDetail, timeline_binding
 from crm_tui.ui.sources import DealSource
 from crm_tui.ui.widgets.detail import (
@@ -214,17 +215,9 @@ class DealDetailScreen(TimelineDetail):
         {"contact": self.action_contact, "company": self.action_company}[event.link.target]()
 
     def action_contact(self) -> None:
-        from crm_tui.ui.screens.contact_detail import ContactDetailScreen  # it lists deals, so imports this module
-        from crm_tui.ui.sources import ContactSource
-
         if self.record is not None and self.record.contact_id is not None:
-            screen = ContactDetailScreen(self.record.contact_id, ContactSource(), ListQuery(ContactSource.sorts[0]))
-            self.app.push_screen(screen, lambda _steps: self.reload())
+            self.app.push_screen(detail_screen("contact", self.record.contact_id), lambda _steps: self.reload())
 
     def action_company(self) -> None:
-        from crm_tui.ui.screens.company_detail import CompanyDetailScreen  # it lists deals, so imports this module
-        from crm_tui.ui.sources import CompanySource
-
         if self.record is not None and self.record.company_id is not None:
-            screen = CompanyDetailScreen(self.record.company_id, CompanySource(), ListQuery(CompanySource.sorts[0]))
-            self.app.push_screen(screen, lambda _steps: self.reload())
+            self.app.push_screen(detail_screen("company", self.record.company_id), lambda _steps: self.reload())

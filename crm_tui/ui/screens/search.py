@@ -26,9 +26,9 @@ from crm_tui.core.saved_searches import SavedSearchData
 from crm_tui.core.search_query import KEYSTROKE_BUDGET, SearchGroup, SearchHit, parse, search_groups
 from crm_tui.ui import sources
 from crm_tui.ui.screens.modals import ConfirmScreen, PickerScreen
+from crm_tui.ui.screens.record_detail import detail_screen, linked_record
 from crm_tui.ui.screens.save_search import SaveSearchScreen
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
-from crm_tui.ui.widgets.record_source import ListQuery
 
 OPERATOR_HELP = 'tag:vip company:acme stage:proposal kind:call is:overdue -word "exact phrase"'
 GROUP_TITLES = {"contact": "Contacts", "company": "Companies", "deal": "Deals", "activity": "Activities",
@@ -380,20 +380,7 @@ class SearchScreen(Screen[None]):
 
     def open_record(self, kind: str, record_id: int) -> None:
         """A contact, company or deal's detail over the search, so esc comes back to the results."""
-        from crm_tui.core.deal_list import DealFilter
-        from crm_tui.ui.screens.company_detail import CompanyDetailScreen  # detail screens import a lot: load late
-        from crm_tui.ui.screens.contact_detail import ContactDetailScreen
-        from crm_tui.ui.screens.deal_detail import DealDetailScreen
-
-        if kind == "contact":
-            screen: Screen = ContactDetailScreen(record_id, sources.ContactSource(),
-                                                 ListQuery(sources.ContactSource.sorts[0]))
-        elif kind == "company":
-            screen = CompanyDetailScreen(record_id, sources.CompanySource(), ListQuery(sources.CompanySource.sorts[0]))
-        else:
-            deal_source = sources.DealSource(DealFilter())
-            screen = DealDetailScreen(record_id, deal_source, ListQuery(deal_source.sorts[0]))
-        self.app.push_screen(screen, lambda _: self.reload())
+        self.app.push_screen(detail_screen(kind, record_id), lambda _: self.reload())
 
     @work(thread=True, exclusive=True, group="search-open")
     def open_activity(self, activity_id: int) -> None:
@@ -405,9 +392,8 @@ class SearchScreen(Screen[None]):
         except CrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        for kind, record_id in (("deal", activity.deal_id), ("contact", activity.contact_id),
-                                ("company", activity.company_id)):
-            if record_id is not None:
-                self.app.call_from_thread(self.open_record, kind, record_id)
-                return
-        self.app.call_from_thread(self.notify, "This activity is not linked to a contact, company or deal")
+        linked = linked_record(activity)
+        if linked is None:
+            self.app.call_from_thread(self.notify, "This activity is not linked to a contact, company or deal")
+        else:
+            self.app.call_from_thread(self.open_record, *linked)
