@@ -27,7 +27,7 @@ from crm_tui.core.records import Page
 from crm_tui.ui.screens.merge import MergeScreen
 from crm_tui.ui.screens.modals import ConfirmScreen
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
-from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_list import MovingOnlyList, RecordList
 from crm_tui.ui.widgets.record_source import Column, ListQuery
 
 AUTO_RESCAN_SECONDS = 1.0
@@ -104,12 +104,8 @@ class GroupSource:
         return (row.id for row in self.rows)
 
 
-class GroupList(RecordList, inherit_bindings=False):
-    """The groups: only the moving keys (a group is acted on by itself, never marked, in one order); enter belongs
-    to the screen, so the footer can name it."""
-
-    BINDINGS = [binding for binding in RecordList.BINDINGS
-                if binding.action not in ("toggle_mark", "invert_marks", "cycle_sort", "open")]
+class GroupList(MovingOnlyList):
+    """The groups: each is merged or dismissed by itself."""
 
 
 class _Stopped(Exception):

@@ -25,7 +25,7 @@ from crm_tui.core.trash import TrashedRecord
 from crm_tui.ui.screens.modals import ConfirmScreen
 from crm_tui.ui.widgets.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.detail import local_time
-from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.widgets.record_list import MovingOnlyList, RecordList
 from crm_tui.ui.widgets.record_source import Column, ListQuery
 
 KIND_CYCLE: tuple[str | None, ...] = (None, *trash.KINDS)
@@ -99,12 +99,8 @@ class TrashSource:
         return (row.id for row in self._walk())
 
 
-class TrashList(RecordList, inherit_bindings=False):
-    """The trash's rows. Only the moving keys: kinds share ids (contact 5, deal 5), so a row is acted on by itself,
-    never marked, and there is one order."""
-
-    BINDINGS = [binding for binding in RecordList.BINDINGS
-                if binding.action not in ("toggle_mark", "invert_marks", "cycle_sort", "open")]
+class TrashList(MovingOnlyList):
+    """The trash's rows: kinds share ids (contact 5, deal 5), so a row is acted on by itself."""
 
 
 class TrashScreen(Screen[None]):

@@ -232,3 +232,11 @@ class RecordList(PagedList, can_focus=True, inherit_bindings=False):
         if self.marked_count:
             parts.append(f"{self.marked_count:,} marked")
         return " · ".join(parts)
+
+
+class MovingOnlyList(RecordList, inherit_bindings=False):
+    """A list whose rows the screen acts on one at a time (the trash, duplicate groups): only the moving keys, no
+    marks, one order, and `enter` left to the screen so its footer can name what it does."""
+
+    BINDINGS = [binding for binding in RecordList.BINDINGS
+                if binding.action not in ("toggle_mark", "invert_marks", "cycle_sort", "open")]
