@@ -51,12 +51,12 @@ class SearchResults(OptionList):
     """The results under the query. Up from the first row goes back to the query; typing goes on typing there."""
 
     def action_cursor_up(self) -> None:
-        if self.highlighted is None or self.highlighted == self._first_enabled():
+        if self.highlighted is None or self.highlighted == self.first_enabled():
             self.screen.query_one("#query", Input).focus()
             return
         super().action_cursor_up()
 
-    def _first_enabled(self) -> int | None:
+    def first_enabled(self) -> int | None:
         return next((index for index, option in enumerate(self.options) if not option.disabled), None)
 
     def on_key(self, event: events.Key) -> None:
@@ -208,7 +208,7 @@ class SearchScreen(Screen[None]):
         results.add_options(options)
         self._choices = choices
         kept = next((index for index, option in enumerate(options) if was and option.id == was), None)
-        results.highlighted = kept if kept is not None else results._first_enabled()
+        results.highlighted = kept if kept is not None else results.first_enabled()
         self.refresh_bindings()
 
     # Saved searches ----------------------------------------------------------------------------------------
@@ -349,10 +349,10 @@ class SearchScreen(Screen[None]):
 
     def action_into_results(self) -> None:
         results = self.results
-        if results.option_count and results._first_enabled() is not None:
+        if results.option_count and results.first_enabled() is not None:
             results.focus()
             if results.highlighted is None:
-                results.highlighted = results._first_enabled()
+                results.highlighted = results.first_enabled()
 
     def action_close(self) -> None:
         self.dismiss(None)
