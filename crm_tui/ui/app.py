@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -89,6 +90,9 @@ class CrmApp(App[None]):
         self.database_label = describe_database(opened.path)
         self._data_version: int | None = None
         self._poll_connection: sqlite3.Connection | None = None
+        self._poll_lock = threading.Lock()
+        """Held while the poll connection is opened, used or closed: closing it (on unmount, or a switch of database)
+        while a poll worker is inside a query crashes the process in sqlite3."""
         self._saving_theme = False
 
     def on_mount(self) -> None:
@@ -349,22 +353,26 @@ class CrmApp(App[None]):
     @work(thread=True, exclusive=True, group="poll")
     def poll_for_changes(self) -> None:
         """`PRAGMA data_version` changes when another connection commits; reading it costs microseconds."""
-        try:
-            if self._poll_connection is None:
-                uri = f"{Path(self.opened.path).as_uri()}?mode=ro"
-                self._poll_connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            version = self._poll_connection.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error:
-            return
-        previous, self._data_version = self._data_version, version
+        with self._poll_lock:
+            if not self.is_running:  # the app is closing: its connection is closed for good
+                return
+            try:
+                if self._poll_connection is None:
+                    uri = f"{Path(self.opened.path).as_uri()}?mode=ro"
+                    self._poll_connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                version = self._poll_connection.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error:
+                return
+            previous, self._data_version = self._data_version, version
         if previous is not None and version != previous and self.is_running:
             self.call_from_thread(self.action_refresh)
 
     def _reset_poll(self) -> None:
-        if self._poll_connection is not None:
-            self._poll_connection.close()
-        self._poll_connection = None
-        self._data_version = None
+        with self._poll_lock:
+            if self._poll_connection is not None:
+                self._poll_connection.close()
+            self._poll_connection = None
+            self._data_version = None
 
     def on_unmount(self) -> None:
         self._reset_poll()
