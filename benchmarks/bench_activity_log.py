@@ -33,10 +33,11 @@ from pathlib import Path
 
 from bench_core import timed
 
-from crm_tui.core import demo_pools as pools
-from crm_tui.core import feed, search
+from crm_tui.core.demo import pools
+from crm_tui.core.activities import feed
+from crm_tui.core import search_index as search
 from crm_tui.core.db import close_database, open_database
-from crm_tui.core.feed import FeedFilter
+from crm_tui.core.activities.feed import FeedFilter
 from crm_tui.core.models import TIMESTAMP_FORMAT, Stage, database
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)

@@ -36,10 +36,10 @@ BASELINE_ROWS = 1_000
 
 async def measure(db_path: str) -> dict:
     from crm_tui.core.db import open_database
-    from crm_tui.core.feed import KINDS
+    from crm_tui.core.activities.feed import KINDS
     from crm_tui.ui.app import APP_CACHE_KIB, CrmApp
-    from crm_tui.ui.screens.activity_log import ActivityLogScreen
-    from crm_tui.ui.widgets.record_list import RecordList
+    from crm_tui.ui.screens.activities.log import ActivityLogScreen
+    from crm_tui.ui.kit.record_list import RecordList
 
     HeadlessDriver.is_headless = property(lambda driver: False)
     figures: dict = {}

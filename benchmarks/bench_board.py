@@ -41,7 +41,7 @@ CURRENCIES = ("EUR", "EUR", "USD", "GBP")
 
 def make_database(path: Path, first_stage_deals: int, other_deals: int) -> None:
     """`first_stage_deals` deals in Lead and `other_deals` spread over the other open stages, written in bulk."""
-    from crm_tui.core import search
+    from crm_tui.core import search_index as search
     from crm_tui.core.db import close_database, open_database
     from crm_tui.core.models import Deal, DealStageChange, Stage, database
     from crm_tui.core.records import insert_rows
@@ -75,7 +75,7 @@ async def measure(db_path: str) -> dict:
     from crm_tui.core.db import open_database
     from crm_tui.ui.app import APP_CACHE_KIB, CrmApp
     from crm_tui.ui.widgets.kanban import KanbanColumn
-    from crm_tui.ui.widgets.record_list import RecordList
+    from crm_tui.ui.kit.record_list import RecordList
 
     HeadlessDriver.is_headless = property(lambda driver: False)
     pacing = random.Random(1)

@@ -27,7 +27,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crm_tui.core import bulk, contacts, demo, search
+from crm_tui.core import contacts, demo
+from crm_tui.core.contacts import bulk
+from crm_tui.core import search_index as search
 from crm_tui.core.db import PRAGMAS, close_database, open_database
 from crm_tui.core.models import database
 from crm_tui.core.records import chunked, new_batch_id, to_json

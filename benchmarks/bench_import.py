@@ -28,13 +28,13 @@ from pathlib import Path
 
 from bench_core import STATEMENTS, draft_chunks, measure_baseline
 
-from crm_tui.core.interop.csv_write import write_csv
+from crm_tui.core.interop.csv.write import write_csv
 
 CHILD = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
     from crm_tui.core.db import open_database
-    from crm_tui.core.interop import csv_read
+    from crm_tui.core.interop.csv import read as csv_read
     from crm_tui.core.interop.importer import run_import
     db, path, mode = sys.argv[1:4]
     open_database(db)

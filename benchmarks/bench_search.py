@@ -28,7 +28,9 @@ from pathlib import Path
 
 from bench_core import percentile
 
-from crm_tui.core import contacts, demo, search, search_query
+from crm_tui.core import contacts, demo
+from crm_tui.core import search_index as search
+from crm_tui.core.search import query as search_query
 from crm_tui.core.db import Interrupted, close_database, open_database, stop_when
 from crm_tui.core.models import database
 

@@ -95,7 +95,7 @@ def rows_on_screen_loaded(records) -> bool:
 async def measure(db_path: str, actions: bool) -> dict:
     from crm_tui.core.db import open_database
     from crm_tui.ui.app import APP_CACHE_KIB, CrmApp
-    from crm_tui.ui.widgets.record_list import RecordList
+    from crm_tui.ui.kit.record_list import RecordList
 
     HeadlessDriver.is_headless = property(lambda driver: False)
     figures: dict = {}

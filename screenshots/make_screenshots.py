@@ -72,14 +72,14 @@ PEOPLE_CSV = (
 
 def write_many(path: Path) -> None:
     from crm_tui.core import demo
-    from crm_tui.core.interop.csv_write import write_csv
+    from crm_tui.core.interop.csv.write import write_csv
 
     with path.open("w", encoding="utf-8", newline="") as out:
         write_csv("contact", demo.contact_drafts(MANY_ROWS, seed=7), out)
 
 
 async def settle(app, pilot) -> None:
-    from crm_tui.ui.widgets.record_list import RecordList
+    from crm_tui.ui.kit.record_list import RecordList
 
     for _ in range(3):
         await pilot.pause()
@@ -107,7 +107,7 @@ class HeldStop(threading.Event):
 
 
 async def shoot_import_part_way(app, pilot) -> None:
-    from crm_tui.ui.screens.import_flow import ImportScreen
+    from crm_tui.ui.screens.interop.import_flow import ImportScreen
 
     screen = app.screen
     held = screen.stop = HeldStop()

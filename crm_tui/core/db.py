@@ -17,7 +17,7 @@ from pathlib import Path
 from peewee import IntegerField, ModelIndex, OperationalError, SqliteDatabase, TextField
 from playhouse.migrate import SqliteMigrator, migrate
 
-from crm_tui.core import search
+from crm_tui.core import search_index as search
 from crm_tui.core.errors import DatabaseError
 from crm_tui.core.models import (
     CONTACT_SORT_KEYS_INDEX,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_tui.core.demo import holds_demo_data
+from crm_tui.core.demo.generator import holds_demo_data
 from crm_tui.core.models import Activity, Company, Contact, Deal, Tag
 
 

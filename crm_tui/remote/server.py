@@ -16,7 +16,7 @@ from pathlib import Path
 
 from crm_tui.core.errors import CrmError
 from crm_tui.remote import host_key, import_asyncssh
-from crm_tui.remote.exec_policy import remote_arguments
+from crm_tui.cli.remote_policy import remote_arguments
 from crm_tui.remote.sessions import Account, run_in_terminal, run_on_pipes
 from crm_tui.remote.users import UserStore
 

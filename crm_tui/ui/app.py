@@ -23,24 +23,27 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from crm_tui import config
-from crm_tui.core import activity_list, demo, trash, undo
-from crm_tui.core.activity_list import ActivityFilter
+from crm_tui.core import demo
+from crm_tui.core.activities import listing as activity_list
+from crm_tui.core.audit import trash
+from crm_tui.core.audit import undo
+from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.db import OpenDatabase, close_database, connection, open_database
 from crm_tui.core.errors import CrmError
 from crm_tui.core.models import format_timestamp
 from crm_tui.core.records import set_source
 from crm_tui.ui import sources
 from crm_tui.ui.commands import RecordsProvider
-from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
-from crm_tui.ui.screens.activity_log import ActivityLogScreen
-from crm_tui.ui.screens.agenda import AgendaScreen
-from crm_tui.ui.screens.companies import CompaniesScreen
-from crm_tui.ui.screens.contacts import ContactsScreen
+from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen
+from crm_tui.ui.screens.activities.log import ActivityLogScreen
+from crm_tui.ui.screens.activities.agenda import AgendaScreen
+from crm_tui.ui.screens.companies.companies import CompaniesScreen
+from crm_tui.ui.screens.contacts.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
-from crm_tui.ui.screens.history import HistoryScreen
-from crm_tui.ui.screens.merge import MergeScreen
-from crm_tui.ui.screens.pipeline import PipelineScreen
-from crm_tui.ui.screens.trash import TrashScreen
+from crm_tui.ui.screens.audit.history import HistoryScreen
+from crm_tui.ui.screens.duplicates.merge import MergeScreen
+from crm_tui.ui.screens.deals.pipeline import PipelineScreen
+from crm_tui.ui.screens.audit.trash import TrashScreen
 
 POLL_SECONDS = 1.0
 # Each connection's SQLite page cache. Small, so the app's memory does not grow with the database: the operating
@@ -228,13 +231,13 @@ class CrmApp(App[None]):
             self.push_screen(HistoryScreen(*target))
 
     def action_export(self) -> None:
-        from crm_tui.ui.screens.export_dialog import ExportScreen  # the writers load only when someone exports
+        from crm_tui.ui.screens.interop.export_dialog import ExportScreen  # the writers load only when someone exports
 
         self.push_screen(ExportScreen())
 
     def action_search(self, query: str = "") -> None:
         """Search everything (ctrl+f, or a saved search from the palette); on the search screen, its query line."""
-        from crm_tui.ui.screens.search import SearchScreen
+        from crm_tui.ui.screens.search.search import SearchScreen
 
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen(query))
@@ -247,7 +250,7 @@ class CrmApp(App[None]):
         self.push_screen(TrashScreen())
 
     def action_find_duplicates(self) -> None:
-        from crm_tui.ui.screens.duplicates import DuplicatesScreen  # the scan needs numpy: loaded when first used
+        from crm_tui.ui.screens.duplicates.duplicates import DuplicatesScreen  # the scan needs numpy: loaded when first used
 
         if not isinstance(self.screen, DuplicatesScreen):
             self.push_screen(DuplicatesScreen())

@@ -8,10 +8,11 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from crm_tui.core import saved_searches, search
+from crm_tui.core.search import saved as saved_searches
+from crm_tui.core import search_index as search
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
-from crm_tui.core.saved_searches import SavedSearchData
+from crm_tui.core.search.saved import SavedSearchData
 
 KINDS = {"contact": "Contact", "company": "Company", "deal": "Deal"}
 LIMIT_PER_KIND = 8

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from crm_tui.core import companies, contacts, deal_list, money
-from crm_tui.core.deal_list import DealFilter
-from crm_tui.core.deals import DealData
+from crm_tui.core import companies, contacts, money
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.deals.listing import DealFilter
+from crm_tui.core.deals.service import DealData
 from crm_tui.core.records import Page
-from crm_tui.ui.widgets.record_source import Column, ListQuery
+from crm_tui.ui.kit.record_source import Column, ListQuery
 
 
 @dataclass(frozen=True)

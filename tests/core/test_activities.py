@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crm_tui.core import activities, companies, deals, search, undo
+from crm_tui.core import activities, companies, deals
+from crm_tui.core import search_index as search
+from crm_tui.core.audit import undo
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Activity
 

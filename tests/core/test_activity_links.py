@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core import activity_links, companies, contacts, deals
-from crm_tui.core.activity_links import find_link, find_links, link_presets, presets_for
+from crm_tui.core import companies, contacts, deals
+from crm_tui.core.activities import links as activity_links
+from crm_tui.core.activities.links import find_link, find_links, link_presets, presets_for
 from crm_tui.core.errors import ValidationError
 
 

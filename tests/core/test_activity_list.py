@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from crm_tui.core import activities, activity_list
-from crm_tui.core.activity_list import ActivityFilter
+from crm_tui.core import activities
+from crm_tui.core.activities import listing as activity_list
+from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.models import format_timestamp
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_tui.core import activities, agenda_rows, contacts, deals
-from crm_tui.core.activity_list import ActivityFilter
-from crm_tui.core.agenda_rows import AgendaPages, Heading, read_layout, read_rows, row_span, snoozed
+from crm_tui.core import activities, contacts, deals
+from crm_tui.core.activities import agenda as agenda_rows
+from crm_tui.core.activities.listing import ActivityFilter
+from crm_tui.core.activities.agenda import AgendaPages, Heading, read_layout, read_rows, row_span, snoozed
 from crm_tui.core.models import database, format_timestamp
 from crm_tui.core.when import instant
 
@@ -19,7 +20,7 @@ NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)  # a Wednesday, 11:00 in 
 @pytest.fixture(autouse=True)
 def done_now(monkeypatch):
     """Tasks are ticked off at NOW, not at the machine's time."""
-    monkeypatch.setattr(activities, "now_text", lambda: format_timestamp(NOW))
+    monkeypatch.setattr(activities.service, "now_text", lambda: format_timestamp(NOW))
 
 
 def task(subject: str, due: str | None, **links) -> activities.ActivityData:
@@ -74,7 +75,7 @@ def test_a_task_done_today_stays_ticked_in_its_group_and_one_done_before_today_d
     assert rows[2].done_at == format_timestamp(NOW) and rows[1].done_at is None
     assert labels(read_rows(layout, 2, 4)) == ["Second", "Third"]
     yesterday = format_timestamp(NOW - timedelta(days=1))
-    monkeypatch.setattr(activities, "now_text", lambda: yesterday)
+    monkeypatch.setattr(activities.service, "now_text", lambda: yesterday)
     activities.set_done(third.id, True)
     assert labels(read_rows(read_layout(NOW), 0, 10)) == ["Today (1 · 1 done)", "First", "Second"]
     activities.set_done(first.id, True)

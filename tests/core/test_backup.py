@@ -13,13 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_tui.core import activities, companies, contacts, deals, pipelines, search, undo
-from crm_tui.core.contacts import ContactDraft
+from crm_tui.core import activities, companies, contacts, deals
+from crm_tui.core.deals import pipelines
+from crm_tui.core import search_index as search
+from crm_tui.core.audit import undo
+from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 from crm_tui.core.errors import CannotUndoError, CrmError
-from crm_tui.core.interop import backup
-from crm_tui.core.interop.backup import write_backup
-from crm_tui.core.interop.backup_restore import restore_backup
+from crm_tui.core.interop.backup import write as backup
+from crm_tui.core.interop.backup.write import write_backup
+from crm_tui.core.interop.backup.restore import restore_backup
 from crm_tui.core.models import MODELS, DuplicateDismissal, Meta, SavedSearch, database
 
 # What a restore must reproduce, table by table (the row ids of emails and phones are not part of a backup).

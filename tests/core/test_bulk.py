@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from crm_tui.core import bulk, companies, contacts, search
-from crm_tui.core.contacts import ContactDraft
+from crm_tui.core import companies, contacts
+from crm_tui.core.contacts import bulk
+from crm_tui.core import search_index as search
+from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.models import Change, Company, Contact, Tag
 from crm_tui.core.records import new_batch_id
 

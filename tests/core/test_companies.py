@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from crm_tui.core import companies, contacts, search
+from crm_tui.core import companies, contacts
+from crm_tui.core import search_index as search
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, Company
 from crm_tui.core.text import fold

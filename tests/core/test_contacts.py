@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from crm_tui.core import contacts, search
-from crm_tui.core.contacts import ContactDraft
+from crm_tui.core import contacts
+from crm_tui.core import search_index as search
+from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, Company, Contact, ContactEmail, ContactTag, Tag
 

@@ -6,8 +6,10 @@ import functools
 
 import pytest
 
-from crm_tui.core import contact_list, contacts, records, search
-from crm_tui.core.contacts import NO_COMPANY_SORT, ContactDraft
+from crm_tui.core import contacts, records
+from crm_tui.core.contacts import listing as contact_list
+from crm_tui.core import search_index as search
+from crm_tui.core.contacts.service import NO_COMPANY_SORT, ContactDraft
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.text import fold
 

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crm_tui.core import activities, companies, deals
-from crm_tui.core.contact_data import DRAFT_FIELDS
+from crm_tui.core.contacts.data import DRAFT_FIELDS
 from crm_tui.core.errors import CrmError
-from crm_tui.core.interop.csv_read import (
+from crm_tui.core.interop.csv.read import (
     FIELDS_BY_ENTITY,
     CsvFormat,
     auto_mapping,
@@ -26,7 +26,7 @@ from crm_tui.core.interop.csv_read import (
     read_header,
     sniff,
 )
-from crm_tui.core.interop.csv_write import EXPORT_COLUMNS
+from crm_tui.core.interop.csv.write import EXPORT_COLUMNS
 from crm_tui.core.interop.rows import ENTITIES
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"

@@ -12,10 +12,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from crm_tui.core import activities, companies, contacts, deals
-from crm_tui.core.contact_data import ContactDraft
+from crm_tui.core.contacts.data import ContactDraft
 from crm_tui.core.errors import ValidationError
-from crm_tui.core.interop.csv_read import read_csv
-from crm_tui.core.interop.csv_write import (
+from crm_tui.core.interop.csv.read import read_csv
+from crm_tui.core.interop.csv.write import (
     EXPORT_COLUMNS,
     FORMULA_TRIGGERS,
     escape_cell,

@@ -7,8 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_tui.core import deal_list, deals, pipelines
-from crm_tui.core.deal_list import DealFilter
+from crm_tui.core import deals
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.deals import pipelines
+from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.models import Deal, database, now_text
 

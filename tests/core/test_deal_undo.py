@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core import companies, deal_list, deals, pipelines, search, undo
+from crm_tui.core import companies, deals
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.deals import pipelines
+from crm_tui.core import search_index as search
+from crm_tui.core.audit import undo
 from crm_tui.core.errors import ConflictError, NothingToUndoError
 from crm_tui.core.models import Deal, DealStageChange, Pipeline, Stage
 

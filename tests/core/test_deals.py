@@ -7,7 +7,10 @@ import json
 
 import pytest
 
-from crm_tui.core import companies, deal_list, deals, pipelines, search
+from crm_tui.core import companies, deals
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.deals import pipelines
+from crm_tui.core import search_index as search
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, Company, Deal, DealStageChange, Pipeline, now_text
 

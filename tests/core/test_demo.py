@@ -7,10 +7,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crm_tui.core import activity_list, contacts, deal_list, demo, info, search
-from crm_tui.core.activity_list import ActivityFilter
+from crm_tui.core import contacts, demo, info
+from crm_tui.core.activities import listing as activity_list
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core import search_index as search
+from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.db import close_database, open_database
-from crm_tui.core.deal_list import DealFilter
+from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import CrmError
 from crm_tui.core.models import Activity, Change, Deal, Meta, Stage, Tag
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from crm_tui.core import demo_pools as pools
+from crm_tui.core.demo import pools
 
 LOCALE_POOLS = {
     "FIRST_NAMES": pools.FIRST_NAMES, "LAST_NAMES": pools.LAST_NAMES, "CITIES": pools.CITIES,

@@ -7,9 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm_tui.core import contacts, duplicate_check, duplicates, undo
-from crm_tui.core.contacts import ContactDraft
-from crm_tui.core.duplicate_keys import email_key, name_keys, name_ratio, name_score, phone_key, shared_domain
+from crm_tui.core import contacts, duplicates
+from crm_tui.core.duplicates import check as duplicate_check
+from crm_tui.core.duplicates import groups as duplicate_groups
+from crm_tui.core.audit import undo
+from crm_tui.core.contacts.service import ContactDraft
+from crm_tui.core.duplicates.keys import email_key, name_keys, name_ratio, name_score, phone_key, shared_domain
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import database
 
@@ -158,7 +161,7 @@ def test_scan_reports_progress(people):
 def test_big_blocks_are_compared_in_slices(monkeypatch):
     keys = [name_keys(name) for name in ("Ann Lee", "Bob Ray", "Anne Lee", "Cy Twombly", "Ann Leee", "Bob Raye")]
     whole = sorted(duplicates.similar_pairs(keys))
-    monkeypatch.setattr(duplicates, "ROW_SLICE", 2)
+    monkeypatch.setattr(duplicate_groups, "ROW_SLICE", 2)
     monkeypatch.setattr(duplicates, "BIG_BLOCK", 3)
     assert sorted(duplicates.similar_pairs(keys)) == whole
     assert {(0, 2), (0, 4), (1, 5)} <= {(i, j) for i, j, _ in whole}

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_tui.core import activities, deals, feed
+from crm_tui.core import activities, deals
+from crm_tui.core.activities import feed
 from crm_tui.core.errors import ValidationError
-from crm_tui.core.feed import FeedFilter
+from crm_tui.core.activities.feed import FeedFilter
 from crm_tui.core.models import database, format_timestamp
 
 ALL = FeedFilter()
@@ -28,8 +29,8 @@ def clock(monkeypatch):
     """Stamp the deal moves and task completions made next with the time `at(hours)`."""
 
     def set_to(hours: float) -> None:
-        monkeypatch.setattr(deals, "now_text", lambda: at(hours))
-        monkeypatch.setattr(activities, "now_text", lambda: at(hours))
+        monkeypatch.setattr(deals.service, "now_text", lambda: at(hours))
+        monkeypatch.setattr(activities.service, "now_text", lambda: at(hours))
 
     return set_to
 

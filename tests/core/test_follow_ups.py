@@ -8,9 +8,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from schema_versions import V6_INDEXES, index_names, make_version_5
 
-from crm_tui.core import activities, contacts, deal_list, deals, follow_ups, undo
+from crm_tui.core import activities, contacts, deals
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.activities import follow_ups
+from crm_tui.core.audit import undo
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
-from crm_tui.core.deal_list import DealFilter
+from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import database, format_timestamp
 

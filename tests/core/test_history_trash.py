@@ -7,10 +7,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_tui.core import activities, companies, contacts, deals, demo, history, trash, undo
-from crm_tui.core.contacts import ContactDraft
+from crm_tui.core import activities, companies, contacts, deals, demo
+from crm_tui.core.audit import history
+from crm_tui.core.audit import trash
+from crm_tui.core.audit import undo
+from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.errors import NotFoundError, ValidationError
-from crm_tui.core.interop import csv_read
+from crm_tui.core.interop.csv import read as csv_read
 from crm_tui.core.interop.importer import run_import
 from crm_tui.core.models import Contact, database
 from crm_tui.core.records import set_remote_user, set_source

@@ -24,8 +24,8 @@ def test_core_and_cli_imports_leave_textual_unloaded():
     done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    expected = {"crm_tui.core." + name for name in ("db", "models", "records", "contacts", "companies", "tags",
-                                                    "search", "bulk", "demo", "demo_pools", "validation", "info")}
+    expected = {"crm_tui.core." + name for name in ("db", "models", "records", "contacts", "companies", "contacts.tags",
+                                                    "search_index", "contacts.bulk", "demo", "demo.pools", "validation", "info")}
     assert expected <= set(report["imported"])
     assert report["textual"] == []
     assert report["ui"] == []

@@ -12,12 +12,14 @@ import time
 
 import pytest
 
-from crm_tui.core import companies, contacts, deal_list, undo
-from crm_tui.core.contact_data import ContactDraft
+from crm_tui.core import companies, contacts
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.audit import undo
+from crm_tui.core.contacts.data import ContactDraft
 from crm_tui.core.db import close_database, open_database
-from crm_tui.core.deal_list import DealFilter
+from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import ConflictError
-from crm_tui.core.interop import batches
+from crm_tui.core.audit import batches
 from crm_tui.core.interop.importer import Cancelled, run_import
 from crm_tui.core.interop.rows import SourceRow
 from crm_tui.core.models import Contact, ImportBatch
@@ -155,7 +157,7 @@ def test_a_killed_import_leaves_no_half_batch(tmp_path):
     script = textwrap.dedent(f"""
         import sys, time
         from crm_tui.core.db import open_database
-        from crm_tui.core.contact_data import ContactDraft
+        from crm_tui.core.contacts.data import ContactDraft
         from crm_tui.core.interop.importer import run_import
         from crm_tui.core.interop.rows import SourceRow
         open_database({str(path)!r})

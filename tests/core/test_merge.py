@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core import activities, activity_list, contacts, deal_list, deals, merge, search, undo
+from crm_tui.core import activities, contacts, deals
+from crm_tui.core.activities import listing as activity_list
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.duplicates import merge
+from crm_tui.core import search_index as search
+from crm_tui.core.audit import undo
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import (
     Activity,

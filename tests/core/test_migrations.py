@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from schema_versions import make_version_7
 
-from crm_tui.core import contacts, search, undo
+from crm_tui.core import contacts
+from crm_tui.core import search_index as search
+from crm_tui.core.audit import undo
 from crm_tui.core import db as core_db
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 from crm_tui.core.models import CONTACT_SORT_KEYS_INDEX, Change, database

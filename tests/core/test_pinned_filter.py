@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core import contact_list, contacts
+from crm_tui.core import contacts
+from crm_tui.core.contacts import listing as contact_list
 
 QUERIES = ("tag:vip", "tag:vip berlin", "berl", "company:acme -berlin", '"key account"', "tag:vip -hamburg",
            "berlin stage:won", "is:overdue")

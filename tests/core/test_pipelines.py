@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from crm_tui.core import deal_list, deals, pipelines
+from crm_tui.core import deals
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.deals import pipelines
 from crm_tui.core.errors import CrmError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, Deal, DealStageChange, Stage
 

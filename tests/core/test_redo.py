@@ -7,11 +7,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_tui.core import activities, companies, contacts, deal_list, deals, tags, undo
-from crm_tui.core.contacts import ContactDraft
+from crm_tui.core import activities, companies, contacts, deals
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.contacts import tags
+from crm_tui.core.audit import undo
+from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.errors import CannotUndoError, CrmError, NothingToUndoError
-from crm_tui.core.interop import csv_read
+from crm_tui.core.interop.csv import read as csv_read
 from crm_tui.core.interop.importer import run_import
 from crm_tui.core.models import (
     Activity,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core import saved_searches
+from crm_tui.core.search import saved as saved_searches
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.models import Change, SavedSearch
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crm_tui.core import companies, contacts, search
+from crm_tui.core import companies, contacts
+from crm_tui.core import search_index as search
 from crm_tui.core.models import database
 
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crm_tui.core import activities, companies, contacts, deals, search_query
+from crm_tui.core import activities, companies, contacts, deals
+from crm_tui.core.search import query as search_query
 from crm_tui.core.models import database
-from crm_tui.core.search_query import SearchQuery, parse, search, search_groups
+from crm_tui.core.search.query import SearchQuery, parse, search, search_groups
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
 

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from crm_tui.core import contacts, search, tags
+from crm_tui.core import contacts
+from crm_tui.core import search_index as search
+from crm_tui.core.contacts import tags
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.models import Change, ContactTag, Tag
 

@@ -6,8 +6,11 @@ import sqlite3
 
 import pytest
 
-from crm_tui.core import companies, contacts, search, tags, undo
-from crm_tui.core.contacts import ContactDraft
+from crm_tui.core import companies, contacts
+from crm_tui.core import search_index as search
+from crm_tui.core.contacts import tags
+from crm_tui.core.audit import undo
+from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.errors import CannotUndoError, ConflictError, NotFoundError, NothingToUndoError
 from crm_tui.core.models import Change, Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database
@@ -125,7 +128,7 @@ def test_bulk_tagging_and_bulk_trash_are_one_undo_each(db, make_contact):
 
 
 def test_a_thousand_contacts_edited_at_once_are_undone_at_once(db):
-    from crm_tui.core import bulk
+    from crm_tui.core.contacts import bulk
     from crm_tui.core.records import new_batch_id
 
     bulk.create_contacts((ContactDraft(first_name=f"Person {n}", tags=["a"]) for n in range(1000)), new_batch_id())
@@ -198,7 +201,7 @@ def test_a_purge_is_final_and_undo_passes_over_it_to_older_changes(db, make_cont
 
 
 def test_a_batch_larger_than_undo_takes_is_refused_with_its_size(db, monkeypatch):
-    from crm_tui.core import bulk
+    from crm_tui.core.contacts import bulk
 
     monkeypatch.setattr(undo, "MAX_CHANGES", 3)
     bulk.create_contacts([ContactDraft(first_name=f"P{n}") for n in range(4)], "load-1")

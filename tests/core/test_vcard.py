@@ -10,10 +10,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from crm_tui.core import contacts
-from crm_tui.core.contact_data import ContactData, ContactDraft, shown_name
+from crm_tui.core.contacts.data import ContactData, ContactDraft, shown_name
 from crm_tui.core.errors import ValidationError
-from crm_tui.core.interop.vcard import read_vcards
-from crm_tui.core.interop.vcard_write import write_vcards
+from crm_tui.core.interop.vcard.read import read_vcards
+from crm_tui.core.interop.vcard.write import write_vcards
 
 CORPUS = Path("/work/shared/corpus")
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "vcard"

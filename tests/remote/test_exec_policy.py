@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from crm_tui import cli
 from crm_tui.core.errors import CrmError
-from crm_tui.remote.exec_policy import SERVER_COMMANDS, remote_arguments
+from crm_tui.cli.remote_policy import SERVER_COMMANDS, remote_arguments
 
 
 def refusal(command_line: str) -> str:

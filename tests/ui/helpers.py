@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.kit.record_list import RecordList
 
 
 async def settle(app: App, pilot: Pilot) -> None:

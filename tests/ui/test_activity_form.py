@@ -10,11 +10,12 @@ from helpers import press, screen_text, settle, shown
 from textual.app import App
 from textual.widgets import Input, Label, Static, TextArea
 
-from crm_tui.core import activities, deals, undo
+from crm_tui.core import activities, deals
+from crm_tui.core.audit import undo
 from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
-from crm_tui.ui.screens.activity_form import KindRow, LogFormScreen, TaskFormScreen, edit_screen
-from crm_tui.ui.screens.modals import ConfirmScreen
+from crm_tui.ui.screens.activities.form import KindRow, LogFormScreen, TaskFormScreen, edit_screen
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 
 NOW = datetime(2026, 12, 3, 10, 30, tzinfo=timezone.utc)  # a Thursday
 

@@ -9,17 +9,19 @@ import pytest
 from helpers import list_rows, press, screen_lines, screen_text, shown, title_of
 from textual.widgets import Input, Label, Static
 
-from crm_tui.core import activities, deals, feed, undo
-from crm_tui.core.feed import FeedFilter
+from crm_tui.core import activities, deals
+from crm_tui.core.activities import feed
+from crm_tui.core.audit import undo
+from crm_tui.core.activities.feed import FeedFilter
 from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
-from crm_tui.ui.screens.activity_form import LogFormScreen
-from crm_tui.ui.screens.activity_log import FEED_COLUMNS, ActivityLogScreen, DateRangeScreen, read_range
-from crm_tui.ui.screens.contact_detail import ContactDetailScreen
-from crm_tui.ui.screens.deal_detail import DealDetailScreen
-from crm_tui.ui.screens.modals import ConfirmScreen
-from crm_tui.ui.widgets.record_list import RecordList
-from crm_tui.ui.widgets.record_source import column_widths
+from crm_tui.ui.screens.activities.form import LogFormScreen
+from crm_tui.ui.screens.activities.log import FEED_COLUMNS, ActivityLogScreen, DateRangeScreen, read_range
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.screens.deals.detail import DealDetailScreen
+from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import column_widths
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
 
@@ -34,11 +36,11 @@ def story(db, make_contact, monkeypatch, amsterdam):
     monkeypatch.setattr(sources, "current_time", lambda: NOW)
     anna = make_contact(first_name="Anna", last_name="de Vries", company="Acme")
     bob = make_contact(first_name="Bob", last_name="Stone")
-    monkeypatch.setattr(deals, "now_text", lambda: at(-50))
+    monkeypatch.setattr(deals.service, "now_text", lambda: at(-50))
     rollout = deals.create({"title": "Rollout", "contact": anna.id, "company": "Acme"})
     log = activities.create
     log({"kind": "call", "subject": "Intro call", "occurred_at": at(-49), "contact_id": anna.id})
-    monkeypatch.setattr(deals, "now_text", lambda: at(-30))
+    monkeypatch.setattr(deals.service, "now_text", lambda: at(-30))
     deals.move(rollout.id, "Qualified")
     log({"kind": "email", "subject": "[b]Quote[/b] for Bob", "body": "Sent the PDF\nand more", "occurred_at": at(-26),
          "contact_id": bob.id})

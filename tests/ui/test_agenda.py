@@ -9,15 +9,17 @@ import pytest
 from helpers import list_rows, press, screen_lines, screen_text, settle, shown
 from textual.widgets import Input
 
-from crm_tui.core import activities, agenda_rows, deals, undo
+from crm_tui.core import activities, deals
+from crm_tui.core.activities import agenda as agenda_rows
+from crm_tui.core.audit import undo
 from crm_tui.core.models import format_timestamp
 from crm_tui.core.when import instant
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
-from crm_tui.ui.screens.agenda import AgendaList, AgendaScreen, SnoozeScreen
-from crm_tui.ui.screens.contact_detail import ContactDetailScreen
-from crm_tui.ui.screens.deal_detail import DealDetailScreen
+from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen
+from crm_tui.ui.screens.activities.agenda import AgendaList, AgendaScreen, SnoozeScreen
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.screens.deals.detail import DealDetailScreen
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)  # a Wednesday, 11:00 in Amsterdam
 
@@ -25,7 +27,7 @@ NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)  # a Wednesday, 11:00 in 
 @pytest.fixture(autouse=True)
 def pinned_clock(monkeypatch, amsterdam):
     monkeypatch.setattr(sources, "current_time", lambda: NOW)
-    monkeypatch.setattr(activities, "now_text", lambda: format_timestamp(NOW))
+    monkeypatch.setattr(activities.service, "now_text", lambda: format_timestamp(NOW))
 
 
 def task(subject: str, due: str | None, now: datetime = NOW, **links) -> activities.ActivityData:

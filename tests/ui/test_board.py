@@ -9,14 +9,16 @@ from datetime import datetime, timezone
 from helpers import screen_lines, screen_text, settle
 from textual.widgets import Input
 
-from crm_tui.core import activities, deal_list, deals, pipelines
+from crm_tui.core import activities, deals
+from crm_tui.core.deals import listing as deal_list
+from crm_tui.core.deals import pipelines
 from crm_tui.core.models import Deal, DealStageChange
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.deal_detail import DealDetailScreen
-from crm_tui.ui.screens.pipeline import PipelineScreen
+from crm_tui.ui.screens.deals.detail import DealDetailScreen
+from crm_tui.ui.screens.deals.pipeline import PipelineScreen
 from crm_tui.ui.widgets.kanban import KanbanColumn
-from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.kit.record_list import RecordList
 
 
 def column(app, name: str) -> KanbanColumn:

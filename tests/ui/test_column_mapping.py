@@ -9,8 +9,8 @@ from helpers import press, screen_text, shown
 from textual.app import App
 from textual.widgets import DataTable, Static
 
-from crm_tui.core.interop.csv_read import plan
-from crm_tui.ui.screens.column_mapping import ColumnMappingScreen
+from crm_tui.core.interop.csv.read import plan
+from crm_tui.ui.screens.interop.column_mapping import ColumnMappingScreen
 
 CSV = (
     "First name,Last name,Mail,Shoe size\n"

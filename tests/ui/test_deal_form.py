@@ -8,8 +8,9 @@ from helpers import press, settle, shown
 from textual.app import App
 from textual.widgets import Input, Label
 
-from crm_tui.core import companies, deals, pipelines
-from crm_tui.ui.screens.deal_form import DealFormScreen
+from crm_tui.core import companies, deals
+from crm_tui.core.deals import pipelines
+from crm_tui.ui.screens.deals.form import DealFormScreen
 
 
 async def fill(app: App, pilot, typed: dict[str, str]) -> None:

@@ -7,17 +7,18 @@ from deal_helpers import shown_with
 from helpers import list_rows, press, shown, shown_text, title_of
 from textual.widgets import Input, Label, OptionList, Static
 
-from crm_tui.core import companies, contacts, deals, pipelines
-from crm_tui.core.deal_list import DealFilter
-from crm_tui.ui.screens.company_detail import CompanyDetailScreen
-from crm_tui.ui.screens.contact_detail import ContactDetailScreen
-from crm_tui.ui.screens.deal_detail import DealDetailScreen, LinkRow
-from crm_tui.ui.screens.deal_dialogs import LostReasonScreen, PipelinePickerScreen
-from crm_tui.ui.screens.deal_form import DealFormScreen
-from crm_tui.ui.screens.modals import ConfirmScreen
+from crm_tui.core import companies, contacts, deals
+from crm_tui.core.deals import pipelines
+from crm_tui.core.deals.listing import DealFilter
+from crm_tui.ui.screens.companies.detail import CompanyDetailScreen
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.screens.deals.detail import DealDetailScreen, LinkRow
+from crm_tui.ui.screens.deals.dialogs import LostReasonScreen, PipelinePickerScreen
+from crm_tui.ui.screens.deals.form import DealFormScreen
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
-from crm_tui.ui.widgets.record_list import RecordList
-from crm_tui.ui.widgets.record_source import ListQuery
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import ListQuery
 
 BY_VALUE = ListQuery("value")
 BY_NAME = ListQuery("name")
@@ -35,7 +36,7 @@ def at(monkeypatch):
     """Stamp the stage moves made next with a given UTC time."""
 
     def stamp(text: str) -> None:
-        monkeypatch.setattr(deals, "now_text", lambda: text)
+        monkeypatch.setattr(deals.service, "now_text", lambda: text)
 
     return stamp
 

@@ -12,8 +12,8 @@ from textual.widgets import Input, Label
 
 from crm_tui.core import contacts, demo
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens import export_dialog
-from crm_tui.ui.screens.export_dialog import ExportScreen
+from crm_tui.ui.screens.interop import export_dialog
+from crm_tui.ui.screens.interop.export_dialog import ExportScreen
 
 TODAY = date(2026, 11, 28)
 

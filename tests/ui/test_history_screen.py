@@ -9,14 +9,15 @@ import pytest
 from helpers import press, screen_lines, settle
 from textual.widgets import OptionList
 
-from crm_tui.core import activities, contacts, deals, history, records
-from crm_tui.core.history import FieldChange, HistoryEntry
+from crm_tui.core import activities, contacts, deals, records
+from crm_tui.core.audit import history
+from crm_tui.core.audit.history import FieldChange, HistoryEntry
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.deal_detail import DealDetailScreen
-from crm_tui.ui.screens.history import PAGE_SIZE, HistoryScreen, entry_text, field_line
-from crm_tui.ui.screens.pipeline import PipelineScreen
-from crm_tui.ui.widgets.detail import local_time
+from crm_tui.ui.screens.deals.detail import DealDetailScreen
+from crm_tui.ui.screens.audit.history import PAGE_SIZE, HistoryScreen, entry_text, field_line
+from crm_tui.ui.screens.deals.pipeline import PipelineScreen
+from crm_tui.ui.kit.detail import local_time
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
 

@@ -10,7 +10,7 @@ from helpers import press, screen_text, settle, shown
 from textual.widgets import Input, Label, ProgressBar
 
 from crm_tui.core.models import Contact, ImportBatch
-from crm_tui.ui.screens.import_flow import ImportScreen, complete_path
+from crm_tui.ui.screens.interop.import_flow import ImportScreen, complete_path
 
 OWN_EXPORT = (
     "first_name,last_name,emails,phones,tags,company\r\n"
@@ -171,7 +171,7 @@ def test_path_completion_lists_the_folder(tmp_path):
 
 
 async def test_a_backup_restores_only_into_an_empty_database(db, tmp_path, make_contact):
-    from crm_tui.core.interop.backup import write_backup
+    from crm_tui.core.interop.backup.write import write_backup
 
     make_contact(first_name="Anna")
     backup = tmp_path / "backup.json"

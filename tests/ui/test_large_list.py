@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from helpers import settle
 
-from crm_tui.core import bulk, contacts
+from crm_tui.core import contacts
+from crm_tui.core.contacts import bulk
 from crm_tui.core.db import close_database, open_database
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.kit.record_list import RecordList
 
 SIZE = 100_000
 TAGGED_EVERY = 1_000

@@ -7,16 +7,17 @@ from __future__ import annotations
 from helpers import list_rows, screen_lines, settle
 from textual.widgets import Input
 
-from crm_tui.core import activities, activity_list, contacts, deals
-from crm_tui.core.activity_list import ActivityFilter
-from crm_tui.core.interop.csv_mapping import FIELDS_BY_ENTITY
+from crm_tui.core import activities, contacts, deals
+from crm_tui.core.activities import listing as activity_list
+from crm_tui.core.activities.listing import ActivityFilter
+from crm_tui.core.interop.csv.mapping import FIELDS_BY_ENTITY
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.activity_form import LogFormScreen, TaskFormScreen
-from crm_tui.ui.screens.column_mapping import ColumnMappingScreen
-from crm_tui.ui.screens.contact_detail import ContactDetailScreen
-from crm_tui.ui.screens.import_flow import ImportScreen
-from crm_tui.ui.screens.modals import ConfirmScreen, TagEditScreen
-from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen
+from crm_tui.ui.screens.interop.column_mapping import ColumnMappingScreen
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.screens.interop.import_flow import ImportScreen
+from crm_tui.ui.kit.dialogs import ConfirmScreen, TagEditScreen
+from crm_tui.ui.kit.record_list import RecordList
 
 
 async def press(app, pilot, *keys: str) -> None:

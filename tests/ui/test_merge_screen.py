@@ -8,7 +8,7 @@ from helpers import screen_lines, screen_text, settle, shown
 from crm_tui.core import activities, contacts, deals
 from crm_tui.core.errors import NotFoundError
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.merge import MergeScreen
+from crm_tui.ui.screens.duplicates.merge import MergeScreen
 from crm_tui.ui.widgets.merge_table import MergeTable
 
 

@@ -8,7 +8,7 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
-from crm_tui.ui.screens.modals import BulkTagScreen, ConfirmScreen, TagEditScreen
+from crm_tui.ui.kit.dialogs import BulkTagScreen, ConfirmScreen, TagEditScreen
 
 
 async def answer(screen: Screen, *keys: str) -> list:

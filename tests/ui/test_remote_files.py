@@ -13,8 +13,8 @@ from helpers import press, screen_text, settle, shown
 from textual.widgets import Input, Label
 
 from crm_tui.core.models import Contact
-from crm_tui.ui.screens.export_dialog import ExportScreen
-from crm_tui.ui.screens.import_flow import ImportScreen, complete_path
+from crm_tui.ui.screens.interop.export_dialog import ExportScreen
+from crm_tui.ui.screens.interop.import_flow import ImportScreen, complete_path
 
 PEOPLE = "first_name,last_name,emails\r\nAnna,Berg,anna@example.com\r\nBram,de Vries,bram@example.com\r\n"
 TODAY = date(2026, 11, 28)

@@ -12,7 +12,7 @@ from crm_tui.core import activities
 from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.agenda import AgendaScreen
+from crm_tui.ui.screens.activities.agenda import AgendaScreen
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)  # a Wednesday
 
@@ -21,7 +21,7 @@ NOW = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)  # a Wednesday
 def pinned_clock(monkeypatch, amsterdam):
     """The UI's clock and the one activities are stamped with, so a task ticked "now" counts as done today."""
     monkeypatch.setattr(sources, "current_time", lambda: NOW)
-    monkeypatch.setattr(activities, "now_text", lambda: format_timestamp(NOW))
+    monkeypatch.setattr(activities.service, "now_text", lambda: format_timestamp(NOW))
 
 
 async def press(app, pilot, *keys: str) -> None:

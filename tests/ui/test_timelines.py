@@ -8,18 +8,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from helpers import list_rows, press, settle, shown, shown_text
 
-from crm_tui.core import activities, activity_list, deals
-from crm_tui.core.activity_list import ActivityFilter
-from crm_tui.core.deal_list import DealFilter
+from crm_tui.core import activities, deals
+from crm_tui.core.activities import listing as activity_list
+from crm_tui.core.activities.listing import ActivityFilter
+from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.activity_log import ActivityLogScreen
-from crm_tui.ui.screens.contact_detail import ContactDetailScreen
-from crm_tui.ui.screens.deal_detail import DealDetailScreen
+from crm_tui.ui.screens.activities.log import ActivityLogScreen
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.screens.deals.detail import DealDetailScreen
 from crm_tui.ui.sources import ContactSource, DealSource
-from crm_tui.ui.widgets.record_list import RecordList
-from crm_tui.ui.widgets.record_source import ListQuery
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import ListQuery
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
@@ -34,14 +35,14 @@ def story(db, make_contact, monkeypatch, amsterdam):
     monkeypatch.setattr(sources, "current_time", lambda: NOW)
     ann = make_contact(first_name="Ann", last_name="Lee", company="Acme")
     other = make_contact(first_name="Bob", last_name="Stone")
-    monkeypatch.setattr(deals, "now_text", lambda: hours_ago(50))
+    monkeypatch.setattr(deals.service, "now_text", lambda: hours_ago(50))
     deal = deals.create({"title": "Rollout", "value": "100", "contact": ann.id})
     activities.create({"kind": "call", "subject": "First call", "contact_id": ann.id, "deal_id": deal.id,
                        "occurred_at": hours_ago(40)})
-    monkeypatch.setattr(deals, "now_text", lambda: hours_ago(30))
+    monkeypatch.setattr(deals.service, "now_text", lambda: hours_ago(30))
     deals.step(deal.id, 1)
     activities.create({"kind": "meeting", "subject": "Demo", "contact_id": ann.id, "occurred_at": hours_ago(20)})
-    monkeypatch.setattr(deals, "now_text", lambda: hours_ago(10))
+    monkeypatch.setattr(deals.service, "now_text", lambda: hours_ago(10))
     deals.step(deal.id, 1)
     activities.create({"kind": "call", "subject": "Not Ann's", "contact_id": other.id, "occurred_at": hours_ago(5)})
     activities.create({"kind": "task", "subject": "Send the contract", "deal_id": deal.id, "contact_id": ann.id,

@@ -23,8 +23,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from crm_tui.core import activities, bulk, companies, contacts, deals
-from crm_tui.core.contact_data import ContactDraft, shown_name
+from crm_tui.core import activities, companies, contacts, deals
+from crm_tui.core.contacts import bulk
+from crm_tui.core.contacts.data import ContactDraft, shown_name
 from crm_tui.core.errors import CrmError, ValidationError
 from crm_tui.core.interop.rows import SourceRow
 from crm_tui.core.models import ImportBatch, database, now_text

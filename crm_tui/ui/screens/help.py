@@ -11,7 +11,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from crm_tui.ui.widgets.record_list import RecordList
+from crm_tui.ui.kit.record_list import RecordList
 
 GROUP_TITLES = {RecordList: "In the list"}
 

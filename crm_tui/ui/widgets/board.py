@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from textual.containers import HorizontalScroll
 
-from crm_tui.core.deal_list import DealFilter, StageTotals
-from crm_tui.core.pipelines import StageData
+from crm_tui.core.deals.listing import DealFilter, StageTotals
+from crm_tui.core.deals.pipelines import StageData
 from crm_tui.ui.sources import DealSource
 from crm_tui.ui.widgets.kanban import KanbanColumn
-from crm_tui.ui.widgets.paged_list import start_readers
-from crm_tui.ui.widgets.reader import DatabaseReader
-from crm_tui.ui.widgets.record_source import ListQuery
+from crm_tui.ui.kit.paged_list import start_readers
+from crm_tui.ui.kit.reader import DatabaseReader
+from crm_tui.ui.kit.record_source import ListQuery
 
 MAX_CURRENCY_LINES = 3
 # Four columns side by side at 80 columns; more than fit scroll sideways.

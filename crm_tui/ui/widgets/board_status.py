@@ -8,7 +8,7 @@ from functools import partial
 from rich.text import Text
 from textual.widgets import Static
 
-from crm_tui.core.deal_list import StageTotals
+from crm_tui.core.deals.listing import StageTotals
 from crm_tui.core.money import format_money
 from crm_tui.ui.widgets.kanban import KanbanColumn
 

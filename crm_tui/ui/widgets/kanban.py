@@ -15,15 +15,15 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from crm_tui.core.deal_list import StageTotals
-from crm_tui.core.deals import DealData
+from crm_tui.core.deals.listing import StageTotals
+from crm_tui.core.deals.service import DealData
 from crm_tui.core.money import format_compact
-from crm_tui.core.pipelines import StageData
+from crm_tui.core.deals.pipelines import StageData
 from crm_tui.ui import sources
 from crm_tui.ui.sources import DealSource
-from crm_tui.ui.widgets.reader import DatabaseReader
-from crm_tui.ui.widgets.record_list import RecordList
-from crm_tui.ui.widgets.record_source import ListQuery
+from crm_tui.ui.kit.reader import DatabaseReader
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import ListQuery
 
 CARD_LINES = 3
 CURSOR_BAR = "▌"

@@ -16,9 +16,9 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from crm_tui.core import merge
-from crm_tui.core.contact_data import ContactData
-from crm_tui.core.contacts import ADDRESS_FIELDS
+from crm_tui.core.duplicates import merge
+from crm_tui.core.contacts.data import ContactData
+from crm_tui.core.contacts.service import ADDRESS_FIELDS
 
 LABEL_WIDTH = 14
 MIN_COLUMN_WIDTH = 20

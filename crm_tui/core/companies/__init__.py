@@ -1,0 +1,24 @@
+"""Companies: the organisations contacts work for."""
+
+from crm_tui.core.companies.service import (
+    CompanyData as CompanyData,
+    count as count,
+    create as create,
+    delete as delete,
+    delete_many as delete_many,
+    ensure as ensure,
+    FIELDS as FIELDS,
+    find_by_names as find_by_names,
+    get as get,
+    get_many as get_many,
+    ids as ids,
+    iterate as iterate,
+    list_page as list_page,
+    neighbour as neighbour,
+    purge as purge,
+    restore as restore,
+    restore_many as restore_many,
+    SORTS as SORTS,
+    update as update,
+    validate as validate,
+)
