@@ -1,4 +1,5 @@
-"""Activity log benchmark: pages of the feed (core/feed.py) over millions of activities and deal stage changes.
+"""Activity log benchmark: pages of the feed (core/activities/feed.py) over millions of activities and deal stage
+changes.
 
     python benchmarks/bench_activity_log.py                      # 2,000,000 activities, 100,000 stage changes
     python benchmarks/bench_activity_log.py --rows 200000 --stage-changes 10000
@@ -28,19 +29,19 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench_core import timed
 
-from crm_tui.core.demo import pools
+from crm_tui.core import search_index
 from crm_tui.core.activities import feed
-from crm_tui.core import search_index as search
-from crm_tui.core.db import close_database, open_database
 from crm_tui.core.activities.feed import FeedFilter
+from crm_tui.core.db import close_database, open_database
+from crm_tui.core.demo import pools
 from crm_tui.core.models import TIMESTAMP_FORMAT, Stage, database
 
-NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 YEARS = 3
 CHUNK = 100_000
 KIND_WEIGHTS = (("call", 30), ("email", 30), ("meeting", 15), ("note", 15), ("task", 10))
@@ -113,7 +114,7 @@ def make_database(path: Path, rows: int, stage_changes: int, seed: int = 7) -> N
         chunk_kinds = rng.choices(kinds, weights, k=count)
         times = stamps(rng, count)
         batch = []
-        for offset, (kind, at) in enumerate(zip(chunk_kinds, times)):
+        for offset, (kind, at) in enumerate(zip(chunk_kinds, times, strict=False)):
             contact = rng.randint(1, contacts)
             occurred = None if kind == "task" and rng.random() < 0.2 else at
             subject = rng.choice(pools.ACTIVITY_SUBJECTS[kind])
@@ -131,9 +132,9 @@ def make_database(path: Path, rows: int, stage_changes: int, seed: int = 7) -> N
             raw.execute(sql)
     print(f"  rows written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     with database.atomic():
-        search.reindex_id_range(search.ACTIVITY_INDEX, 1, rows)
-        search.reindex_id_range(search.DEAL_INDEX, 1, deals)
-        search.optimize_index(search.ACTIVITY_INDEX, search.DEAL_INDEX)
+        search_index.reindex_id_range(search_index.ACTIVITY_INDEX, 1, rows)
+        search_index.reindex_id_range(search_index.DEAL_INDEX, 1, deals)
+        search_index.optimize_index(search_index.ACTIVITY_INDEX, search_index.DEAL_INDEX)
     print(f"  search index in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     close_database()
 

@@ -26,8 +26,15 @@ from pathlib import Path
 
 from bench_activity_log import make_database
 from bench_board import median_of_runs
-from bench_ui import PAGE_DOWN_GAP_SECONDS, PAGE_DOWNS, FrameClock, key_to_frame, peak_rss_mib, percentile
-from bench_ui import rows_on_screen_loaded as loaded
+from bench_ui import (
+    PAGE_DOWN_GAP_SECONDS,
+    PAGE_DOWNS,
+    FrameClock,
+    key_to_frame,
+    peak_rss_mib,
+    percentile,
+    rows_on_screen_loaded as loaded,
+)
 from textual.drivers.headless_driver import HeadlessDriver
 
 RUNS = 3
@@ -35,11 +42,11 @@ BASELINE_ROWS = 1_000
 
 
 async def measure(db_path: str) -> dict:
-    from crm_tui.core.db import open_database
     from crm_tui.core.activities.feed import KINDS
+    from crm_tui.core.db import open_database
     from crm_tui.ui.app import APP_CACHE_KIB, CrmApp
-    from crm_tui.ui.screens.activities.log import ActivityLogScreen
     from crm_tui.ui.kit.record_list import RecordList
+    from crm_tui.ui.screens.activities.log import ActivityLogScreen
 
     HeadlessDriver.is_headless = property(lambda driver: False)
     figures: dict = {}

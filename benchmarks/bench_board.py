@@ -41,7 +41,7 @@ CURRENCIES = ("EUR", "EUR", "USD", "GBP")
 
 def make_database(path: Path, first_stage_deals: int, other_deals: int) -> None:
     """`first_stage_deals` deals in Lead and `other_deals` spread over the other open stages, written in bulk."""
-    from crm_tui.core import search_index as search
+    from crm_tui.core import search_index
     from crm_tui.core.db import close_database, open_database
     from crm_tui.core.models import Deal, DealStageChange, Stage, database
     from crm_tui.core.records import insert_rows
@@ -62,8 +62,8 @@ def make_database(path: Path, first_stage_deals: int, other_deals: int) -> None:
         insert_rows(Deal, columns, rows)
         ids = [row[0] for row in database.execute_sql("SELECT id, stage_id FROM deal ORDER BY id")]
         insert_rows(DealStageChange, ("deal", "to_stage", "changed_at"),
-                    [(deal_id, row[4], row[7]) for deal_id, row in zip(ids, rows)])
-        search.reindex_id_range(search.DEAL_INDEX, ids[0], ids[-1])
+                    [(deal_id, row[4], row[7]) for deal_id, row in zip(ids, rows, strict=False)])
+        search_index.reindex_id_range(search_index.DEAL_INDEX, ids[0], ids[-1])
     close_database()
 
 
@@ -74,8 +74,8 @@ def column_ready(column) -> bool:
 async def measure(db_path: str) -> dict:
     from crm_tui.core.db import open_database
     from crm_tui.ui.app import APP_CACHE_KIB, CrmApp
-    from crm_tui.ui.widgets.kanban import KanbanColumn
     from crm_tui.ui.kit.record_list import RecordList
+    from crm_tui.ui.widgets.kanban import KanbanColumn
 
     HeadlessDriver.is_headless = property(lambda driver: False)
     pacing = random.Random(1)

@@ -24,17 +24,16 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from crm_tui.core import contacts, demo
+from crm_tui.core import contacts, demo, search_index
 from crm_tui.core.contacts import bulk
-from crm_tui.core import search_index as search
 from crm_tui.core.db import PRAGMAS, close_database, open_database
 from crm_tui.core.models import database
+from crm_tui.core.phones import phone_digits
 from crm_tui.core.records import chunked, new_batch_id, to_json
 from crm_tui.core.text import fold
-from crm_tui.core.validation import phone_digits
 
 CHUNK = bulk.CHUNK_SIZE
 
@@ -53,7 +52,7 @@ class RawRows:
         self.next_contact = 1
 
     def build(self, drafts) -> dict[str, list[tuple]]:
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         rows: dict[str, list[tuple]] = {name: [] for name in STATEMENTS}
         for draft in drafts:
             contact_id, self.next_contact = self.next_contact, self.next_contact + 1
@@ -134,7 +133,7 @@ def measure_write_path(path: Path, total: int, seed: int) -> float:
     started = time.perf_counter()
     if total >= bulk.OPTIMIZE_AFTER:
         with database.atomic():
-            search.optimize_index(search.CONTACT_INDEX, search.COMPANY_INDEX)
+            search_index.optimize_index(search_index.CONTACT_INDEX, search_index.COMPANY_INDEX)
     return spent + time.perf_counter() - started
 
 
@@ -204,7 +203,7 @@ def main(argv=None) -> int:
             rows.append((label, f"{statistics.median(samples):.2f} ms median", "target ≤ 5 ms"))
         prefixes = typed_prefixes(200, args.seed)
         searches = (
-            ("search (all kinds, 10 each)", lambda q: search.search_all(q, 10), "target p95 ≤ 30 ms"),
+            ("search (all kinds, 10 each)", lambda q: search_index.search_all(q, 10), "target p95 ≤ 30 ms"),
             ("contact list filtered by search", lambda q: contacts.list_page("name", None, 50, text=q),
              "reported (first page of 50 by name)"),
         )
@@ -229,10 +228,10 @@ def main(argv=None) -> int:
 def print_table(rows: list[tuple[str, str, str]]) -> None:
     """Rows of (measure, figure, against) as aligned columns under a header."""
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    print("  ".join(text.ljust(width) for text, width in zip(("measure", "figure", "against"), widths)))
+    print("  ".join(text.ljust(width) for text, width in zip(("measure", "figure", "against"), widths, strict=False)))
     print("  ".join("-" * width for width in widths))
     for row in rows:
-        print("  ".join(text.ljust(width) for text, width in zip(row, widths)))
+        print("  ".join(text.ljust(width) for text, width in zip(row, widths, strict=False)))
 
 
 if __name__ == "__main__":

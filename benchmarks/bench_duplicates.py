@@ -39,9 +39,9 @@ from rapidfuzz import fuzz, process
 
 from crm_tui.core import demo, duplicates
 from crm_tui.core.contacts import bulk
-from crm_tui.core.demo import pools
 from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.db import close_database, open_database
+from crm_tui.core.demo import pools
 from crm_tui.core.duplicates.keys import NAME_CUTOFF, email_key, name_keys, phone_key, shared_domain
 from crm_tui.core.records import new_batch_id
 from crm_tui.core.text import fold

@@ -1,4 +1,4 @@
-"""Search benchmark: the query language (core/search_query.py) typed a character at a time on a demo database.
+"""Search benchmark: the query language (core/search/query.py) typed a character at a time on a demo database.
 
     python benchmarks/bench_search.py                          # 200,000 demo contacts in a temporary directory
     python benchmarks/bench_search.py --db /tmp/big.sqlite3    # keep (or reuse) the database
@@ -7,7 +7,7 @@
 
 Each query family is typed one character at a time, and every keystroke runs `search_query.search` once (10 hits
 per group), timed: p50, p95 and max per family and overall. Three readings of the same keystrokes:
-- baseline: today's `search.search_all` on the same text (no operators: `tag:vip` is two words to it);
+- baseline: today's `search_index.search_all` on the same text (no operators: `tag:vip` is two words to it);
 - complete: `search()` with no time budget, every group read to the end (the CLI);
 - as typed: `search(budget=KEYSTROKE_BUDGET)`, as the search screen runs it; "cut" counts the keystrokes where a
   group ran out of time and showed only the first hits it had found.
@@ -28,11 +28,10 @@ from pathlib import Path
 
 from bench_core import percentile
 
-from crm_tui.core import contacts, demo
-from crm_tui.core import search_index as search
-from crm_tui.core.search import query as search_query
+from crm_tui.core import contacts, demo, search_index
 from crm_tui.core.db import Interrupted, close_database, open_database, stop_when
 from crm_tui.core.models import database
+from crm_tui.core.search import query as search_query
 
 FAMILIES = (
     ("words", ("ann", "oliver sm")),
@@ -77,9 +76,9 @@ def measure_typing(budget: float, slowest: list) -> list[tuple[str, int, list[fl
     rows = []
     for family, texts in FAMILIES:
         typed = [key for text in texts for key in keystrokes(text)]
-        baseline = [timed_ms(lambda key=key: search.search_all(key, 10)) for key in typed]
+        baseline = [timed_ms(lambda key=key: search_index.search_all(key, 10)) for key in typed]
         complete = [timed_ms(lambda key=key: search_query.search(key, 10)) for key in typed]
-        slowest.extend(zip(complete, typed))
+        slowest.extend(zip(complete, typed, strict=False))
         as_typed, cut = [], 0
         for key in typed:
             started = time.perf_counter()
@@ -157,7 +156,7 @@ def main(argv=None) -> int:
     every: list[list[float]] = [[], [], []]
     for family, keys, baseline, complete, as_typed, cut in typing:
         print(f"{family:<18} {keys:>4}  {figures(baseline)}  {figures(complete)}  {figures(as_typed)}  {cut:>3}")
-        for bucket, samples in zip(every, (baseline, complete, as_typed)):
+        for bucket, samples in zip(every, (baseline, complete, as_typed), strict=False):
             bucket.extend(samples)
     cuts = sum(row[5] for row in typing)
     print(f"{'overall':<18} {len(every[0]):>4}  {figures(every[0])}  {figures(every[1])}  {figures(every[2])}  "

@@ -306,7 +306,7 @@ async def run(args: argparse.Namespace, folder: Path) -> list[tuple[str, str, st
         for process in (server, local):
             try:
                 await asyncio.wait_for(process.wait(), 30)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 process.kill()
                 await process.wait()
     if "Traceback" in log.read_text():

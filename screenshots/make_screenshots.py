@@ -14,12 +14,12 @@ import os
 import sys
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SIZES = ((80, 24), (120, 36))
-FIXED_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 # (name, database, keys pressed); HOLD_IMPORT as the last key starts an import and shoots it part-way.
 HOLD_IMPORT = "hold-import"

@@ -1,15 +1,11 @@
-"""How the `crm-tui` commands print: JSON for scripts, aligned text for people.
-
-Shared by cli.py and cli_deals.py, so neither has to import the other.
-"""
+"""How the `crm-tui` commands print: JSON for scripts, aligned text for people. Every command module prints
+through here."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Iterable
-
-from rich.cells import cell_len, set_cell_size
 
 
 class Output:
@@ -37,10 +33,3 @@ class Output:
             separator = ",\n  "
         sys.stdout.write("]\n" if separator == "\n  " else "\n]\n")
 
-
-def fit(text: str, width: int) -> str:
-    """`text` cut or padded to `width` terminal cells, so columns line up with CJK and other wide characters."""
-    text = " ".join(text.split())
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)

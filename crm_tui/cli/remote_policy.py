@@ -1,5 +1,6 @@
 """What a remote user may run as a command: `ssh ann@host contacts list --json` through the built-in server, or
-through OpenSSH with `ForceCommand crm-tui` (cli.main reads SSH_ORIGINAL_COMMAND).
+through OpenSSH with `ForceCommand crm-tui` (cli.main reads SSH_ORIGINAL_COMMAND). The built-in server is given
+`remote_arguments` when it starts (it never imports the CLI).
 
 The command line is split as a POSIX shell would split it (`shlex`) and never reaches a shell. The arguments are
 then read by the real command-line parser, so that every spelling argparse accepts, `--output=x`, the prefix
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
+from crm_tui.cli.parser import build_parser
 from crm_tui.core.errors import CrmError
 
 SERVER_COMMANDS = ("serve", "users")
@@ -46,8 +48,6 @@ def remote_arguments(command_line: str) -> list[str]:
         raise CrmError(f"the command cannot be read: {str(exc).lower()}") from exc
     if not arguments:
         raise CrmError(NO_COMMAND)
-    from crm_tui.cli import build_parser  # cli imports the remote commands: imported here, no import cycle
-
     try:
         args = build_parser(_QuietParser).parse_args(arguments)
     except _Unparsable as stopped:

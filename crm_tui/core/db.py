@@ -13,17 +13,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from peewee import IntegerField, ModelIndex, OperationalError, SqliteDatabase, TextField
 from playhouse.migrate import SqliteMigrator, migrate
 
-from crm_tui.core import search_index as search
+from crm_tui.core import search_index
 from crm_tui.core.errors import DatabaseError
 from crm_tui.core.models import (
     CONTACT_SORT_KEYS_INDEX,
     MODELS,
     TRASH_INDEXES,
     Activity,
+    BaseModel,
     Change,
     Company,
     Contact,
@@ -40,7 +42,7 @@ from crm_tui.core.models import (
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-PRAGMAS = {
+PRAGMAS: dict[str, Any] = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": 5000,
@@ -69,14 +71,20 @@ class OpenDatabase:
     connection: SqliteDatabase
 
 
-def _create_indexes(model: type, names: list[str]) -> None:
+def _create_indexes(model: type[BaseModel], names: list[str]) -> None:
     """Create these of `model`'s indexes, by name: a migration adds only what its version added, since the model
     also declares the indexes of later versions, whose columns may not exist yet."""
     wanted = set(names)
     for index in model._meta.fields_to_index():
-        name = index._name if isinstance(index, ModelIndex) else re.search(r"INDEX IF NOT EXISTS (\w+)", index.sql)[1]
+        if isinstance(index, ModelIndex):
+            name = index._name  # type: ignore[attr-defined]  # peewee's stubs leave out the index's name
+        else:
+            found = re.search(r"INDEX IF NOT EXISTS (\w+)", index.sql)
+            assert found is not None, index.sql  # models.py writes every SQL index so
+            name = found[1]
         if name in wanted:
-            database.execute(model._schema._create_index(index, safe=True) if isinstance(index, ModelIndex) else index)
+            database.execute(model._schema._create_index(index, safe=True)  # type: ignore[attr-defined]
+                             if isinstance(index, ModelIndex) else index)
             wanted.discard(name)
     if wanted:
         raise RuntimeError(f"{model.__name__} declares no index named {', '.join(sorted(wanted))}")
@@ -84,8 +92,8 @@ def _create_indexes(model: type, names: list[str]) -> None:
 
 def _migrate_to_2(db: SqliteDatabase) -> None:
     """Version 2 adds the full-text search index and fills it from the records already there."""
-    search.create_index_tables(db)
-    search.rebuild_index()
+    search_index.create_index_tables(db)
+    search_index.rebuild_index()
 
 
 def _migrate_to_3(db: SqliteDatabase) -> None:
@@ -203,7 +211,7 @@ def _prepare_location(path: Path) -> None:
 
 def _create_schema(db: SqliteDatabase) -> None:
     db.create_tables(MODELS)
-    search.create_index_tables(db)
+    search_index.create_index_tables(db)
     sales = Pipeline.create(name=DEFAULT_PIPELINE, position=0)
     for position, (name, probability, outcome) in enumerate(DEFAULT_STAGES):
         Stage.create(pipeline=sales, name=name, position=position, probability=probability, outcome=outcome)
@@ -258,7 +266,7 @@ def stop_when(unwanted: Callable[[], bool], every_steps: int = 5_000) -> Iterato
     reader for the next keystroke's rows."""
     raw = database.connection()
     raw.set_progress_handler(unwanted, every_steps)
-    search.abandon_when(unwanted)
+    search_index.abandon_when(unwanted)
     try:
         yield
     except (OperationalError, sqlite3.OperationalError) as exc:
@@ -266,5 +274,5 @@ def stop_when(unwanted: Callable[[], bool], every_steps: int = 5_000) -> Iterato
             raise Interrupted() from exc
         raise
     finally:
-        search.abandon_when(None)
+        search_index.abandon_when(None)
         raw.set_progress_handler(None, 0)

@@ -33,7 +33,7 @@ class ValidationError(CrmError):
         super().__init__("; ".join(f"{error.field}: {error.message}" for error in errors))
 
     @classmethod
-    def single(cls, field: str, message: str) -> "ValidationError":
+    def single(cls, field: str, message: str) -> ValidationError:
         return cls([FieldError(field, message)])
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from crm_tui.core.demo.generator import holds_demo_data
-from crm_tui.core.models import Activity, Company, Contact, Deal, Tag
+from crm_tui.core.models import Activity, Company, Contact, Deal, Meta, Tag
+
+
+def holds_demo_data() -> bool:
+    """Whether demo data was added (`crm-tui demo`): the app then says so in its header."""
+    return Meta.select().where(Meta.key == "demo").exists()
 
 
 def describe(opened) -> dict:

@@ -7,10 +7,14 @@ them. Money is an integer in minor units plus an ISO 4217 code.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, cast
 
 from peewee import (
     SQL,
+    AutoField,
+    BaseQuery,
     BooleanField,
     CharField,
     CompositeKey,
@@ -27,21 +31,26 @@ TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def format_timestamp(value: datetime) -> str:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
 def parse_timestamp(text: str) -> datetime:
-    return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
 
 
 def now_text() -> str:
     return format_timestamp(utc_now())
+
+
+def tuple_rows(query: BaseQuery) -> Iterable[tuple[Any, ...]]:
+    """`query.tuples()`, typed as the tuples it yields (peewee's stubs keep a model select's row type there)."""
+    return cast("Iterable[tuple[Any, ...]]", query.tuples())
 
 
 class UtcTimestampField(TextField):
@@ -49,6 +58,9 @@ class UtcTimestampField(TextField):
 
 
 class BaseModel(Model):
+    # What peewee adds to a model that declares no primary key, spelled out so that type checkers know `id`.
+    id = AutoField()
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -150,6 +162,7 @@ class Stage(BaseModel):
     still names it, and undo brings it back as it was."""
 
     pipeline = ForeignKeyField(Pipeline, backref="stages", on_delete="CASCADE")
+    pipeline_id: int  # peewee's accessor for the key itself; annotated only, for type checkers
     name = TextField()
     position = IntegerField(default=0)
     probability = IntegerField(default=0)
@@ -224,7 +237,7 @@ class ImportBatch(BaseModel):
     """One import: where from, how, and what it did. Its records' Change rows carry `batch_id` = `id`, which is
     how `import undo` finds them. Written in the import's own transaction, so a killed import leaves no row."""
 
-    id = CharField(primary_key=True)
+    id = CharField(primary_key=True)  # type: ignore[assignment]  # a text key replaces BaseModel's auto id
     source = TextField()
     format = CharField()
     entity = CharField()
@@ -255,6 +268,8 @@ class DuplicateDismissal(BaseModel):
 
     contact_low = ForeignKeyField(Contact, on_delete="CASCADE")
     contact_high = ForeignKeyField(Contact, on_delete="CASCADE")
+    contact_low_id: int  # peewee's accessors for the keys themselves; annotated only, for type checkers
+    contact_high_id: int
     dismissed_at = UtcTimestampField(default=now_text)
 
     class Meta:
@@ -320,7 +335,7 @@ DealStageChange.add_index(DealStageChange.changed_at, DealStageChange.id)
 Contact.add_index(Contact.keep_in_touch_days, where=SQL("deleted_at IS NULL AND keep_in_touch_days IS NOT NULL"))
 # Imports match a contact by email whatever its case (mailboxes are case-blind in practice).
 ContactEmail.add_index(SQL("CREATE INDEX IF NOT EXISTS contact_email_lower_email ON contact_email (lower(email))"))
-# The duplicate check finds a Gmail address written with its dots elsewhere through this (duplicate_check.py).
+# The duplicate check finds a Gmail address written with its dots elsewhere through this (duplicates/check.py).
 ContactEmail.add_index(SQL("CREATE INDEX IF NOT EXISTS contact_email_undotted ON contact_email "
                            "(replace(lower(email), '.', ''))"))
 # Undo asks, for each batch it passes, whether an undo names it: only undo rows are indexed.

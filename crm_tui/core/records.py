@@ -13,22 +13,41 @@ import functools
 import getpass
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import BaseModel, Change, RecordModel, database, now_text
 
+
+class _Identified(Protocol):
+    """A record as a service returns it (ContactData, DealData, …): pages match their key rows to items by id."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class _Trashable(Protocol):
+    """A record that can be in the trash."""
+
+    @property
+    def deleted_at(self) -> str | None: ...
+
+
 T = TypeVar("T")
 R = TypeVar("R")
 P = ParamSpec("P")
+RecordT = TypeVar("RecordT", bound=_Identified)
+TrashableT = TypeVar("TrashableT", bound=_Trashable)
 
 
 SOURCES = ("app", "cli", "ssh")
+# The most changes one undo takes back, in one transaction; a merge that would write more is refused up front.
+MAX_UNDO_CHANGES = 5000
 _source = ""
 _remote_user: str | None = None
 
@@ -85,7 +104,7 @@ def change_batch(batch_id: str | None = None, undoes: str | None = None,
     """Group every Change row written inside into one batch, so one undo reverts one user action.
 
     Nested use joins the batch already open (its id wins over `batch_id`). `undoes` marks the batch as the undo of
-    another batch, `redoes` as the redo of an undo batch (see undo.py); only undo and redo pass them.
+    another batch, `redoes` as the redo of an undo batch (see audit/undo.py); only undo and redo pass them.
     """
     outer = _current_batch.get()
     if outer is not None:
@@ -93,9 +112,10 @@ def change_batch(batch_id: str | None = None, undoes: str | None = None,
             raise RuntimeError("an undo or redo must be a user action of its own, not part of another change batch")
         yield outer.id
         return
-    token = _current_batch.set(_Batch(batch_id or new_batch_id(), undoes, redoes))
+    batch = _Batch(batch_id or new_batch_id(), undoes, redoes)
+    token = _current_batch.set(batch)
     try:
-        yield _current_batch.get().id
+        yield batch.id
     finally:
         _current_batch.reset(token)
 
@@ -112,7 +132,7 @@ def batched(service: Callable[P, R]) -> Callable[P, R]:
 
 
 def to_json(value: Any) -> str:
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = dataclasses.asdict(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
@@ -217,7 +237,7 @@ def set_trashed_many(
                 model.id.in_(ids)
             ).execute()
             reindex(ids)
-            record_changes(model.__name__.lower(), action, zip(ids, before, snapshots(ids)))
+            record_changes(model.__name__.lower(), action, zip(ids, before, snapshots(ids), strict=False))
             moved += ids
     return moved
 
@@ -284,7 +304,7 @@ def order_sql(keys: Sequence[str], descending: bool) -> str:
     return ", ".join(f"{key} {'DESC' if descending else 'ASC'}" for key in keys)
 
 
-SortKeys = dict[str, tuple[tuple[str, ...], bool]]
+SortKeys = Mapping[str, tuple[tuple[str, ...], bool]]
 
 
 def sort_keys(sorts: SortKeys, sort: str) -> tuple[tuple[str, ...], bool]:
@@ -308,7 +328,7 @@ def keyset_select(
     return database.execute_sql(sql, params + after_params).fetchall()
 
 
-def keyset_page(items: list[T], key_rows: list[tuple], limit: int, backwards: bool) -> Page[T]:
+def keyset_page(items: list[RecordT], key_rows: list[tuple], limit: int, backwards: bool) -> Page[RecordT]:
     """The Page of `items` read for `key_rows` (sort keys, id last, already in list order).
 
     Keys are matched to items by id, so a record removed between reading keys and rows costs only its own row.
@@ -320,7 +340,8 @@ def keyset_page(items: list[T], key_rows: list[tuple], limit: int, backwards: bo
 
 
 def read_page(columns: str, source: str, conditions: list[str], params: list, keys: Sequence[str], descending: bool,
-              after: tuple | None, limit: int, backwards: bool, offset: int, make: Callable[[tuple], T]) -> Page[T]:
+              after: tuple | None, limit: int, backwards: bool, offset: int,
+              make: Callable[[tuple], RecordT]) -> Page[RecordT]:
     """One page of a list in `keys` order (`descending` as the list reads): `limit` rows of `columns` after the
     cursor `after`, or before it with `backwards`, skipping `offset` first; `make` turns a row into a record."""
     rows = keyset_select(f"{columns}, {', '.join(keys)}", source, conditions, params, keys, descending != backwards,
@@ -422,10 +443,21 @@ def read_by_ids(columns: str, source: str, id_column: str, ids: Sequence[int], m
     return [found[record_id] for record_id in ids if record_id in found]
 
 
-def only(found: list[T], noun: str, record_id: int, include_deleted: bool) -> T:
+def only(found: list[TrashableT], noun: str, record_id: int, include_deleted: bool) -> TrashableT:
     """The one record `read_by_ids` found for `record_id`; NotFoundError if none, or if it is in the trash and
     `include_deleted` is False."""
     if not found or (found[0].deleted_at is not None and not include_deleted):
         where = "" if include_deleted else " or is in the trash"
         raise NotFoundError(f"{noun} {record_id} does not exist{where}")
     return found[0]
+
+
+def allocate_ids(model: type[BaseModel], count: int) -> int:
+    """The first of `count` fresh ids; call inside the write transaction so no one else takes them."""
+    (highest,) = database.execute_sql(f'SELECT max(id) FROM "{model._meta.table_name}"').fetchone()
+    return (highest or 0) + 1
+
+
+def insert_changes(entity: str, ids: Sequence[int], snapshots: Sequence[dict], batch_id: str) -> None:
+    changes = ((record_id, None, snap) for record_id, snap in zip(ids, snapshots, strict=False))
+    record_changes(entity, "create", changes, batch_id)

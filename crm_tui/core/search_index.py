@@ -12,15 +12,16 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from peewee import OperationalError
 
 from crm_tui.core.models import database
 
 T = TypeVar("T")
+K = TypeVar("K")
 TOKENIZER = "unicode61 remove_diacritics 2"
 PREFIX_INDEXES = "1 2 3"
 
@@ -230,7 +231,7 @@ def _abandoned() -> bool:
     return check is not None and check()
 
 
-def run_plans(plans: list[str | tuple[str, float]], run: Callable[[str], T]) -> T:
+def run_plans(plans: Sequence[K | tuple[K, float]], run: Callable[[K], T]) -> T:
     """Run `run(plan)` for each plan in turn; all but the last are (plan, budget in seconds), the last runs to the end.
 
     A plan can be slow when the matches lie late in the sort order; SQLite's progress handler interrupts it
@@ -240,7 +241,7 @@ def run_plans(plans: list[str | tuple[str, float]], run: Callable[[str], T]) -> 
     """
     connection = database.connection()
     try:
-        for plan, budget in plans[:-1]:
+        for plan, budget in cast("Sequence[tuple[K, float]]", plans[:-1]):
             deadline = time.perf_counter() + budget
             connection.set_progress_handler(
                 lambda until=deadline: time.perf_counter() > until or _abandoned(), PROGRESS_CHECK_STEPS
@@ -251,7 +252,7 @@ def run_plans(plans: list[str | tuple[str, float]], run: Callable[[str], T]) -> 
                 if "interrupt" not in str(exc) or _abandoned():
                     raise
         connection.set_progress_handler(_abandoned, PROGRESS_CHECK_STEPS)
-        return run(plans[-1])
+        return run(cast(K, plans[-1]))
     finally:
         connection.set_progress_handler(None, 0)
 

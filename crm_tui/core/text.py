@@ -1,9 +1,13 @@
-"""Text folding for sort keys and tag names, so that "Émile" sorts like "emile" and "VIP" is the tag "vip"."""
+"""Text as the CRM compares and shows it: folding for sort keys and tag names, so that "Émile" sorts like "emile"
+and "VIP" is the tag "vip"; counts with their noun; and text fitted to a column of terminal cells, which the
+command line's tables and the app's widgets share."""
 
 from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+
+from rich.cells import cell_len, set_cell_size
 
 # The sort key of a contact without a company: past every real name, so those contacts come last.
 NO_COMPANY_SORT = "\U0010ffff"
@@ -17,3 +21,29 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.casefold().split())
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 deal`, `2 deals`, `1,250 activities` (`nouns` for a plural that is not `noun` + s)."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+_CONTROL_CHARACTERS = {code: " " for code in (*range(32), 127)}
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: each control character (a newline, a tab, an escape) becomes a space."""
+    return text.translate(_CONTROL_CHARACTERS)
+
+
+def cut(text: str, width: int) -> str:
+    """`text` on one line in at most `width` terminal cells, cut with "…" when longer (CJK takes two cells)."""
+    text = one_line(text)
+    if cell_len(text) > width:
+        return set_cell_size(text, max(0, width - 1)) + "…" if width > 1 else set_cell_size(text, max(0, width))
+    return text
+
+
+def fit(text: str, width: int) -> str:
+    """`text` on one line in exactly `width` cells, so columns line up."""
+    return set_cell_size(cut(text, width), max(0, width))

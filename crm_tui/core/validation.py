@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import format_timestamp
+from crm_tui.core.phones import phone_digits
 
 MAX_TEXT = 10_000
 MAX_NAME = 200
@@ -14,8 +15,6 @@ _EMAIL_LOCAL = re.compile(r"^[^\s@\"(),:;<>\[\\\]]{1,64}$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?$", re.UNICODE)
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-/]+(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
 _BIRTHDAY_NO_YEAR = re.compile(r"^(?:--(\d{2})-?(\d{2})|(\d{2})-(\d{2}))$")
-_EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?)\s*")
-_NON_DIGITS = re.compile(r"\D+")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -45,10 +44,6 @@ def clean_email(value: str, field: str = "email") -> str:
         raise ValidationError.single(field, f"{text!r} is not an email address (the domain is invalid)")
     return f"{local}@{domain}"
 
-
-def phone_digits(value: str) -> str:
-    """The digits of a phone number, extension dropped: what duplicate checks and search compare."""
-    return _NON_DIGITS.sub("", _EXTENSION.split(value, maxsplit=1)[0])
 
 
 def clean_phone(value: str, field: str = "phone") -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal, NoReturn
 
 from crm_tui.core.errors import ValidationError
@@ -103,7 +103,7 @@ def instant(text: str, now: datetime, *, direction: Literal["past", "future"], f
     if when.has_time or direction == "past":
         return when.at
     next_day = datetime.combine(when.at.astimezone().date() + timedelta(days=1), time())
-    return (next_day.astimezone() - timedelta(minutes=1)).astimezone(timezone.utc)
+    return (next_day.astimezone() - timedelta(minutes=1)).astimezone(UTC)
 
 
 def _quote(text: str) -> str:
@@ -119,7 +119,7 @@ def _weekday(word: str) -> int | None:
 
 class _Reader:
     def __init__(self, now: datetime, direction: str, field: str, quoted: str):
-        self.now, self.direction, self.field, self.quoted = now.astimezone(timezone.utc), direction, field, quoted
+        self.now, self.direction, self.field, self.quoted = now.astimezone(UTC), direction, field, quoted
         self.wall_now = now.astimezone().replace(tzinfo=None)
         self.today = self.wall_now.date()
 
@@ -182,12 +182,12 @@ class _Reader:
 
     def utc(self, wall: datetime, *, strict: bool) -> datetime:
         """The instant a local wall-clock time names; one skipped by DST is refused, or moved past the gap."""
-        at = wall.astimezone(timezone.utc)
+        at = wall.astimezone(UTC)
         if at.astimezone().replace(tzinfo=None) != wall:
             if strict:
                 self.fail(f"{self.quoted} does not exist in local time: the clocks skip that hour (daylight "
                           "saving time); try an hour later")
-            at = wall.replace(fold=1).astimezone(timezone.utc)
+            at = wall.replace(fold=1).astimezone(UTC)
         return at
 
     def iso(self, year: str, month: str, day: str, rest: str | None, zone: str | None, *offset: str | None) -> When:
@@ -210,11 +210,11 @@ class _Reader:
         if zone is None:
             return self.on(when, clock)
         sign, hours, minutes = offset
-        if zone != "z" and (int(hours) > 23 or int(minutes or 0) > 59):
+        if zone != "z" and (int(hours or 0) > 23 or int(minutes or 0) > 59):
             self.fail(f'{self.quoted}: {zone.upper()} is not a UTC offset; write it as +01:00, -05:00 or Z')
-        shift = 0 if zone == "z" else (-1 if sign == "-" else 1) * (int(hours) * 60 + int(minutes or 0))
+        shift = 0 if zone == "z" else (-1 if sign == "-" else 1) * (int(hours or 0) * 60 + int(minutes or 0))
         at = datetime.combine(when, clock, tzinfo=timezone(timedelta(minutes=shift)))
-        return When(at.astimezone(timezone.utc), True)
+        return When(at.astimezone(UTC), True)
 
     def relative(self, sign: str | None, amount: int, unit: str, ago: bool) -> When:
         step = _UNITS.get(unit)
@@ -251,3 +251,14 @@ class _Reader:
             self.fail(f'{self.quoted} was earlier today; write "tomorrow {typed}" for tomorrow, '
                       f'or "today {typed}" if it is already overdue')
         return when
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC ISO 8601 stamp as the local time a person reads, e.g. `2026-11-28 07:05`; text that is no stamp
+    is shown as it is."""
+    if not stamp:
+        return ""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp

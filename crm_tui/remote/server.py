@@ -11,12 +11,12 @@ import asyncio
 import logging
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crm_tui.core.errors import CrmError
 from crm_tui.remote import host_key, import_asyncssh
-from crm_tui.cli.remote_policy import remote_arguments
 from crm_tui.remote.sessions import Account, run_in_terminal, run_on_pipes
 from crm_tui.remote.users import UserStore
 
@@ -33,6 +33,8 @@ HOST_KEY_ALGORITHMS = ("ssh-ed25519",)
 @dataclass
 class ServerSettings:
     data_dir: Path
+    # What a command line sent by a remote user runs as: its CLI arguments, or a CrmError saying why it may not run.
+    check_command: Callable[[str], list[str]]
     host: str = "127.0.0.1"
     port: int = 2222
     shared_db: Path | None = None
@@ -174,7 +176,7 @@ class CrmSSHServer(asyncssh.SSHServer):
         arguments: list[str] = []
         if command:
             try:
-                arguments = remote_arguments(command)
+                arguments = self.state.settings.check_command(command)
             except CrmError as exc:
                 process.stderr.write(f"error: {exc}\n".encode())
                 return 1

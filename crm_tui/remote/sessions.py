@@ -84,7 +84,7 @@ async def stop_group(child: asyncio.subprocess.Process) -> None:
             os.killpg(child.pid, signal.SIGHUP)
         try:
             await asyncio.wait_for(child.wait(), STOP_GRACE_SECONDS)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, signal.SIGKILL)

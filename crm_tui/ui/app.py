@@ -25,25 +25,29 @@ from textual.screen import ModalScreen, Screen
 from crm_tui import config
 from crm_tui.core import demo
 from crm_tui.core.activities import listing as activity_list
-from crm_tui.core.audit import trash
-from crm_tui.core.audit import undo
 from crm_tui.core.activities.listing import ActivityFilter
+from crm_tui.core.audit import trash, undo
 from crm_tui.core.db import OpenDatabase, close_database, connection, open_database
+from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import CrmError
 from crm_tui.core.models import format_timestamp
 from crm_tui.core.records import set_source
-from crm_tui.ui import sources
+from crm_tui.ui import navigation, sources
 from crm_tui.ui.commands import RecordsProvider
+from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.screens.activities.agenda import AgendaScreen
 from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen
 from crm_tui.ui.screens.activities.log import ActivityLogScreen
-from crm_tui.ui.screens.activities.agenda import AgendaScreen
-from crm_tui.ui.screens.companies.companies import CompaniesScreen
-from crm_tui.ui.screens.contacts.contacts import ContactsScreen
-from crm_tui.ui.screens.help import HelpScreen
 from crm_tui.ui.screens.audit.history import HistoryScreen
-from crm_tui.ui.screens.duplicates.merge import MergeScreen
-from crm_tui.ui.screens.deals.pipeline import PipelineScreen
 from crm_tui.ui.screens.audit.trash import TrashScreen
+from crm_tui.ui.screens.companies.companies import CompaniesScreen
+from crm_tui.ui.screens.companies.detail import CompanyDetailScreen
+from crm_tui.ui.screens.contacts.contacts import ContactsScreen
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.screens.deals.detail import DealDetailScreen
+from crm_tui.ui.screens.deals.pipeline import PipelineScreen
+from crm_tui.ui.screens.duplicates.merge import MergeScreen
+from crm_tui.ui.screens.help import HelpScreen
 
 POLL_SECONDS = 1.0
 # Each connection's SQLite page cache. Small, so the app's memory does not grow with the database: the operating
@@ -54,6 +58,22 @@ APP_CACHE_KIB = 2_000
 # hitch in the middle of paging.
 FREEZE_AFTER_SECONDS = 1.0
 DEFAULT_THEME = "textual-dark"
+
+
+def register_screens() -> None:
+    """Tell navigation how each kind's detail screen is made, with its kind's whole list behind `n` and `p`."""
+
+    def deal_detail(record_id: int) -> Screen:
+        deal_source = sources.DealSource(DealFilter())
+        return DealDetailScreen(record_id, deal_source, ListQuery(deal_source.sorts[0]))
+
+    navigation.register_detail_screens({
+        "contact": lambda record_id: ContactDetailScreen(
+            record_id, sources.ContactSource(), ListQuery(sources.ContactSource.sorts[0])),
+        "company": lambda record_id: CompanyDetailScreen(
+            record_id, sources.CompanySource(), ListQuery(sources.CompanySource.sorts[0])),
+        "deal": deal_detail,
+    })
 
 
 class CrmApp(App[None]):
@@ -86,6 +106,7 @@ class CrmApp(App[None]):
 
     def __init__(self, opened: OpenDatabase, is_demo: bool = False, settings: dict[str, Any] | None = None):
         super().__init__()
+        register_screens()
         set_source("app")
         self.opened = opened
         self.is_demo = is_demo
@@ -250,7 +271,9 @@ class CrmApp(App[None]):
         self.push_screen(TrashScreen())
 
     def action_find_duplicates(self) -> None:
-        from crm_tui.ui.screens.duplicates.duplicates import DuplicatesScreen  # the scan needs numpy: loaded when first used
+        from crm_tui.ui.screens.duplicates.duplicates import (
+            DuplicatesScreen,  # the scan needs numpy: loaded when first used
+        )
 
         if not isinstance(self.screen, DuplicatesScreen):
             self.push_screen(DuplicatesScreen())

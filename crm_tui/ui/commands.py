@@ -8,10 +8,10 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from crm_tui.core.search import saved as saved_searches
-from crm_tui.core import search_index as search
+from crm_tui.core import search_index
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
+from crm_tui.core.search import saved as saved_searches
 from crm_tui.core.search.saved import SavedSearchData
 
 KINDS = {"contact": "Contact", "company": "Company", "deal": "Deal"}
@@ -19,9 +19,9 @@ LIMIT_PER_KIND = 8
 SAVED_PREFIX = "Search: "
 
 
-def find_records(text: str) -> list[search.SearchHit]:
+def find_records(text: str) -> list[search_index.SearchHit]:
     with connection():
-        return [hit for hit in search.search_all(text, LIMIT_PER_KIND) if hit.kind in KINDS]
+        return [hit for hit in search_index.search_all(text, LIMIT_PER_KIND) if hit.kind in KINDS]
 
 
 def read_saved() -> list[SavedSearchData]:

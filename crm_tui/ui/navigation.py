@@ -1,31 +1,36 @@
-"""A contact's, company's or deal's detail screen opened on its own, from a search result, an agenda row, the
-activity log, a form or another record, with its kind's whole list behind `n` and `p`; and which record an
-activity opens."""
+"""The one place that opens a record's screen by its kind: a contact's, company's or deal's detail screen on its
+own (from a search result, an agenda row, the activity log, a form or another record), and which record an
+activity opens.
+
+Screens ask here rather than import each other's modules: the app, which knows every screen, registers how each
+kind's detail screen is made when it starts (`register_detail_screens`), so no screen imports a sibling to open it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from textual.screen import Screen
 
-from crm_tui.ui.kit.record_source import ListQuery
+DetailFactory = Callable[[int], Screen]
+KINDS = ("contact", "company", "deal")
+
+_detail_screens: dict[str, DetailFactory] = {}
+
+
+def register_detail_screens(factories: Mapping[str, DetailFactory]) -> None:
+    """How the detail screen of each kind of record is made, given its id."""
+    _detail_screens.update(factories)
 
 
 def detail_screen(kind: str, record_id: int) -> Screen:
-    """The detail screen of the contact, company or deal `record_id`."""
-    # Detail screens import forms, timelines and lists that in turn open detail screens: loaded when first used.
-    from crm_tui.core.deals.listing import DealFilter
-    from crm_tui.ui.screens.companies.detail import CompanyDetailScreen
-    from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
-    from crm_tui.ui.screens.deals.detail import DealDetailScreen
-    from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
-
-    if kind == "contact":
-        return ContactDetailScreen(record_id, ContactSource(), ListQuery(ContactSource.sorts[0]))
-    if kind == "company":
-        return CompanyDetailScreen(record_id, CompanySource(), ListQuery(CompanySource.sorts[0]))
-    deal_source = DealSource(DealFilter())
-    return DealDetailScreen(record_id, deal_source, ListQuery(deal_source.sorts[0]))
+    """The detail screen of the contact, company or deal `record_id`, with its kind's whole list behind `n`/`p`."""
+    try:
+        factory = _detail_screens[kind]
+    except KeyError:
+        raise LookupError(f"no detail screen for {kind!r}: the app registers them when it starts") from None
+    return factory(record_id)
 
 
 def linked_record(activity: Any) -> tuple[str, int] | None:

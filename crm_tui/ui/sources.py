@@ -8,7 +8,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from crm_tui.core import companies, contacts, money
 from crm_tui.core.deals import listing as deal_list
@@ -130,7 +130,7 @@ class CompanySource:
 
 def current_time() -> datetime:
     """Now, for a deal's age, days in stage and overdue marks (tests and screenshots fix it)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def deal_age(deal: DealData) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -37,9 +37,9 @@ def test_log_stores_an_iso_time_in_utc_with_its_links(run, add):
 
 
 def test_log_reads_relative_and_local_times(run, amsterdam):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     ago = stored(run("log", "--kind", "note", "--subject", "x", "--at", "2h ago")["occurred_at"])
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
     assert before - timedelta(hours=2, minutes=1) <= ago <= after - timedelta(hours=2) + timedelta(minutes=1)
     # Local wall-clock time (CET in January) and a bare day, which is the start of that local day.
     assert run("log", "--kind", "note", "--subject", "x", "--at", "2025-01-15 15:00")["occurred_at"] == \
@@ -49,9 +49,9 @@ def test_log_reads_relative_and_local_times(run, amsterdam):
 
 
 def test_log_defaults_to_now(run):
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    before = datetime.now(UTC) - timedelta(seconds=1)
     occurred = stored(run("log", "--kind", "email", "--subject", "Sent the deck")["occurred_at"])
-    assert before <= occurred <= datetime.now(timezone.utc) + timedelta(seconds=1)
+    assert before <= occurred <= datetime.now(UTC) + timedelta(seconds=1)
 
 
 def test_log_refuses_bad_input(cli):

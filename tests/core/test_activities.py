@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from crm_tui.core import activities, companies, deals
-from crm_tui.core import search_index as search
+from crm_tui.core import activities, companies, deals, search_index
 from crm_tui.core.audit import undo
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Activity
@@ -28,11 +27,11 @@ def test_a_logged_call_links_a_contact_a_company_and_a_deal_at_once(make_contact
     assert (call.kind, call.contact, call.company, call.deal) == ("call", "Ada Lovelace", "Analytical", "Engines")
     assert call.occurred_at is not None and call.due_at is None and call.version == 1
     assert JSON_KEYS <= set(call.as_json())
-    assert [hit.id for hit in search.search_all("kick") if hit.kind == "activity"] == [call.id]
+    assert [hit.id for hit in search_index.search_all("kick") if hit.kind == "activity"] == [call.id]
 
 
 def test_when_it_happened_is_stored_in_utc(db):
-    at = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc).astimezone()
+    at = datetime(2026, 11, 27, 15, 0, tzinfo=UTC).astimezone()
     meeting = activities.create({"kind": "meeting", "subject": "Lunch", "occurred_at": at})
     assert meeting.occurred_at == "2026-11-27T15:00:00.000000Z"
     assert activities.create({"subject": "x", "occurred_at": "2026-01-02T03:04:05Z"}).occurred_at == \
@@ -58,9 +57,9 @@ def test_a_task_needs_a_subject_has_no_occurred_at_and_is_done_and_undone(db):
     task = activities.create({"kind": "task", "subject": "Send the quote", "due_at": "2026-11-20T09:00:00Z",
                               "occurred_at": "2026-11-01T09:00:00Z"})
     assert task.occurred_at is None and task.is_task
-    assert task.is_overdue(datetime(2026, 11, 28, tzinfo=timezone.utc))
+    assert task.is_overdue(datetime(2026, 11, 28, tzinfo=UTC))
     done = activities.set_done(task.id, True)
-    assert done.done_at is not None and not done.is_overdue(datetime(2026, 11, 28, tzinfo=timezone.utc))
+    assert done.done_at is not None and not done.is_overdue(datetime(2026, 11, 28, tzinfo=UTC))
     assert done.occurred_at == done.done_at
     reopened = activities.set_done(task.id, False)
     assert reopened.done_at is None and reopened.occurred_at is None

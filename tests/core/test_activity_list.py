@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from crm_tui.core import activities
 from crm_tui.core.activities import listing as activity_list
 from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.models import format_timestamp
 
-NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
 def at(**delta) -> str:

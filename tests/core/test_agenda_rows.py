@@ -3,18 +3,18 @@ their group, pages keyed by row number, and snoozing by a day on the local clock
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crm_tui.core import activities, contacts, deals
 from crm_tui.core.activities import agenda as agenda_rows
-from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.activities.agenda import AgendaPages, Heading, read_layout, read_rows, row_span, snoozed
+from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.models import database, format_timestamp
 from crm_tui.core.when import instant
 
-NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)  # a Wednesday, 11:00 in Amsterdam
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # a Wednesday, 11:00 in Amsterdam
 
 
 @pytest.fixture(autouse=True)
@@ -125,9 +125,9 @@ def test_fri_lands_in_today_or_the_next_7_days_as_the_calendar_says(db, amsterda
 
 
 def test_snoozing_moves_a_day_on_the_local_clock_and_dates_an_undated_task_tomorrow(amsterdam):
-    before_dst = datetime(2026, 3, 28, 10, 0, tzinfo=timezone.utc)  # 11:00 CET; clocks go forward that night
-    assert snoozed(format_timestamp(before_dst), NOW) == datetime(2026, 3, 29, 9, 0, tzinfo=timezone.utc)
-    assert snoozed(None, NOW) == datetime(2026, 3, 5, 22, 59, tzinfo=timezone.utc)  # tomorrow 23:59 CET
+    before_dst = datetime(2026, 3, 28, 10, 0, tzinfo=UTC)  # 11:00 CET; clocks go forward that night
+    assert snoozed(format_timestamp(before_dst), NOW) == datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+    assert snoozed(None, NOW) == datetime(2026, 3, 5, 22, 59, tzinfo=UTC)  # tomorrow 23:59 CET
     assert agenda_rows.is_end_of_day(format_timestamp(snoozed(None, NOW)))
 
 

@@ -6,23 +6,21 @@ from __future__ import annotations
 import io
 import json
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from crm_tui.core import activities, companies, contacts, deals
-from crm_tui.core.deals import pipelines
-from crm_tui.core import search_index as search
+from crm_tui.core import activities, companies, contacts, deals, search_index
 from crm_tui.core.audit import undo
 from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
+from crm_tui.core.deals import pipelines
 from crm_tui.core.errors import CannotUndoError, CrmError
 from crm_tui.core.interop.backup import write as backup
-from crm_tui.core.interop.backup.write import write_backup
 from crm_tui.core.interop.backup.restore import restore_backup
+from crm_tui.core.interop.backup.write import write_backup
 from crm_tui.core.models import MODELS, DuplicateDismissal, Meta, SavedSearch, database
 
 # What a restore must reproduce, table by table (the row ids of emails and phones are not part of a backup).
@@ -75,12 +73,12 @@ def build_everything() -> None:
     yen = deals.create({"title": "Yen deal", "value": "150000", "currency": "JPY", "pipeline": "Partners",
                         "stage": "Intro"})
     deals.move(yen.id, "Pilot")
-    pipelines.delete_stage(partners.stage("Intro").id)  # a deleted stage the history still names
+    deals.delete_stage(partners.stage("Intro").id)  # a deleted stage the history still names
     deals.won(deals.create({"title": "Dinar deal", "value": "1.234", "currency": "KWD"}).id)
     deals.lost(deals.create({"title": "Dollar deal", "value": "99.99", "currency": "USD"}).id, "Too expensive")
     deals.delete(deals.create({"title": "Trashed deal", "value": "5", "currency": "GBP"}).id)
 
-    when = datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
     for kind in ("call", "meeting", "email", "note"):
         activities.create({"kind": kind, "subject": f"A {kind}", "body": "said\n\"hello\"", "occurred_at": when,
                            "contact_id": ada.id, "company_id": acme.id, "deal_id": licence.id})
@@ -163,10 +161,10 @@ def test_a_restored_database_is_searchable_and_undo_refuses_to_take_the_restore_
     fresh_database(tmp_path / "restored.sqlite3")
     restore_backup(io.StringIO(text))
 
-    found = {(hit.kind, hit.title) for hit in search.search_all("lovelace")}
+    found = {(hit.kind, hit.title) for hit in search_index.search_all("lovelace")}
     assert ("contact", "Ada Lovelace") in found
-    assert search.search_all("Old Friend") == []  # in the trash, so not in the index
-    assert {hit.kind for hit in search.search_all("Dinar")} == {"deal"}
+    assert search_index.search_all("Old Friend") == []  # in the trash, so not in the index
+    assert {hit.kind for hit in search_index.search_all("Dinar")} == {"deal"}
     assert database.execute_sql("SELECT entity, action FROM change").fetchall() == [("backup", "import")]
     with pytest.raises(CannotUndoError, match="a restored backup is not undone record by record"):
         undo.undo_last()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from crm_tui.core import companies, contacts
+from crm_tui.core import companies, contacts, search_index
 from crm_tui.core.contacts import bulk
-from crm_tui.core import search_index as search
 from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.models import Change, Company, Contact, Tag
 from crm_tui.core.records import new_batch_id
@@ -79,12 +78,12 @@ def test_audit_snapshot_is_what_get_returns(db):
 
 def test_search_index_finds_bulk_contacts(db):
     run()
-    assert {h.title for h in search.search_all("zola")} == {"Émile Zola"}
-    assert {h.title for h in search.search_all("muller")} == {"Jürgen Müller"}
-    assert {h.title for h in search.search_all("charpentier") if h.kind == "contact"} == {"Émile Zola",
+    assert {h.title for h in search_index.search_all("zola")} == {"Émile Zola"}
+    assert {h.title for h in search_index.search_all("muller")} == {"Jürgen Müller"}
+    assert {h.title for h in search_index.search_all("charpentier") if h.kind == "contact"} == {"Émile Zola",
                                                                                         "Jürgen Müller"}
-    assert [h.kind for h in search.search_all("charpentier")].count("company") == 1
-    assert {h.title for h in search.search_all("33142650011")} == {"Émile Zola"}
+    assert [h.kind for h in search_index.search_all("charpentier")].count("company") == 1
+    assert {h.title for h in search_index.search_all("33142650011")} == {"Émile Zola"}
     assert contacts.count(text="auteur") == 2 and contacts.count(tag="AUTEUR") == 2
 
 
@@ -111,12 +110,12 @@ def test_bulk_reuses_live_companies_and_keeps_ids_after_existing_ones(db):
 
 def test_a_large_load_ends_by_merging_the_search_index(db, monkeypatch):
     merged = []
-    real_optimize = search.optimize_index
+    real_optimize = search_index.optimize_index
     monkeypatch.setattr(bulk, "OPTIMIZE_AFTER", 3)
-    monkeypatch.setattr(search, "optimize_index", lambda *tables: (merged.append(tables), real_optimize(*tables)))
+    monkeypatch.setattr(search_index, "optimize_index", lambda *tables: (merged.append(tables), real_optimize(*tables)))
     drafts = [ContactDraft(first_name=f"Merle {n}", company="Acme") for n in range(3)]
     bulk.create_contacts(drafts, "batch-1")
-    assert merged == [(search.CONTACT_INDEX, search.COMPANY_INDEX)]
-    assert [hit.title for hit in search.search_all("merle")] == ["Merle 0", "Merle 1", "Merle 2"]
+    assert merged == [(search_index.CONTACT_INDEX, search_index.COMPANY_INDEX)]
+    assert [hit.title for hit in search_index.search_all("merle")] == ["Merle 0", "Merle 1", "Merle 2"]
     bulk.create_contacts(drafts[:2], "batch-2")
     assert len(merged) == 1

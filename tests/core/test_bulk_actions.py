@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from crm_tui.core import companies, contacts
-from crm_tui.core import search_index as search
+from crm_tui.core import companies, contacts, search_index
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.models import Activity, Change, Company, ContactEmail, ContactPhone, ContactTag, Tag
 
@@ -93,7 +92,7 @@ def test_purge_of_a_company_leaves_its_contacts_without_one(db, make_contact):
     kept = contacts.get(anna.id)
     assert kept.company_id is None and kept.company is None
     assert [c.id for c in contacts.iterate(sort="company")] == [anna.id]
-    assert search.search_all("gone") == []
+    assert search_index.search_all("gone") == []
     [purge] = Change.select().where(Change.action == "purge")
     assert (purge.entity, json.loads(purge.before)["name"]) == ("company", "Gone BV")
     with pytest.raises(NotFoundError):

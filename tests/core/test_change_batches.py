@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm_tui.core import companies, contacts
-from crm_tui.core.contacts import bulk
-from crm_tui.core.contacts import tags
+from crm_tui.core.contacts import bulk, tags
 from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.models import Change
 from crm_tui.core.records import change_batch, new_batch_id, record_change

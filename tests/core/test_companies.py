@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from crm_tui.core import companies, contacts
-from crm_tui.core import search_index as search
+from crm_tui.core import companies, contacts, search_index
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, Company
 from crm_tui.core.text import fold
@@ -51,8 +50,9 @@ def test_renaming_a_company_renames_it_for_its_contacts_and_search(db, make_cont
     renamed = companies.update(company.id, company.version, name="Newname Ltd")
     assert renamed.name == "Newname Ltd" and renamed.version == company.version + 1
     assert contacts.get(anna.id).company == "Newname Ltd"
-    assert {(h.kind, h.id) for h in search.search_all("newname")} == {("contact", anna.id), ("company", company.id)}
-    assert search.search_all("oldname") == []
+    hits = {(hit.kind, hit.id) for hit in search_index.search_all("newname")}
+    assert hits == {("contact", anna.id), ("company", company.id)}
+    assert search_index.search_all("oldname") == []
     assert [c.id for c in contacts.iterate(text="newname")] == [anna.id]
     assert [c.first_name for c in contacts.iterate("company")] == ["Zed", "Anna"]
     update = Change.select().where((Change.entity == "company") & (Change.action == "update")).get()
@@ -81,12 +81,12 @@ def test_deleting_a_company_hides_it_from_contacts_and_restore_brings_it_back(db
     companies.delete(company_id)
     assert contacts.get(anna.id).company is None
     assert companies.count() == 0 and companies.count(trash=True) == 1
-    assert [h.kind for h in search.search_all("vanishing")] == []
+    assert [h.kind for h in search_index.search_all("vanishing")] == []
     with pytest.raises(NotFoundError):
         companies.get(company_id)
     companies.restore(company_id)
     assert contacts.get(anna.id).company == "Vanishing BV"
-    assert {h.kind for h in search.search_all("vanishing")} == {"contact", "company"}
+    assert {h.kind for h in search_index.search_all("vanishing")} == {"contact", "company"}
     assert [c.action for c in Change.select().where(Change.entity == "company").order_by(Change.id)] == [
         "create", "delete", "restore"]
 

@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from crm_tui.core import contacts
-from crm_tui.core import search_index as search
+from crm_tui.core import contacts, search_index
 from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, Company, Contact, ContactEmail, ContactTag, Tag
@@ -173,7 +172,7 @@ def test_stale_version_raises_conflict_and_changes_nothing(db, make_contact):
     assert str(contact.version) in str(raised.value) and str(fresh.version) in str(raised.value)
     assert snapshot_db() == before
     assert contacts.get(contact.id) == fresh
-    assert search.search_all("overwritten") == []
+    assert search_index.search_all("overwritten") == []
 
 
 def test_trash_hides_from_lists_counts_and_search_and_restore_brings_back(db, make_contact):
@@ -183,19 +182,19 @@ def test_trash_hides_from_lists_counts_and_search_and_restore_brings_back(db, ma
     assert [c.id for c in contacts.list_page().items] == [keep.id]
     assert contacts.count() == 1 and contacts.count(tag="team") == 1
     assert contacts.count(text="zacharias") == 0
-    assert search.search_all("zacharias") == [] and search.search_all("zach@example.com") == []
+    assert search_index.search_all("zacharias") == [] and search_index.search_all("zach@example.com") == []
     assert [c.id for c in contacts.list_page(trash=True).items] == [gone.id]
     assert contacts.count(trash=True) == 1
     contacts.restore(gone.id)
     assert [c.id for c in contacts.list_page().items] == [keep.id, gone.id]
     assert contacts.count() == 2 and contacts.count(trash=True) == 0
-    assert [(h.kind, h.id) for h in search.search_all("zacharias")] == [("contact", gone.id)]
+    assert [(h.kind, h.id) for h in search_index.search_all("zacharias")] == [("contact", gone.id)]
 
 
 def test_display_name_wins_over_first_and_last(db, make_contact):
     contact = make_contact(first_name="Robert", last_name="Zimmerman", display_name="Bob Dylan")
     assert contact.name == "Bob Dylan"
-    assert [h.title for h in search.search_all("dylan")] == ["Bob Dylan"]
+    assert [h.title for h in search_index.search_all("dylan")] == ["Bob Dylan"]
 
 
 def test_user_text_with_markup_is_stored_exactly(db, make_contact):

@@ -6,9 +6,8 @@ import functools
 
 import pytest
 
-from crm_tui.core import contacts, records
+from crm_tui.core import contacts, records, search_index
 from crm_tui.core.contacts import listing as contact_list
-from crm_tui.core import search_index as search
 from crm_tui.core.contacts.service import NO_COMPANY_SORT, ContactDraft
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.text import fold
@@ -145,14 +144,14 @@ def test_backwards_on_an_empty_list_gives_an_empty_page(db, sort):
     assert page.items == [] and page.next_cursor is None
 
 
-@pytest.mark.parametrize("plan", sorted(search.FILTER_PLANS))
+@pytest.mark.parametrize("plan", sorted(search_index.FILTER_PLANS))
 def test_every_search_plan_gives_the_same_pages(db, make_contact, monkeypatch, plan):
     for number in range(60):
         make_contact(first_name=f"Anna {number:02d}", last_name="Berg" if number % 3 else "Stein")
     make_contact(first_name="Zoe", last_name="Berg")
     expected = [c.name for c in contacts.iterate(text="berg")]
     assert len(expected) == 41
-    monkeypatch.setattr(search, "filter_plans", lambda match: [plan])
+    monkeypatch.setattr(search_index, "filter_plans", lambda match: [plan])
     names, cursor = [], None
     while True:
         page = contacts.list_page(after=cursor, limit=7, text="berg")
@@ -166,19 +165,19 @@ def test_every_search_plan_gives_the_same_pages(db, make_contact, monkeypatch, p
 def test_a_plan_over_its_time_budget_gives_way_to_the_next(db, make_contact, monkeypatch):
     for number in range(30):
         make_contact(first_name=f"Person {number:02d}", last_name="Berg")
-    monkeypatch.setattr(search, "SOME_MATCHES", 1)
-    monkeypatch.setattr(search, "FEW_MATCHES", 2)
-    monkeypatch.setattr(search, "WALK", ("walk", -1.0))
-    monkeypatch.setattr(search, "QUICK_PROBE", ("probe", -1.0))
-    monkeypatch.setattr(search, "PROGRESS_CHECK_STEPS", 1)
+    monkeypatch.setattr(search_index, "SOME_MATCHES", 1)
+    monkeypatch.setattr(search_index, "FEW_MATCHES", 2)
+    monkeypatch.setattr(search_index, "WALK", ("walk", -1.0))
+    monkeypatch.setattr(search_index, "QUICK_PROBE", ("probe", -1.0))
+    monkeypatch.setattr(search_index, "PROGRESS_CHECK_STEPS", 1)
     tried = []
-    real_sql = search.contact_filter_sql
+    real_sql = search_index.contact_filter_sql
 
     def recording_sql(id_column, plan="lookup"):
         tried.append(plan)
         return real_sql(id_column, plan)
 
-    monkeypatch.setattr(search, "contact_filter_sql", recording_sql)
+    monkeypatch.setattr(search_index, "contact_filter_sql", recording_sql)
     page = contacts.list_page(limit=10, text="berg")
     assert [c.name for c in page.items] == [f"Person {n:02d} Berg" for n in range(10)]
     assert tried == ["walk", "probe", "lookup"]
@@ -209,9 +208,9 @@ def test_offset_jumps_to_the_same_rows_that_walking_reaches(hundred_twenty, sort
     assert [c.id for c in contacts.list_page(sort, after=cursor, limit=5, offset=3).items] == expected[13:18]
 
 
-@pytest.mark.parametrize("plan", sorted(search.FILTER_PLANS))
+@pytest.mark.parametrize("plan", sorted(search_index.FILTER_PLANS))
 def test_offset_with_tag_and_text_filters_in_every_search_plan(hundred_twenty, monkeypatch, plan):
-    monkeypatch.setattr(search, "filter_plans", lambda match: [plan])
+    monkeypatch.setattr(search_index, "filter_plans", lambda match: [plan])
     odd_walrus = [c for c in hundred_twenty if c.tags == ["odd"] and c.notes == "Walrus"]
     expected = expected_order(odd_walrus, "name")
     page = contacts.list_page("name", limit=6, offset=8, tag="odd", text="walrus")

@@ -4,12 +4,10 @@ index a board column reads (checked by query plan, not by timing)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crm_tui.core import deals
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.deals import pipelines
+from crm_tui.core.deals import listing as deal_list, pipelines
 from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.models import Deal, database, now_text

@@ -9,9 +9,8 @@ import pytest
 from schema_versions import V5_INDEXES, make_version_4
 
 from crm_tui.core import deals
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.deals import pipelines
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
+from crm_tui.core.deals import listing as deal_list, pipelines
 from crm_tui.core.deals.listing import CurrencyTotal, DealFilter, StageTotals
 from crm_tui.core.models import database
 

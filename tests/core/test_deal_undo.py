@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core import companies, deals
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.deals import pipelines
-from crm_tui.core import search_index as search
+from crm_tui.core import companies, deals, search_index
 from crm_tui.core.audit import undo
+from crm_tui.core.deals import listing as deal_list, pipelines
 from crm_tui.core.errors import ConflictError, NothingToUndoError
 from crm_tui.core.models import Deal, DealStageChange, Pipeline, Stage
 
@@ -37,7 +35,7 @@ def test_undo_deal_create_trashes_it_and_what_it_brought_and_forgets_its_first_s
     assert deals.get(deal.id, include_deleted=True).deleted_at is not None
     assert companies.get(deal.company_id, include_deleted=True).deleted_at is not None
     assert DealStageChange.select().count() == 0 and deal_list.count(deal_list.DealFilter()) == 0
-    assert search.search_all("licences") == []
+    assert search_index.search_all("licences") == []
     with pytest.raises(NothingToUndoError):
         undo.undo_last()
 
@@ -104,7 +102,7 @@ def test_undo_delete_and_restore(db):
     before = state()
     deals.delete(deal.id)
     assert undo.undo_last() == "Undid: moved deal 'Zeppelin' to the trash"
-    assert state() == before and search.search_all("zeppelin")[0].id == deal.id
+    assert state() == before and search_index.search_all("zeppelin")[0].id == deal.id
     deals.delete(deal.id)
     deals.restore(deal.id)
     assert undo.undo_last() == "Undid: restored deal 'Zeppelin' from the trash"
@@ -186,7 +184,7 @@ def test_undo_stage_delete_brings_it_back_with_its_id_and_its_deals(db):
     trashed = deals.create({"title": "Trashed", "stage": "Qualified"})
     deals.delete(trashed.id)
     before = state()
-    assert pipelines.delete_stage(qualified, move_deals_to="Lead") == 2
+    assert deals.delete_stage(qualified, move_deals_to="Lead") == 2
     description = undo.undo_last()
     assert description.startswith("Undid: ") and "stage 'Qualified'" in description
     assert pipelines.stage_by_id(qualified).name == "Qualified"
@@ -205,6 +203,6 @@ def test_undo_stage_delete_keeps_the_stage_history(db):
     deal = deals.create({"title": "Live", "stage": "Qualified"})
     deals.step(deal.id, 1)
     before = state()
-    pipelines.delete_stage(stage_id("Qualified"))
+    deals.delete_stage(stage_id("Qualified"))
     undo.undo_last()
     assert state() == before

@@ -4,13 +4,12 @@ and the steps of the board (next and previous stage, won, lost, reopen)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 
-from crm_tui.core import companies, deals
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.deals import pipelines
-from crm_tui.core import search_index as search
+from crm_tui.core import companies, deals, search_index
+from crm_tui.core.deals import listing as deal_list, pipelines
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, Company, Deal, DealStageChange, Pipeline, now_text
 
@@ -50,7 +49,7 @@ def test_create_fills_in_defaults_and_logs_the_deal_and_its_first_stage(db):
     assert logged == [("deal_stage_change", row.id, "create"), ("deal", deal.id, "create")]
     assert len({c.batch_id for c in Change.select()}) == 1
     assert json.loads(Change.get(Change.entity == "deal").after)["title"] == "Licences"
-    assert [(hit.kind, hit.id) for hit in search.search_all("licen")] == [("deal", deal.id)]
+    assert [(hit.kind, hit.id) for hit in search_index.search_all("licen")] == [("deal", deal.id)]
 
 
 def test_currency_default_and_explicit(db):
@@ -324,11 +323,11 @@ def test_move_by_name_or_id_and_move_all(db):
 def test_delete_restore_and_purge(db):
     deal = deals.create({"title": "Zeppelin"})
     deals.delete(deal.id)
-    assert search.search_all("zeppelin") == []
+    assert search_index.search_all("zeppelin") == []
     with pytest.raises(NotFoundError):
         deals.delete(deal.id)
     deals.restore(deal.id)
-    assert deals.get(deal.id).version == 3 and search.search_all("zeppelin")[0].id == deal.id
+    assert deals.get(deal.id).version == 3 and search_index.search_all("zeppelin")[0].id == deal.id
     with pytest.raises(NotFoundError, match="not in the trash"):
         deals.purge(deal.id)
     assert deals.delete_many([deal.id, 999]) == 1 and deals.restore_many([deal.id]) == 1
@@ -339,7 +338,7 @@ def test_delete_restore_and_purge(db):
 
 
 def test_deal_data_helpers(db):
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, datetime, timedelta
 
     deal = deals.create({"title": "A", "value": "10.01", "expected_close": "2026-01-31", "company": "Acme"})
     assert deal.weighted_minor == 100 and deals.weighted(1001, 10) == 100 and deals.weighted(5, 50) == 3
@@ -348,7 +347,7 @@ def test_deal_data_helpers(db):
     later = datetime.fromisoformat(deal.stage_entered_at) + timedelta(days=31)
     assert deal.days_in_stage(later) == 31 and deal.is_stale(now=later) and not deal.is_stale(now=later, stale_days=31)
     assert not deals.won(deal.id).is_overdue(date(2030, 1, 1))
-    assert deal.days_in_stage(datetime(2000, 1, 1, tzinfo=timezone.utc)) == 0
+    assert deal.days_in_stage(datetime(2000, 1, 1, tzinfo=UTC)) == 0
 
 
 def test_a_save_that_changes_nothing_writes_nothing_and_leaves_nothing_to_undo(db):

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from crm_tui.core import contacts, demo, info
+from crm_tui.core import contacts, demo, info, search_index
 from crm_tui.core.activities import listing as activity_list
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core import search_index as search
 from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.db import close_database, open_database
+from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import CrmError
 from crm_tui.core.models import Activity, Change, Deal, Meta, Stage, Tag
 
-NOW = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 14, 9, 26, 53, tzinfo=UTC)
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 UMLAUT = re.compile(r"[äöüÄÖÜ]")
@@ -138,9 +137,9 @@ def test_most_open_deals_have_a_next_step_and_some_contacts_are_kept_in_touch_wi
 def test_demo_records_are_searchable(demo_db):
     some = in_id_order()[0]
     word = some.last_name.split()[-1]
-    assert some.id in {h.id for h in search.search_all(word, limit_per_kind=300) if h.kind == "contact"}
+    assert some.id in {h.id for h in search_index.search_all(word, limit_per_kind=300) if h.kind == "contact"}
     deal = Deal.select().first()
-    assert deal.id in {h.id for h in search.search_all(deal.title, limit_per_kind=300) if h.kind == "deal"}
+    assert deal.id in {h.id for h in search_index.search_all(deal.title, limit_per_kind=300) if h.kind == "deal"}
 
 
 def test_fill_refuses_a_database_with_records_unless_forced(db, make_contact):

@@ -1,4 +1,4 @@
-"""Consistency of the demo data pools (these checks used to be asserts at import time in demo_pools.py)."""
+"""Consistency of the demo data pools (these checks used to be asserts at import time in demo/pools.py)."""
 
 from __future__ import annotations
 

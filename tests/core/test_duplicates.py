@@ -4,14 +4,12 @@ the quick check a form runs."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from crm_tui.core import contacts, duplicates
-from crm_tui.core.duplicates import check as duplicate_check
-from crm_tui.core.duplicates import groups as duplicate_groups
 from crm_tui.core.audit import undo
 from crm_tui.core.contacts.service import ContactDraft
+from crm_tui.core.duplicates import check as duplicate_check, groups as duplicate_groups
 from crm_tui.core.duplicates.keys import email_key, name_keys, name_ratio, name_score, phone_key, shared_domain
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import database

@@ -4,18 +4,18 @@ plan, not by timing)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crm_tui.core import activities, deals
 from crm_tui.core.activities import feed
-from crm_tui.core.errors import ValidationError
 from crm_tui.core.activities.feed import FeedFilter
+from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import database, format_timestamp
 
 ALL = FeedFilter()
-NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 pytestmark = pytest.mark.usefixtures("db")
 

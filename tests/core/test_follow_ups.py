@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from schema_versions import V6_INDEXES, index_names, make_version_5
 
 from crm_tui.core import activities, contacts, deals
-from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.activities import follow_ups
 from crm_tui.core.audit import undo
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
+from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import database, format_timestamp
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def days_ago(days: float) -> str:
@@ -64,13 +64,13 @@ def test_logging_anything_or_finishing_a_task_clears_a_contact_and_trashed_activ
     bob = make_contact(first_name="Bob", keep_in_touch_days=14)
     note = activities.create({"subject": "Coffee", "contact_id": ann.id})
     task = activities.create({"kind": "task", "subject": "Call Bob", "contact_id": bob.id})
-    assert due_names(datetime.now(timezone.utc)) == ["Bob"]  # an open task is not a contact made
+    assert due_names(datetime.now(UTC)) == ["Bob"]  # an open task is not a contact made
     activities.set_done(task.id, True)
-    assert due_names(datetime.now(timezone.utc)) == []
+    assert due_names(datetime.now(UTC)) == []
     activities.delete(note.id)
-    assert due_names(datetime.now(timezone.utc)) == ["Ann"]
+    assert due_names(datetime.now(UTC)) == ["Ann"]
     contacts.delete(ann.id)
-    assert due_names(datetime.now(timezone.utc)) == []
+    assert due_names(datetime.now(UTC)) == []
 
 
 def test_each_deal_carries_its_next_step_and_the_agenda_finds_open_deals_without_one(db):

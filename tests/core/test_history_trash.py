@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import getpass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crm_tui.core import activities, companies, contacts, deals, demo
-from crm_tui.core.audit import history
-from crm_tui.core.audit import trash
-from crm_tui.core.audit import undo
+from crm_tui.core.audit import history, trash, undo
 from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.interop.csv import read as csv_read
@@ -122,7 +120,7 @@ def test_restore_and_purge_of_any_kind_and_purge_asks_for_what_is_in_the_trash(d
 
 
 def test_records_longer_in_the_trash_than_the_setting_are_purged_and_the_rest_kept(db):
-    now = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
     old, recent = (contacts.create(ContactDraft(first_name=name)) for name in ("Old", "Recent"))
     task = activities.create({"kind": "task", "subject": "Old task"})
     for kind, record_id, days in (("contact", old.id, 31), ("contact", recent.id, 29), ("activity", task.id, 40)):

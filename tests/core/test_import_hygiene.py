@@ -25,7 +25,8 @@ def test_core_and_cli_imports_leave_textual_unloaded():
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     expected = {"crm_tui.core." + name for name in ("db", "models", "records", "contacts", "companies", "contacts.tags",
-                                                    "search_index", "contacts.bulk", "demo", "demo.pools", "validation", "info")}
+                                                    "search_index", "contacts.bulk", "demo", "demo.pools", "validation",
+                                                    "info")}
     assert expected <= set(report["imported"])
     assert report["textual"] == []
     assert report["ui"] == []
@@ -43,12 +44,13 @@ def test_core_sources_never_mention_textual():
 STARTUP_PROBE = """
 import json, sys
 import crm_tui.cli, crm_tui.ui.app
-print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"numpy", "rapidfuzz", "vobject"})))
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"numpy", "rapidfuzz", "vobject", "asyncssh"})))
 """
 
 
 def test_starting_the_command_or_the_app_leaves_the_heavy_libraries_for_when_they_are_used():
-    """numpy and rapidfuzz serve the duplicate scan, vobject the vCard reader: `crm-tui` starts without them."""
+    """numpy and rapidfuzz serve the duplicate scan, vobject the vCard reader, asyncssh the SSH server: `crm-tui`
+    starts without them."""
     done = subprocess.run([sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, timeout=60,
                           check=False)
     assert done.returncode == 0, done.stderr

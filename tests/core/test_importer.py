@@ -12,14 +12,13 @@ import time
 
 import pytest
 
-from crm_tui.core import companies, contacts
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.audit import undo
+from crm_tui.core import companies, contacts, records
+from crm_tui.core.audit import batches, undo
 from crm_tui.core.contacts.data import ContactDraft
 from crm_tui.core.db import close_database, open_database
+from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.errors import ConflictError
-from crm_tui.core.audit import batches
 from crm_tui.core.interop.importer import Cancelled, run_import
 from crm_tui.core.interop.rows import SourceRow
 from crm_tui.core.models import Contact, ImportBatch
@@ -130,7 +129,7 @@ def test_an_import_changed_since_is_not_undone_and_u_takes_back_a_large_import_w
     with pytest.raises(ConflictError, match=f"contact #{bo.id} was changed after it"):
         batches.undo_import(first.batch_id)
     assert names() == ["Ann", "Bo"]
-    monkeypatch.setattr(undo, "MAX_CHANGES", 3)
+    monkeypatch.setattr(records, "MAX_UNDO_CHANGES", 3)
     second = imported([person(number, f"Q{number}") for number in range(2, 12)])
     assert undo.undo_last().startswith("Undid: import of people.csv (10 created")
     assert batches.get_batch(second.batch_id).undone_at is not None and names() == ["Ann", "Bo"]

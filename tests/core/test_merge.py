@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core import activities, contacts, deals
+from crm_tui.core import activities, contacts, deals, records, search_index
 from crm_tui.core.activities import listing as activity_list
+from crm_tui.core.audit import undo
 from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.duplicates import merge
-from crm_tui.core import search_index as search
-from crm_tui.core.audit import undo
 from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from crm_tui.core.models import (
     Activity,
@@ -169,16 +168,16 @@ def test_a_merge_moves_live_deals_and_activities_to_the_kept_contact_and_trashes
     assert deals.get(trashed_deal.id, include_deleted=True).contact_id == anne.id
     assert contacts.count() == 1
     assert all(contacts.get(i, include_deleted=True).deleted_at for i in (anne.id, third.id))
-    assert [hit.id for hit in search.search_all("Lee") if hit.kind == "contact"] == [ann.id]
+    assert [hit.id for hit in search_index.search_all("Lee") if hit.kind == "contact"] == [ann.id]
     rows = list(Change.select().where(Change.batch_id == done.batch_id).order_by(Change.id))
     assert {row.batch_id for row in Change.select().where(Change.id >= rows[0].id)} == {done.batch_id}
     assert [(row.entity, row.action) for row in rows] == [
         ("contact", "update"), ("deal", "update"), ("activity", "update"), ("activity", "update"),
         ("contact", "delete"), ("contact", "delete"), ("contact", "merge")]
-    assert rows[1].entity_id == moved_deal.id and '"contact_id": %d' % anne.id in rows[1].before
+    assert rows[1].entity_id == moved_deal.id and f'"contact_id": {anne.id}' in rows[1].before
     marker = rows[-1]
     assert (marker.entity_id, marker.before) == (ann.id, None)
-    assert '"merged": [%d, %d]' % (anne.id, third.id) in marker.after and '"name": "Ann Lee"' in marker.after
+    assert f'"merged": [{anne.id}, {third.id}]' in marker.after and '"name": "Ann Lee"' in marker.after
 
 
 def test_a_merge_that_changes_no_field_leaves_the_kept_contact_unwritten(make_contact):
@@ -266,7 +265,7 @@ def test_a_merge_too_large_for_one_undo_is_refused_before_anything_is_written(pa
     ann, anne = pair
     for number in range(3):
         activities.create({"kind": "call", "subject": f"Call {number}", "contact_id": anne.id})
-    monkeypatch.setattr(undo, "MAX_CHANGES", 4)
+    monkeypatch.setattr(records, "MAX_UNDO_CHANGES", 4)
     before = state()
     with pytest.raises(ValidationError, match="would log 6 changes .* more than one undo takes back"):
         merge.merge(ann.id, [anne.id])
@@ -288,7 +287,7 @@ def test_a_merge_and_its_complete_undo_leave_the_database_as_it_was(pair, make_c
     assert undo.undo_last() == "Undid: merged 3 contacts into 'Ann Lee'"
     assert state() == before
     assert contacts.count() == 3 and contacts.get(ann.id).company == "Acme"
-    assert {hit.id for hit in search.search_all("Lee") if hit.kind == "contact"} == {ann.id, anne.id, third.id}
+    assert {hit.id for hit in search_index.search_all("Lee") if hit.kind == "contact"} == {ann.id, anne.id, third.id}
     assert [activity.contact_id for activity in activity_list.iterate(
         activity_list.ActivityFilter(tasks="all"))] == [third.id]
     assert Change.select().where(Change.undoes == done.batch_id).count() > 0

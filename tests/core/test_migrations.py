@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from schema_versions import make_version_7
 
-from crm_tui.core import contacts
-from crm_tui.core import search_index as search
+from crm_tui.core import contacts, db as core_db, search_index
 from crm_tui.core.audit import undo
-from crm_tui.core import db as core_db
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 from crm_tui.core.models import CONTACT_SORT_KEYS_INDEX, Change, database
 from crm_tui.core.records import set_source
@@ -92,10 +90,10 @@ def test_migrated_records_are_kept_and_searchable(migrated):
     assert emile.tags == ["Auteur", "VIP"]
     assert names["Anna de Vries"].emails == ["anna.devries@ziggo.nl", "anna@devries.nl"]
     assert Change.select().count() == 5
-    hits = search.search_all("emile")
+    hits = search_index.search_all("emile")
     assert [(hit.kind, hit.id) for hit in hits] == [("contact", emile.id)]
     assert [c.name for c in contacts.iterate(text="charpentier")] == ["Émile Zola"]
-    assert {hit.kind for hit in search.search_all("华信科技有限公司")} == {"contact", "company"}
+    assert {hit.kind for hit in search_index.search_all("华信科技有限公司")} == {"contact", "company"}
     assert contacts.count(tag="vip") == 2
 
 

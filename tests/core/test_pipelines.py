@@ -8,8 +8,7 @@ import json
 import pytest
 
 from crm_tui.core import deals
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.deals import pipelines
+from crm_tui.core.deals import listing as deal_list, pipelines
 from crm_tui.core.errors import CrmError, NotFoundError, ValidationError
 from crm_tui.core.models import Change, Deal, DealStageChange, Stage
 
@@ -192,7 +191,7 @@ def test_move_stage_reorders_open_stages_only(db):
 
 def test_delete_stage_without_deals_renumbers_the_rest(db):
     sales = pipelines.get("Sales")
-    assert pipelines.delete_stage(sales.stage("Qualified").id) == 0
+    assert deals.delete_stage(sales.stage("Qualified").id) == 0
     assert stages() == [("Lead", 0, 10, "open"), ("Proposal", 1, 50, "open"), ("Negotiation", 2, 75, "open"),
                         ("Won", 3, 100, "won"), ("Lost", 4, 0, "lost")]
     with pytest.raises(NotFoundError):
@@ -203,10 +202,10 @@ def test_delete_stage_refuses_outcomes_and_the_only_open_stage(db):
     sales = pipelines.get("Sales")
     for outcome in ("Won", "Lost"):
         with pytest.raises(CrmError, match="cannot be deleted"):
-            pipelines.delete_stage(sales.stage(outcome).id)
+            deals.delete_stage(sales.stage(outcome).id)
     solo = pipelines.create("Solo", ["Only"])
     with pytest.raises(CrmError, match="only open stage"):
-        pipelines.delete_stage(solo.stage("Only").id)
+        deals.delete_stage(solo.stage("Only").id)
     assert names("Solo") == ["Only", "Won", "Lost"] and len(names()) == 6
 
 
@@ -215,10 +214,10 @@ def test_delete_stage_with_deals_needs_somewhere_for_them(db):
     qualified = sales.stage("Qualified")
     deal = deals.create({"title": "Stuck", "stage": "Qualified"})
     with pytest.raises(CrmError, match="1 deal is in 'Qualified'"):
-        pipelines.delete_stage(qualified.id)
+        deals.delete_stage(qualified.id)
     for target in (qualified.id, sales.stage("Won").id, pipelines.create("Other").stage("Lead").id):
         with pytest.raises(CrmError):
-            pipelines.delete_stage(qualified.id, move_deals_to=target)
+            deals.delete_stage(qualified.id, move_deals_to=target)
     assert deals.get(deal.id).stage_id == qualified.id and "Qualified" in names()
     assert DealStageChange.select().count() == 1
 
@@ -232,7 +231,7 @@ def test_delete_stage_moves_every_deal_trashed_ones_too_and_logs_their_history(d
     other = deals.create({"title": "Elsewhere", "stage": "Lead"})
     assert pipelines.deal_count(qualified.id) == 2
     first_change = Change.select().order_by(Change.id.desc()).first().id
-    assert pipelines.delete_stage(qualified.id, move_deals_to="proposal") == 2
+    assert deals.delete_stage(qualified.id, move_deals_to="proposal") == 2
     for deal_id, version in ((live.id, 2), (trashed.id, 3)):
         moved = deals.get(deal_id, include_deleted=True)
         assert (moved.stage_id, moved.stage, moved.status, moved.version) == (proposal.id, "Proposal", "open", version)

@@ -4,15 +4,14 @@ undone step by step gives the database back as it was, and redone gives the edit
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crm_tui.core import activities, companies, contacts, deals
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.contacts import tags
 from crm_tui.core.audit import undo
+from crm_tui.core.contacts import tags
 from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.db import close_database, open_database
+from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.errors import CannotUndoError, CrmError, NothingToUndoError
 from crm_tui.core.interop.csv import read as csv_read
 from crm_tui.core.interop.importer import run_import

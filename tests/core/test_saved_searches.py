@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.core.search import saved as saved_searches
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.models import Change, SavedSearch
+from crm_tui.core.search import saved as saved_searches
 
 
 def test_a_saved_search_keeps_its_query_as_typed(db):

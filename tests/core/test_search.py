@@ -5,11 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from crm_tui.core import companies, contacts
-from crm_tui.core import search_index as search
+from crm_tui.core import companies, contacts, search_index
 from crm_tui.core.models import database
 
 
@@ -30,7 +28,7 @@ def people(db, make_contact):
 
 
 def found(text: str) -> set[int]:
-    return {hit.id for hit in search.search_all(text) if hit.kind == "contact"}
+    return {hit.id for hit in search_index.search_all(text) if hit.kind == "contact"}
 
 
 def test_every_word_matches_as_a_prefix(people):
@@ -76,7 +74,7 @@ def test_a_name_typed_exactly_as_stored_is_found(db, make_contact, name):
 
 def test_hits_are_grouped_by_kind_in_a_fixed_order_with_titles_and_details(people):
     companies.create({"name": "Zola Consulting", "domain": "zola.example"})
-    hits = search.search_all("zola")
+    hits = search_index.search_all("zola")
     assert [(h.kind, h.title, h.detail) for h in hits] == [
         ("contact", "Émile Zola", "emile.zola@charpentier.fr"),
         ("company", "Zola Consulting", "zola.example"),
@@ -86,19 +84,19 @@ def test_hits_are_grouped_by_kind_in_a_fixed_order_with_titles_and_details(peopl
 def test_limit_per_kind(db, make_contact):
     for i in range(15):
         make_contact(first_name=f"Smith{i:02d}", company="Smithers & Co")
-    hits = search.search_all("smith", limit_per_kind=4)
+    hits = search_index.search_all("smith", limit_per_kind=4)
     assert [h.kind for h in hits] == ["contact"] * 4 + ["company"]
 
 
 def test_nothing_to_search_for_gives_nothing(people):
-    assert search.match_query("") is None
-    assert search.match_query(" -*:\"() ") is None
-    assert search.search_all("   ") == []
+    assert search_index.match_query("") is None
+    assert search_index.match_query(" -*:\"() ") is None
+    assert search_index.search_all("   ") == []
 
 
 def test_match_query_quotes_every_word_and_keeps_at_most_sixteen():
-    assert search.match_query('NEAR(a AND "b"').casefold() == '"near"* "a"* "and"* "b"*'
-    assert search.match_query(" ".join(f"w{i}" for i in range(30))).count("*") == 16
+    assert search_index.match_query('NEAR(a AND "b"').casefold() == '"near"* "a"* "and"* "b"*'
+    assert search_index.match_query(" ".join(f"w{i}" for i in range(30))).count("*") == 16
 
 
 def test_query_keywords_are_plain_words(db, make_contact):
@@ -113,9 +111,9 @@ TRICKY = ['"', "*", "AND(", "NEAR", "-", ":", '"😀"', 'a"b', "NOT x", "^", "()
 
 
 def anything_typed_runs(text: str) -> None:
-    query = search.match_query(text)
+    query = search_index.match_query(text)
     assert query is None or all(part.startswith('"') and part.endswith('"*') for part in query.split(" "))
-    assert isinstance(search.search_all(text), list)
+    assert isinstance(search_index.search_all(text), list)
     assert contacts.count(text=text) >= 0
     assert companies.count(text=text) >= 0
     contacts.list_page(text=text, limit=5)
@@ -141,7 +139,7 @@ def test_tricky_inputs_search_without_error(people, tricky):
 
 def test_rebuild_index_finds_the_same_records(people):
     before = {text: found(text) for text in ("zo", "muller", "王", "4930")}
-    search.rebuild_index()
+    search_index.rebuild_index()
     assert {text: found(text) for text in before} == before
 
 
@@ -159,8 +157,8 @@ def test_a_read_abandoned_by_its_caller_stops_in_any_plan_and_is_not_retried(db)
 
     started = time.perf_counter()
     with pytest.raises(Interrupted), stop_when(lambda: time.perf_counter() - started > 0.05):
-        search.run_plans([("walk", 60.0), ("probe", 60.0), "lookup"], run)
+        search_index.run_plans([("walk", 60.0), ("probe", 60.0), "lookup"], run)
     assert tried == ["walk"]
     with pytest.raises(Interrupted), stop_when(lambda: time.perf_counter() - started > 0.1):
-        search.run_plans(["lookup"], run)
+        search_index.run_plans(["lookup"], run)
     assert database.execute_sql("SELECT 1").fetchone() == (1,)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from crm_tui.core import activities, companies, contacts, deals
-from crm_tui.core.search import query as search_query
 from crm_tui.core.models import database
+from crm_tui.core.search import query as search_query
 from crm_tui.core.search.query import SearchQuery, parse, search, search_groups
 
-NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from crm_tui.core import contacts
-from crm_tui.core import search_index as search
+from crm_tui.core import contacts, search_index
 from crm_tui.core.contacts import tags
 from crm_tui.core.errors import NotFoundError, ValidationError
 from crm_tui.core.models import Change, ContactTag, Tag
@@ -49,8 +48,8 @@ def test_rename_changes_the_tag_on_every_contact_and_in_search(db, make_contact)
     assert contacts.get(a.id).tags == ["Kunde"]
     assert contacts.get(b.id).tags == ["Kunde", "other"]
     assert contacts.count(tag="kunde") == 2 and contacts.count(tag="prospect") == 0
-    assert {h.id for h in search.search_all("kunde")} == {a.id, b.id}
-    assert search.search_all("prospect") == []
+    assert {h.id for h in search_index.search_all("kunde")} == {a.id, b.id}
+    assert search_index.search_all("prospect") == []
     change = Change.select().where((Change.entity == "tag") & (Change.action == "update")).get()
     assert (json.loads(change.before), json.loads(change.after)) == ({"name": "prospect"}, {"name": "Kunde"})
 
@@ -81,7 +80,7 @@ def test_delete_removes_the_tag_from_every_contact_and_logs_who_had_it(db, make_
     assert [t.name for t in tags.list_tags()] == ["kept"]
     assert ContactTag.select().count() == 1
     assert contacts.count(tag="doomed") == 0
-    assert search.search_all("doomed") == []
+    assert search_index.search_all("doomed") == []
     change = Change.select().where((Change.entity == "tag") & (Change.action == "delete")).get()
     assert json.loads(change.before) == {"name": "doomed", "contact_ids": [a.id, b.id]}
     with pytest.raises(NotFoundError):

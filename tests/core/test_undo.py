@@ -6,10 +6,9 @@ import sqlite3
 
 import pytest
 
-from crm_tui.core import companies, contacts
-from crm_tui.core import search_index as search
-from crm_tui.core.contacts import tags
+from crm_tui.core import companies, contacts, records, search_index
 from crm_tui.core.audit import undo
+from crm_tui.core.contacts import tags
 from crm_tui.core.contacts.service import ContactDraft
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.errors import CannotUndoError, ConflictError, NotFoundError, NothingToUndoError
@@ -38,7 +37,7 @@ def test_undo_create_moves_the_contact_and_what_it_brought_to_the_trash(db):
     assert contacts.get(ada.id, include_deleted=True).deleted_at is not None
     assert companies.get(ada.company_id, include_deleted=True).deleted_at is not None
     assert contacts.count() == 0 and companies.count() == 0
-    assert search.search_all("lovelace") == []
+    assert search_index.search_all("lovelace") == []
     [original] = Change.select().where(Change.action == "create", Change.entity == "contact")
     undo_rows = list(Change.select().where(Change.undoes.is_null(False)))
     assert {row.undoes for row in undo_rows} == {original.batch_id}
@@ -73,7 +72,7 @@ def test_undo_delete_restores_and_undo_restore_trashes_again(db, make_contact):
     assert undo.undo_last() == "Undid: restored contact 'Ada' from the trash"
     assert contacts.count(trash=True) == 1
     assert undo.undo_last() == "Undid: moved contact 'Ada' to the trash"
-    assert contacts.get(ada.id).deleted_at is None and search.search_all("ada")[0].id == ada.id
+    assert contacts.get(ada.id).deleted_at is None and search_index.search_all("ada")[0].id == ada.id
 
 
 def test_company_update_and_delete_are_undone_and_contacts_follow(db, make_contact):
@@ -203,7 +202,7 @@ def test_a_purge_is_final_and_undo_passes_over_it_to_older_changes(db, make_cont
 def test_a_batch_larger_than_undo_takes_is_refused_with_its_size(db, monkeypatch):
     from crm_tui.core.contacts import bulk
 
-    monkeypatch.setattr(undo, "MAX_CHANGES", 3)
+    monkeypatch.setattr(records, "MAX_UNDO_CHANGES", 3)
     bulk.create_contacts([ContactDraft(first_name=f"P{n}") for n in range(4)], "load-1")
     with pytest.raises(CannotUndoError, match=r"covers 4 records .*batch load-1"):
         undo.undo_last()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import example, given
-from hypothesis import strategies as st
+from hypothesis import example, given, strategies as st
 
 from crm_tui.core.errors import ValidationError
-from crm_tui.core.validation import clean_birthday, clean_date, clean_email, clean_phone, phone_digits
+from crm_tui.core.phones import phone_digits
+from crm_tui.core.validation import clean_birthday, clean_date, clean_email, clean_phone
 
 # Text shaped like what the validators look for, so that many examples get past the first check.
 LABEL = st.text(st.characters(categories=("Ll", "Lu", "Nd"), include_characters="-"), min_size=1, max_size=12)

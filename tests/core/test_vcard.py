@@ -6,8 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
-from hypothesis import strategies as st
+from hypothesis import assume, given, strategies as st
 
 from crm_tui.core import contacts
 from crm_tui.core.contacts.data import ContactData, ContactDraft, shown_name

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.when import When, parse_when
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 11, 28, 8, 30, tzinfo=UTC)  # Saturday 28 November 2026, 09:30 in Amsterdam
 # The zone is the same for every example, so a function-scoped fixture is fine under hypothesis.
 PROPERTY = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

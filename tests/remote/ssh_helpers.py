@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crm_tui.cli.remote_policy import remote_arguments
 from crm_tui.remote import import_asyncssh
 from crm_tui.remote.server import ServerSettings, start
 from crm_tui.remote.users import UserStore, parse_keys
@@ -50,7 +51,7 @@ async def running_server(tmp_path: Path, ssh_keys: dict, **settings) -> AsyncIte
     data_dir = tmp_path / "server"
     for name in ("ann", "bo"):  # eve has a key but is no user
         add_user(data_dir, name, ssh_keys[name])
-    server_settings = ServerSettings(data_dir=data_dir, port=0, **settings)
+    server_settings = ServerSettings(data_dir=data_dir, check_command=remote_arguments, port=0, **settings)
     acceptor, fingerprint = await start(server_settings)
     try:
         yield RunningServer(acceptor.sockets[0].getsockname()[1], fingerprint, server_settings, ssh_keys)

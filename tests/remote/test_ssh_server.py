@@ -12,6 +12,7 @@ import stat
 import pytest
 from ssh_helpers import asyncssh, children_using, gone, lowest_row, read_until, running_server
 
+from crm_tui.cli.remote_policy import remote_arguments
 from crm_tui.remote.host_key import HOST_KEY_FILE
 from crm_tui.remote.server import MAX_PENALTY_SECONDS, CrmSSHServer, ServerSettings, ServerState
 from crm_tui.remote.users import UserStore
@@ -178,7 +179,7 @@ async def test_with_a_shared_database_everyone_works_on_it_and_history_says_who(
 
 
 def test_refusals_from_one_address_are_answered_ever_more_slowly_up_to_a_cap(tmp_path):
-    state = ServerState(ServerSettings(data_dir=tmp_path), UserStore(tmp_path))
+    state = ServerState(ServerSettings(data_dir=tmp_path, check_command=remote_arguments), UserStore(tmp_path))
     delays = [state.penalty("10.0.0.7") for _ in range(12)]
     assert delays[:3] == [0.5, 1.0, 1.5] and delays[-1] == MAX_PENALTY_SECONDS
     assert delays == sorted(delays)
@@ -207,7 +208,8 @@ class ConnectionOfChannels:
 async def test_a_session_channel_closed_before_it_asked_for_anything_gives_its_place_back(tmp_path):
     """A client may open a session channel and close it without asking for the app or a command, so the process
     never starts: the channel closing is what frees the place, or each such channel would hold one for good."""
-    state = ServerState(ServerSettings(data_dir=tmp_path, max_sessions_per_user=1), UserStore(tmp_path))
+    settings = ServerSettings(data_dir=tmp_path, check_command=remote_arguments, max_sessions_per_user=1)
+    state = ServerState(settings, UserStore(tmp_path))
     ssh_server = CrmSSHServer(state)
     ssh_server.username, ssh_server.connection = "ann", ConnectionOfChannels()
     assert isinstance(ssh_server.session_requested(), tuple)

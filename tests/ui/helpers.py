@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
+from crm_tui.ui.app import register_screens
 from crm_tui.ui.kit.record_list import RecordList
 
 
@@ -35,10 +36,12 @@ def shown_text(app: App) -> str:
 
 
 class ScreenApp(App[None]):
-    """An empty app with one screen pushed over it; records what that screen dismisses with, and notifications."""
+    """An empty app with one screen pushed over it; records what that screen dismisses with, and notifications.
+    Its screens open records' detail screens through navigation, as in the real app."""
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
+        register_screens()
         self.under_test = screen
         self.results: list = []
         self.notices: list[str] = []

@@ -3,7 +3,7 @@ in UTC, links pre-set from a record or typed by name, edits that undo, and a for
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from helpers import press, screen_text, settle, shown
@@ -14,10 +14,10 @@ from crm_tui.core import activities, deals
 from crm_tui.core.audit import undo
 from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
-from crm_tui.ui.screens.activities.form import KindRow, LogFormScreen, TaskFormScreen, edit_screen
 from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.ui.screens.activities.form import KindRow, LogFormScreen, TaskFormScreen, edit_screen
 
-NOW = datetime(2026, 12, 3, 10, 30, tzinfo=timezone.utc)  # a Thursday
+NOW = datetime(2026, 12, 3, 10, 30, tzinfo=UTC)  # a Thursday
 
 
 @pytest.fixture(autouse=True)
@@ -118,7 +118,7 @@ async def test_a_future_time_is_refused_under_when_and_everything_typed_stays(db
 
 
 async def test_due_fri_reads_back_the_coming_friday_and_saves_its_end(db, amsterdam, monkeypatch):
-    monkeypatch.setattr(sources, "current_time", lambda: datetime(2026, 11, 30, 9, tzinfo=timezone.utc))  # a Monday
+    monkeypatch.setattr(sources, "current_time", lambda: datetime(2026, 11, 30, 9, tzinfo=UTC))  # a Monday
     async with shown(TaskFormScreen()) as (app, pilot):
         assert app.screen.focused is app.screen.query_one("#subject", Input)
         await pilot.press(*"Send the contract")
@@ -185,7 +185,7 @@ async def test_editing_changes_the_activity_and_undo_puts_it_back(db, make_conta
     async with shown(edit_screen(call)) as (app, pilot):
         assert str(app.screen.query_one("#form-title", Label).render()) == "Edit Intro"
         assert (kind_shown(app), value(app, "subject"), value(app, "contact_id")) == ("call", "Intro", "Ann")
-        assert value(app, "occurred_at") == datetime(2026, 12, 1, 9, tzinfo=timezone.utc).astimezone().strftime(
+        assert value(app, "occurred_at") == datetime(2026, 12, 1, 9, tzinfo=UTC).astimezone().strftime(
             "%Y-%m-%d %H:%M")
         await press(app, pilot, "m")
         await pilot.press("end", *" and demo")
@@ -215,7 +215,7 @@ async def test_a_task_opens_in_the_task_form_and_its_due_time_reads_back(db):
     task = activities.create({"kind": "task", "subject": "Renew", "due_at": "2026-12-07T16:00:00Z"})
     async with shown(edit_screen(task)) as (app, pilot):
         assert isinstance(app.screen, TaskFormScreen)
-        shown_due = datetime(2026, 12, 7, 16, tzinfo=timezone.utc).astimezone()
+        shown_due = datetime(2026, 12, 7, 16, tzinfo=UTC).astimezone()
         assert line(app, "due_at", "note") == f"Mon 7 Dec {shown_due:%H:%M}"
         await type_into(app, pilot, "body", "ask about seats")
         await press(app, pilot, "ctrl+s")

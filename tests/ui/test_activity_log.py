@@ -3,7 +3,7 @@ stage changes, trashing, editing and opening what an entry is about."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import list_rows, press, screen_lines, screen_text, shown, title_of
@@ -11,19 +11,19 @@ from textual.widgets import Input, Label, Static
 
 from crm_tui.core import activities, deals
 from crm_tui.core.activities import feed
-from crm_tui.core.audit import undo
 from crm_tui.core.activities.feed import FeedFilter
+from crm_tui.core.audit import undo
 from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
+from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import column_widths
 from crm_tui.ui.screens.activities.form import LogFormScreen
 from crm_tui.ui.screens.activities.log import FEED_COLUMNS, ActivityLogScreen, DateRangeScreen, read_range
 from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
 from crm_tui.ui.screens.deals.detail import DealDetailScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen
-from crm_tui.ui.kit.record_list import RecordList
-from crm_tui.ui.kit.record_source import column_widths
 
-NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
 def at(hours: float) -> str:

@@ -3,7 +3,7 @@ and deals without a next step; ticking off, snoozing, undo, the forms and record
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import list_rows, press, screen_lines, screen_text, settle, shown
@@ -16,12 +16,12 @@ from crm_tui.core.models import format_timestamp
 from crm_tui.core.when import instant
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen
 from crm_tui.ui.screens.activities.agenda import AgendaList, AgendaScreen, SnoozeScreen
+from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen
 from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
 from crm_tui.ui.screens.deals.detail import DealDetailScreen
 
-NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)  # a Wednesday, 11:00 in Amsterdam
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # a Wednesday, 11:00 in Amsterdam
 
 
 @pytest.fixture(autouse=True)
@@ -141,7 +141,7 @@ async def test_z_snoozes_a_day_and_the_task_moves_group(db):
     undated = task("Someday", None)
     async with shown(AgendaScreen()) as (app, pilot):
         await press(app, pilot, "z")
-        assert activities.get(today.id).due_at == format_timestamp(datetime(2026, 3, 5, 14, 0, tzinfo=timezone.utc))
+        assert activities.get(today.id).due_at == format_timestamp(datetime(2026, 3, 5, 14, 0, tzinfo=UTC))
         assert app.notices[-1] == "Due tomorrow 15:00: Send agenda · u undoes"
         assert headings(app) == ["Next 7 days (1)", "No date (1)"]
         assert row_of(app, "Send agenda").startswith("[ ] tomorrow 15:00")

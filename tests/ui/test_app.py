@@ -14,10 +14,10 @@ from crm_tui.core import companies, contacts, demo
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.models import database
 from crm_tui.ui.app import CrmApp, binding_ids
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.screens.audit.trash import TrashScreen
 from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
 from crm_tui.ui.screens.help import HelpScreen
-from crm_tui.ui.screens.audit.trash import TrashScreen
-from crm_tui.ui.kit.record_list import RecordList
 
 
 def listed_names(app) -> list[str]:

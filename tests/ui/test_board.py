@@ -4,21 +4,20 @@ won and lost, undo, the sideways scroll, the filter and the table view."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from helpers import screen_lines, screen_text, settle
 from textual.widgets import Input
 
 from crm_tui.core import activities, deals
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.deals import pipelines
+from crm_tui.core.deals import listing as deal_list, pipelines
 from crm_tui.core.models import Deal, DealStageChange
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
+from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.screens.deals.detail import DealDetailScreen
 from crm_tui.ui.screens.deals.pipeline import PipelineScreen
 from crm_tui.ui.widgets.kanban import KanbanColumn
-from crm_tui.ui.kit.record_list import RecordList
 
 
 def column(app, name: str) -> KanbanColumn:
@@ -220,7 +219,7 @@ async def test_enter_opens_the_deal_and_a_add_creates_one_in_the_focused_stage(d
 
 
 async def test_cards_mark_a_passed_close_date_and_a_stale_stage(db, monkeypatch):
-    now = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
     monkeypatch.setattr(sources, "current_time", lambda: now)
     late = deal("Late renewal", "1000", close="2026-11-20")
     fresh = deal("Fresh pilot", "2000", close="2026-12-20")

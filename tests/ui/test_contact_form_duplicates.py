@@ -9,9 +9,9 @@ from test_forms import fill, panel
 
 from crm_tui.core import contacts
 from crm_tui.ui.app import CrmApp
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
 from crm_tui.ui.screens.contacts.form import ContactFormScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen
 
 
 def stored_names() -> list[str]:

@@ -10,15 +10,15 @@ from textual.widgets import Input, Label, OptionList, Static
 from crm_tui.core import companies, contacts, deals
 from crm_tui.core.deals import pipelines
 from crm_tui.core.deals.listing import DealFilter
+from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import ListQuery
 from crm_tui.ui.screens.companies.detail import CompanyDetailScreen
 from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
 from crm_tui.ui.screens.deals.detail import DealDetailScreen, LinkRow
 from crm_tui.ui.screens.deals.dialogs import LostReasonScreen, PipelinePickerScreen
 from crm_tui.ui.screens.deals.form import DealFormScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.sources import CompanySource, ContactSource, DealSource
-from crm_tui.ui.kit.record_list import RecordList
-from crm_tui.ui.kit.record_source import ListQuery
 
 BY_VALUE = ListQuery("value")
 BY_NAME = ListQuery("name")

@@ -8,14 +8,15 @@ from helpers import list_rows, press, settle, shown, shown_text, title_of
 from textual.widgets import Input, Static
 
 from crm_tui.core import companies, contacts
+from crm_tui.ui.kit.detail import local_time
+from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import ListQuery
 from crm_tui.ui.screens.companies.detail import CompanyDetailScreen
 from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
 from crm_tui.ui.screens.contacts.form import ContactFormScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen, TagEditScreen
+from crm_tui.ui.screens.contacts.tags import TagEditScreen
 from crm_tui.ui.sources import CompanySource, ContactSource
-from crm_tui.ui.kit.detail import local_time
-from crm_tui.ui.kit.record_list import RecordList
-from crm_tui.ui.kit.record_source import ListQuery
 
 BY_NAME = ListQuery("name")
 

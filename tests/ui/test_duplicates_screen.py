@@ -8,9 +8,9 @@ from helpers import list_rows, press, screen_lines, screen_text, settle, shown
 from crm_tui.core import contacts, duplicates
 from crm_tui.core.contacts import bulk
 from crm_tui.ui.app import CrmApp
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.screens.duplicates.duplicates import DuplicatesScreen, GroupList
 from crm_tui.ui.screens.duplicates.merge import MergeScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen
 
 
 def rows(app) -> list[str]:

@@ -8,9 +8,9 @@ from textual.app import App
 from textual.widgets import Input, Label, Static, TextArea
 
 from crm_tui.core import companies, contacts
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.screens.companies.form import CompanyFormScreen
 from crm_tui.ui.screens.contacts.form import NEW_COMPANY_NOTE, ContactFormScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen
 
 
 async def fill(app: App, pilot, typed: dict[str, str]) -> None:

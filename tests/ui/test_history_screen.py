@@ -3,7 +3,7 @@ log and the agenda; fields old → new, undone changes, long values cut to fit, 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from helpers import press, screen_lines, settle
@@ -14,12 +14,12 @@ from crm_tui.core.audit import history
 from crm_tui.core.audit.history import FieldChange, HistoryEntry
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.deals.detail import DealDetailScreen
-from crm_tui.ui.screens.audit.history import PAGE_SIZE, HistoryScreen, entry_text, field_line
-from crm_tui.ui.screens.deals.pipeline import PipelineScreen
 from crm_tui.ui.kit.detail import local_time
+from crm_tui.ui.screens.audit.history import PAGE_SIZE, HistoryScreen, entry_text, field_line
+from crm_tui.ui.screens.deals.detail import DealDetailScreen
+from crm_tui.ui.screens.deals.pipeline import PipelineScreen
 
-NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -12,12 +12,13 @@ from crm_tui.core.activities import listing as activity_list
 from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.interop.csv.mapping import FIELDS_BY_ENTITY
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen
-from crm_tui.ui.screens.interop.column_mapping import ColumnMappingScreen
-from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
-from crm_tui.ui.screens.interop.import_flow import ImportScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen, TagEditScreen
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.screens.contacts.tags import TagEditScreen
+from crm_tui.ui.screens.interop.column_mapping import ColumnMappingScreen
+from crm_tui.ui.screens.interop.import_flow import ImportScreen
 
 
 async def press(app, pilot, *keys: str) -> None:

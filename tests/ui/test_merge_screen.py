@@ -70,6 +70,9 @@ async def test_marked_contacts_merge_with_a_picked_title_and_u_restores_both(db,
         assert f"2 Anne Lee #{anne.id}" in line_with(app, "(kept)")
         title = line_with(app, "Title")
         assert "✓ Engineer" in title and "  Head of Sales" in title and "✓ Head of Sales" not in title
+        header = line_with(app, "(kept)")  # a value not taken keeps the tick's place, lined up under its contact
+        assert title.index("Head of Sales") == header.index("2 Anne Lee") + 2
+        assert title.index("Engineer") == header.index("1 Ann Lee") + 2
         assert line_with(app, "Company").count("✓ Acme") == 2  # the same value, whoever it is taken from
         assert "Result        Ann Lee · Engineer · Acme" in screen_text(app)
         assert "Moves 1 deal and 1 activity to Ann Lee" in screen_text(app)

@@ -8,7 +8,8 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
-from crm_tui.ui.kit.dialogs import BulkTagScreen, ConfirmScreen, TagEditScreen
+from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.ui.screens.contacts.tags import BulkTagScreen, TagEditScreen
 
 
 async def answer(screen: Screen, *keys: str) -> list:

@@ -9,11 +9,11 @@ from helpers import press, screen_text, settle, shown
 from crm_tui.core import deals
 from crm_tui.core.deals import pipelines
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.help import HelpScreen
 from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.screens.deals.pipeline import PipelineScreen
 from crm_tui.ui.screens.deals.pipeline_dialogs import PromptScreen, StagePickerScreen
 from crm_tui.ui.screens.deals.pipeline_settings import PipelineSettingsScreen
+from crm_tui.ui.screens.help import HelpScreen
 from crm_tui.ui.widgets.kanban import KanbanColumn
 
 

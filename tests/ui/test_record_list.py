@@ -8,9 +8,9 @@ from helpers import settle
 from textual.app import App, ComposeResult
 
 from crm_tui.core import contacts
-from crm_tui.ui.sources import ContactSource
 from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.kit.record_source import Column, column_widths
+from crm_tui.ui.sources import ContactSource
 
 
 class FlakySource(ContactSource):

@@ -11,12 +11,12 @@ from textual.widgets import Input
 from crm_tui.core import activities, contacts, deals
 from crm_tui.core.search import saved as saved_searches
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.screens.contacts.contacts import ContactsScreen
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
 from crm_tui.ui.screens.deals.detail import DealDetailScreen
 from crm_tui.ui.screens.search.save_search import SaveSearchScreen
 from crm_tui.ui.screens.search.search import SearchScreen
-from crm_tui.ui.kit.record_list import RecordList
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ log, and a task added with `t` and "fri" landing in the right group of the agend
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import screen_text, settle
@@ -14,7 +14,7 @@ from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.activities.agenda import AgendaScreen
 
-NOW = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)  # a Wednesday
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # a Wednesday
 
 
 @pytest.fixture(autouse=True)

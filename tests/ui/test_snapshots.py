@@ -7,7 +7,7 @@ A change to what a screen shows fails here with a readable diff. When the change
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from crm_tui.ui.app import CrmApp
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("CRM_TUI_UPDATE_SNAPSHOTS") == "1"
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 SCREENS = {
     "contacts": (),

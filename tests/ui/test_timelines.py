@@ -3,7 +3,7 @@ own; and `L`, the whole timeline as a paged list."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import list_rows, press, settle, shown, shown_text
@@ -15,14 +15,14 @@ from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.models import format_timestamp
 from crm_tui.ui import sources
 from crm_tui.ui.app import CrmApp
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import ListQuery
 from crm_tui.ui.screens.activities.log import ActivityLogScreen
 from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
 from crm_tui.ui.screens.deals.detail import DealDetailScreen
 from crm_tui.ui.sources import ContactSource, DealSource
-from crm_tui.ui.kit.record_list import RecordList
-from crm_tui.ui.kit.record_source import ListQuery
 
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 def hours_ago(hours: float) -> str:

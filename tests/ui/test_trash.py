@@ -10,10 +10,10 @@ from crm_tui.core import activities, companies, contacts, deals, demo
 from crm_tui.core.audit import trash
 from crm_tui.core.errors import NotFoundError
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.audit.history import HistoryScreen
 from crm_tui.ui.kit.dialogs import ConfirmScreen
-from crm_tui.ui.screens.audit.trash import TrashList, TrashScreen, TrashSource
 from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.screens.audit.history import HistoryScreen
+from crm_tui.ui.screens.audit.trash import TrashList, TrashScreen, TrashSource
 
 QUERY = ListQuery("deleted")
 

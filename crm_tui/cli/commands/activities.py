@@ -8,16 +8,17 @@ of it (23:59 local) for `--due`: a task due "today" is due today, not overdue si
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from crm_tui.cli.commands.deals import _record_id
-from crm_tui.cli.output import Output, fit
+from crm_tui.cli.arguments import record_id
+from crm_tui.cli.output import Output
 from crm_tui.core import activities
 from crm_tui.core.activities import listing as activity_list
-from crm_tui.core.activities.service import ActivityData
 from crm_tui.core.activities.listing import ActivityFilter
+from crm_tui.core.activities.service import ActivityData
 from crm_tui.core.models import format_timestamp
-from crm_tui.core.when import instant
+from crm_tui.core.text import fit
+from crm_tui.core.when import instant, local_time
 
 AGENDA_SHOWN = ("Overdue", "Today")
 EMPTY_AGENDA = "Nothing overdue or due today."
@@ -25,7 +26,7 @@ EMPTY_AGENDA = "Nothing overdue or due today."
 
 def _links(parser: argparse.ArgumentParser, what: str) -> None:
     for noun in ("contact", "company", "deal"):
-        parser.add_argument(f"--{noun}", dest=f"{noun}_id", type=_record_id, metavar="ID", help=f"{what} {noun}")
+        parser.add_argument(f"--{noun}", dest=f"{noun}_id", type=record_id, metavar="ID", help=f"{what} {noun}")
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
@@ -50,7 +51,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     state.add_argument("--done", dest="state", action="store_const", const="done", help="done tasks")
     listing.add_argument("--limit", type=int, metavar="N")
     for verb, what in (("done", "mark a task done"), ("undone", "open a done task again")):
-        verbs.add_parser(verb, parents=[common], help=what).add_argument("id", type=_record_id)
+        verbs.add_parser(verb, parents=[common], help=what).add_argument("id", type=record_id)
 
     logged = sub.add_parser("activities", parents=[common], help="list logged activities")
     logged_verbs = logged.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -68,17 +69,12 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _when(text: str, direction: str, field: str) -> datetime:
     return instant(text, _now(), direction=direction, field=field)
 
-
-def _local(stamp: str | None) -> str:
-    if stamp is None:
-        return ""
-    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 # Lines -------------------------------------------------------------------------------------------------------
@@ -90,13 +86,13 @@ def _linked(activity: ActivityData) -> str:
 
 
 def _activity_line(activity: ActivityData) -> str:
-    return (f"{activity.id:>7}  {_local(activity.occurred_at)}  {activity.kind:<7}  {fit(activity.name, 34)}  "
+    return (f"{activity.id:>7}  {local_time(activity.occurred_at)}  {activity.kind:<7}  {fit(activity.name, 34)}  "
             f"{_linked(activity)}").rstrip()
 
 
 def _task_line(task: ActivityData) -> str:
     mark = "[x]" if task.done_at else "[ ]"
-    due = _local(task.due_at) or "no due date"
+    due = local_time(task.due_at) or "no due date"
     return f"{task.id:>7}  {mark}  {due:<16}  {fit(task.name, 34)}  {_linked(task)}".rstrip()
 
 
@@ -146,7 +142,8 @@ def run_agenda(args: argparse.Namespace, out: Output) -> None:
     for group, tasks in found:
         if tasks:
             lines.append(f"{group.title} ({len(tasks)})")
-            lines += [f"  {_local(task.due_at)}  #{task.id}  {task.name}  {_linked(task)}".rstrip() for task in tasks]
+            lines += [f"  {local_time(task.due_at)}  #{task.id}  {task.name}  {_linked(task)}".rstrip()
+                      for task in tasks]
     out.record(data, lines or [EMPTY_AGENDA])
 
 

@@ -10,12 +10,12 @@ import argparse
 from dataclasses import asdict
 
 from crm_tui import config
-from crm_tui.cli.output import Output, fit
+from crm_tui.cli.arguments import position, record_id
+from crm_tui.cli.output import Output
 from crm_tui.core import deals, money
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.deals import pipelines
+from crm_tui.core.deals import listing as deal_list, pipelines
 from crm_tui.core.errors import CrmError, NotFoundError
-from crm_tui.core.text import fold
+from crm_tui.core.text import fit, fold, plural
 
 # --flag: deals.FIELDS name
 DEAL_OPTIONS = {
@@ -32,19 +32,6 @@ ADD_DEFAULTS = {"currency": "the settings' currency", "pipeline": "the first one
 METAVARS = {"value": "AMOUNT", "currency": "CODE", "pipeline": "P", "stage": "S", "contact": "ID|NAME",
             "company": "ID|NAME", "close": "YYYY-MM-DD"}
 
-
-def _record_id(text: str) -> int:
-    """An id as typed on the command line: 12 or #12."""
-    digits = text.strip().removeprefix("#")
-    if not digits.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not an id")
-    return int(digits)
-
-
-def _position(text: str) -> int:
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a position (0 is first)")
-    return int(text)
 
 
 def _deal_options(parser: argparse.ArgumentParser, adding: bool) -> None:
@@ -70,15 +57,15 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     listing.add_argument("--sort", choices=deal_list.SORTS, default="close", help="default: close (soonest first)")
     listing.add_argument("--limit", type=int, metavar="N")
     listing.add_argument("--trash", action="store_true", help="list what is in the trash")
-    listing.add_argument("--contact", type=_record_id, metavar="ID")
-    listing.add_argument("--company", type=_record_id, metavar="ID")
+    listing.add_argument("--contact", type=record_id, metavar="ID")
+    listing.add_argument("--company", type=record_id, metavar="ID")
     _deal_options(verbs.add_parser("add", parents=[common], help="add a deal"), adding=True)
     for verb, what in (("show", "show a deal and its stage history"), ("edit", "change a deal's fields"),
                        ("move", "move a deal to a stage of its pipeline"), ("won", "mark a deal won"),
                        ("lost", "mark a deal lost, with the reason"), ("delete", "move a deal to the trash"),
                        ("restore", "take a deal out of the trash"), ("purge", "remove a deal in the trash for good")):
         parser = verbs.add_parser(verb, parents=[common], help=what)
-        parser.add_argument("id", type=_record_id)
+        parser.add_argument("id", type=record_id)
         if verb == "edit":
             _deal_options(parser, adding=False)
         elif verb == "move":
@@ -101,7 +88,7 @@ def _pipeline_parsers(sub, common: argparse.ArgumentParser) -> None:
     rename.add_argument("new", metavar="NEW")
     move = verbs.add_parser("move", parents=[common], help="put a pipeline at a position (0 is first)")
     move.add_argument("pipeline", metavar="P")
-    move.add_argument("position", type=_position, metavar="POSITION")
+    move.add_argument("position", type=position, metavar="POSITION")
     verbs.add_parser("archive", parents=[common], help="hide a pipeline; its deals stay").add_argument(
         "pipeline", metavar="P")
     verbs.add_parser("unarchive", parents=[common], help="bring an archived pipeline back").add_argument(
@@ -112,7 +99,7 @@ def _pipeline_parsers(sub, common: argparse.ArgumentParser) -> None:
     stage_add.add_argument("pipeline", metavar="P")
     stage_add.add_argument("name", metavar="NAME")
     stage_add.add_argument("--probability", default="0", metavar="N", help="percent, 0 to 100 (default 0)")
-    stage_add.add_argument("--position", type=_position, metavar="N", help="among the open stages, 0 is first")
+    stage_add.add_argument("--position", type=position, metavar="N", help="among the open stages, 0 is first")
     for verb, last, what in (("rename", "new", "rename a stage"), ("probability", "probability", "set a stage's "
                              "win probability (percent)"), ("move", "position", "put an open stage at a position "
                              "among the open stages (0 is first)"), ("delete", None, "delete an open stage")):
@@ -120,7 +107,7 @@ def _pipeline_parsers(sub, common: argparse.ArgumentParser) -> None:
         parser.add_argument("pipeline", metavar="P")
         parser.add_argument("stage", metavar="STAGE", help="name or id")
         if last == "position":
-            parser.add_argument("position", type=_position, metavar="POSITION")
+            parser.add_argument("position", type=position, metavar="POSITION")
         elif last:
             parser.add_argument(last, metavar=last.upper() if last == "new" else "N")
         else:
@@ -258,16 +245,12 @@ def _pipeline_json(pipeline: pipelines.PipelineData, counts: dict[int, int]) -> 
     }
 
 
-def _deals(count: int, kind: str = "") -> str:
-    return f"{count:,} {kind}deal{'' if count == 1 else 's'}"
-
-
 def _pipeline_text(data: dict) -> list[str]:
     archived = ", archived" if data["archived_at"] else ""
-    lines = [f"{data['name']}  (#{data['id']}{archived})  {_deals(data['open_deals'], 'open ')}"]
+    lines = [f"{data['name']}  (#{data['id']}{archived})  {plural(data['open_deals'], 'open deal')}"]
     for stage in data["stages"]:
         lines.append(f"  {stage['id']:>5}  {fit(stage['name'], 24)}  {stage['probability']:>3}%  "
-                     f"{stage['outcome']:<5}  {_deals(stage['deals']):>13}")
+                     f"{stage['outcome']:<5}  {plural(stage['deals'], 'deal'):>13}")
     return lines
 
 
@@ -280,7 +263,7 @@ def _print_stage(out: Output, pipeline: pipelines.PipelineData, stage: pipelines
     data = {**asdict(stage), "pipeline": pipeline.name,
             "deals": deal_list.count(deal_list.DealFilter(stage_id=stage.id))}
     out.record(data, [f"stage #{stage.id} {stage.name!r} of {pipeline.name!r}: position {stage.position}, "
-                      f"{stage.probability}%, {_deals(data['deals'])}"])
+                      f"{stage.probability}%, {plural(data['deals'], 'deal')}"])
 
 
 def run_pipelines(args: argparse.Namespace, out: Output) -> None:
@@ -318,8 +301,8 @@ def _run_stages(args: argparse.Namespace, out: Output) -> None:
         pipelines.move_stage(stage.id, args.position)
         _print_stage(out, pipeline, pipelines.stage_by_id(stage.id))
     else:
-        moved = pipelines.delete_stage(stage.id, move_deals_to=args.move_deals_to)
-        where = f", its {_deals(moved)} moved to {pipeline.stage(args.move_deals_to).name!r}" if moved else ""
+        moved = deals.delete_stage(stage.id, move_deals_to=args.move_deals_to)
+        where = f", its {plural(moved, 'deal')} moved to {pipeline.stage(args.move_deals_to).name!r}" if moved else ""
         out.record({"id": stage.id, "name": stage.name, "pipeline": pipeline.name, "status": "deleted",
                     "moved_deals": moved}, [f"stage {stage.name!r} of {pipeline.name!r} deleted{where}"])
 

@@ -1,6 +1,6 @@
 """`crm-tui duplicates`: groups of contacts that are probably one person, and "not a duplicate" for a pair.
 
-`duplicates` scans every live contact (core/duplicates.py) and prints each group with its score, the contacts'
+`duplicates` scans every live contact (core/duplicates/groups.py) and prints each group with its score, the contacts'
 ids and names, and why they were grouped; `--json` gives a list of objects. `duplicates dismiss A B` says two
 contacts are different people, so no scan pairs them again; `duplicates undismiss A B` takes that back.
 Merging a group is `crm-tui merge`.
@@ -12,7 +12,7 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from crm_tui.cli.commands.deals import _record_id
+from crm_tui.cli.arguments import record_id
 from crm_tui.cli.output import Output
 from crm_tui.core.errors import CrmError
 
@@ -32,11 +32,12 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     for verb, what in (("dismiss", "two contacts are not the same person: never pair them again"),
                        ("undismiss", "let the scan pair two dismissed contacts again")):
         parser = verbs.add_parser(verb, parents=[common], help=what)
-        parser.add_argument("ids", nargs=2, type=_record_id, metavar="ID")
+        parser.add_argument("ids", nargs=2, type=record_id, metavar="ID")
 
 
 def _group_lines(group) -> str:
-    members = ", ".join(f"#{contact_id} {name}" for contact_id, name in zip(group.contact_ids, group.names))
+    pairs = zip(group.contact_ids, group.names, strict=False)
+    members = ", ".join(f"#{contact_id} {name}" for contact_id, name in pairs)
     return "\n".join([f"{group.score:>3}  {members}", *(f"     {reason}" for reason in group.reasons)])
 
 

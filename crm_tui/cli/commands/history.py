@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from crm_tui.cli.output import Output, fit
-from crm_tui.core.audit import history
-from crm_tui.core.audit import trash
-from crm_tui.core.audit import undo
+from crm_tui.cli.output import Output
+from crm_tui.core.audit import history, trash, undo
 from crm_tui.core.errors import CrmError
+from crm_tui.core.text import fit, plural
 
 HISTORY_ENTITIES = ("contact", "company", "deal", "activity")
 
@@ -90,15 +89,11 @@ def _purge(args: argparse.Namespace, out: Output) -> None:
         raise CrmError("give either KIND ID, or --older-than DAYS, or --all")
     if args.all and not args.yes:
         waiting = sum(trash.count_trashed().values())
-        raise CrmError(f"this purges {_records(waiting)} in the trash for good; add --yes to do it")
+        raise CrmError(f"this purges {plural(waiting, 'record')} in the trash for good; add --yes to do it")
     purged = trash.purge_older_than(0 if args.all else args.older_than)
     parts = ", ".join(f"{count:,} {kind}" for kind, count in purged.items() if count)
     out.record({"purged": purged},
-               [f"purged {_records(sum(purged.values()))} for good" + (f" ({parts})" if parts else "")])
-
-
-def _records(count: int) -> str:
-    return "1 record" if count == 1 else f"{count:,} records"
+               [f"purged {plural(sum(purged.values()), 'record')} for good" + (f" ({parts})" if parts else "")])
 
 
 RUNNERS = {"undo": run_undo, "redo": run_redo, "history": run_history, "trash": run_trash}

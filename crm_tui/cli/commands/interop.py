@@ -19,17 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from crm_tui.cli.output import Output, fit
+from crm_tui.cli.output import Output
 from crm_tui.core.errors import CrmError
+from crm_tui.core.interop.detect import BOM_ENCODINGS, FORMATS, detect_format
+from crm_tui.core.text import fit
 
-FORMATS = ("csv", "vcard", "json")
 ENTITIES = {"contacts": "contact", "companies": "company", "deals": "deal", "activities": "activity"}
-SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".vcf": "vcard", ".vcard": "vcard", ".json": "json"}
 PROGRESS_EVERY_SECONDS = 0.5
 STDIN = "-"
-# Codecs that read past the byte-order mark a file starts with.
-BOM_ENCODINGS = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16", "utf-32-le": "utf-32",
-                 "utf-32-be": "utf-32"}
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
@@ -57,19 +54,6 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     exporting.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
     exporting.add_argument("--vcard-version", choices=("4.0", "3.0"), default="4.0")
 
-
-def detect_format(path: Path) -> str:
-    """The format a file's name says, else what its first bytes look like."""
-    by_name = SUFFIXES.get(path.suffix.lower())
-    if by_name is not None:
-        return by_name
-    with path.open("rb") as handle:
-        start = handle.read(4096).lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \r\n\t")
-    if start.upper().startswith(b"BEGIN:VCARD") or b"B\x00E\x00G\x00I\x00N\x00" in start[:20]:
-        return "vcard"
-    if start.startswith((b"{", b"[")):
-        return "json"
-    return "csv"
 
 
 class Progress:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
-from crm_tui.cli.output import Output, fit
-from crm_tui.core.duplicates import merge
+from crm_tui.cli.output import Output
 from crm_tui.core.contacts.service import ADDRESS_FIELDS
+from crm_tui.core.duplicates import merge
 from crm_tui.core.errors import CrmError
+from crm_tui.core.text import fit
 
 LABEL_WIDTH = 20
 VALUE_WIDTH = 40
@@ -45,7 +46,7 @@ def parse_picks(pairs: list[str]) -> dict[str, int]:
 
 
 def _json_value(field: str, value):
-    return dict(zip(ADDRESS_FIELDS, value)) if field == merge.ADDRESS and value is not None else value
+    return dict(zip(ADDRESS_FIELDS, value, strict=False)) if field == merge.ADDRESS and value is not None else value
 
 
 def plan_json(plan: merge.MergePlan) -> dict:

@@ -14,6 +14,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from crm_tui.cli.output import Output
@@ -125,7 +126,7 @@ def _logging_to(server_dir: Path):
             handler.close()
 
 
-async def _serve(args: argparse.Namespace) -> None:
+async def _serve(args: argparse.Namespace, check_command: Callable[[str], list[str]]) -> None:
     from crm_tui.remote.server import ServerSettings, start
     from crm_tui.remote.users import UserStore
 
@@ -133,7 +134,7 @@ async def _serve(args: argparse.Namespace) -> None:
         if getattr(args, name) < 1:
             raise CrmError(f"--{name.replace('_', '-')} must be at least 1")
     settings = ServerSettings(
-        data_dir=args.data_dir, host=args.host, port=args.port,
+        data_dir=args.data_dir, check_command=check_command, host=args.host, port=args.port,
         shared_db=args.shared_db.expanduser().resolve() if args.shared_db else None,
         max_sessions=args.max_sessions, max_sessions_per_user=args.max_sessions_per_user,
         idle_timeout=args.idle_timeout, login_grace=args.login_grace)
@@ -152,9 +153,14 @@ async def _serve(args: argparse.Namespace) -> None:
     await acceptor.wait_closed()
 
 
-def _run_serve(args: argparse.Namespace, out: Output) -> None:
+def run(args: argparse.Namespace, out: Output, check_command: Callable[[str], list[str]]) -> None:
+    """Run `serve` or `users`, which open no CRM database. The server judges what a remote user may run with
+    `check_command` (cli.remote_policy, passed in so that this module never imports the parser it is part of)."""
+    if args.command == "users":
+        _run_users(args, out)
+        return
     with _logging_to(args.data_dir), contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args))
+        asyncio.run(_serve(args, check_command))
 
 
-RUNNERS = {"serve": _run_serve, "users": _run_users}
+RUNNERS: dict = {}  # `run` takes this module's commands: they need no database, and the server needs the policy

@@ -1,4 +1,4 @@
-"""`crm-tui search` (the full query language, see core/search_syntax.py) and `crm-tui searches` (saved ones).
+"""`crm-tui search` (the full query language, see core/search/syntax.py) and `crm-tui searches` (saved ones).
 
     crm-tui search ann tag:vip -gmail            hits grouped by kind: contacts, companies, deals, activities, notes
     crm-tui search --save "VIPs" tag:vip         keep a query under a name (--replace to change one)
@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
-from crm_tui.cli.output import Output, fit
-from crm_tui.core.search import saved as saved_searches
-from crm_tui.core.search import query as search_query
+from crm_tui.cli.output import Output
 from crm_tui.core.errors import CrmError
+from crm_tui.core.search import query as search_query, saved as saved_searches
+from crm_tui.core.text import fit
 
 
 class _QueryParser(argparse.ArgumentParser):

@@ -14,17 +14,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
-from typing import Union
+from datetime import UTC, datetime, time
 
-from crm_tui.core.activities import listing as activity_list
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.activities import follow_ups
-from crm_tui.core.activities.service import COLUMNS, SOURCE, TASK, ActivityData, data
+from crm_tui.core.activities import follow_ups, listing as activity_list
+from crm_tui.core.activities.follow_ups import KeepInTouch
 from crm_tui.core.activities.listing import ActivityFilter
+from crm_tui.core.activities.service import COLUMNS, SOURCE, TASK, ActivityData, data
+from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.deals.listing import DealFilter
 from crm_tui.core.deals.service import DealData
-from crm_tui.core.activities.follow_ups import KeepInTouch
 from crm_tui.core.models import database, format_timestamp, parse_timestamp
 from crm_tui.core.records import Page
 from crm_tui.core.when import instant, parse_when
@@ -55,7 +53,7 @@ class Heading:
         return f"{self.title} ({self.count:,}{done})"
 
 
-AgendaItem = Union[Heading, ActivityData, KeepInTouch, DealData]
+AgendaItem = Heading | ActivityData | KeepInTouch | DealData
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ class Layout:
 def start_of_day(now: datetime) -> datetime:
     """The local midnight that began `now`'s day, in UTC."""
     local = now.astimezone()
-    return datetime.combine(local.date(), time()).astimezone().astimezone(timezone.utc)
+    return datetime.combine(local.date(), time()).astimezone().astimezone(UTC)
 
 
 def read_layout(now: datetime) -> Layout:

@@ -23,10 +23,10 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from crm_tui.core import search_index
 from crm_tui.core.activities import service as activities
-from crm_tui.core import search_index as search
-from crm_tui.core.activities.service import LOGGED_KINDS, TASK
 from crm_tui.core.activities.listing import time_bounds
+from crm_tui.core.activities.service import LOGGED_KINDS, TASK
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import database
 from crm_tui.core.records import Page, iterate_pages
@@ -139,9 +139,9 @@ def _activity_arm(wanted: FeedFilter, plan: str) -> _Arm | None:
     bounds, bound_params = time_bounds("a.occurred_at", wanted.since, wanted.until)
     conditions += bounds
     params += bound_params
-    match = search.match_query(wanted.text)
+    match = search_index.match_query(wanted.text)
     if match:
-        conditions.append(TEXT_PLANS[plan].format(id="a.id", index=search.ACTIVITY_INDEX))
+        conditions.append(TEXT_PLANS[plan].format(id="a.id", index=search_index.ACTIVITY_INDEX))
         params.append(match)
     return _Arm(ACTIVITY_RANK, "activity a", "a.occurred_at", "a.id", conditions, params)
 
@@ -164,9 +164,9 @@ def _stage_arm(wanted: FeedFilter, plan: str) -> _Arm | None:
     bounds, bound_params = time_bounds("h.changed_at", wanted.since, wanted.until)
     conditions += bounds
     params += bound_params
-    match = search.match_query(wanted.text)
+    match = search_index.match_query(wanted.text)
     if match:
-        conditions.append(TEXT_PLANS[plan].format(id="h.deal_id", index=search.DEAL_INDEX))
+        conditions.append(TEXT_PLANS[plan].format(id="h.deal_id", index=search_index.DEAL_INDEX))
         params.append(match)
     return _Arm(STAGE_RANK, "deal_stage_change h JOIN deal d ON d.id = h.deal_id", "h.changed_at", "h.id",
                 conditions, params)
@@ -177,7 +177,7 @@ def _arms(wanted: FeedFilter, activity_plan: str = "lookup", deal_plan: str = "l
     return [arm for arm in (_activity_arm(wanted, activity_plan), _stage_arm(wanted, deal_plan)) if arm is not None]
 
 
-# How an arm finds the rows matching the typed words (the trade search.FILTER_PLANS makes for contacts):
+# How an arm finds the rows matching the typed words (the trade search_index.FILTER_PLANS makes for contacts):
 # - lookup: every match, sorted. Cost grows with the matches: 80 ms for 46k on 2M activities, 350 ms for 480k.
 # - walk: the arm's time index in order, each row checked against the set of matches, built first. Cost grows with
 #   the matches (building the set) and with how far back they lie: "call" (480k) 90 ms, "esc" (46k) 7 ms.
@@ -191,12 +191,12 @@ TEXT_PLANS = {
 }
 SOME_MATCHES = 3_000
 SOME_DEALS = 500
-# Each plan but the last runs under a time budget (seconds), and the next takes over (search.run_plans). A walk
+# Each plan but the last runs under a time budget (seconds), and the next takes over (search_index.run_plans). A walk
 # loses to a lookup only when the matches lie far back; its budget is wide, since a lookup of many matches is slower
 # still (and SQLite's progress handler, which enforces the budget, adds a third to the walk).
 PROBE = ("probe", 0.02)
 WALK = ("walk", 0.3)
-_PREFIXED = max(int(length) for length in search.PREFIX_INDEXES.split())
+_PREFIXED = max(int(length) for length in search_index.PREFIX_INDEXES.split())
 
 
 def _matches_at_least(index: str, match: str, cap: int) -> int:
@@ -207,7 +207,7 @@ def _matches_at_least(index: str, match: str, cap: int) -> int:
 def _activity_plans(match: str) -> list[str | tuple[str, float]]:
     """The plans worth trying for the activities matching `match`, likeliest quickest first; the last runs to the
     end. A capped count (a millisecond or two) tells a few matches, best sorted, from many, best found in order."""
-    if _matches_at_least(search.ACTIVITY_INDEX, match, SOME_MATCHES) < SOME_MATCHES:
+    if _matches_at_least(search_index.ACTIVITY_INDEX, match, SOME_MATCHES) < SOME_MATCHES:
         return ["lookup"]
     if all(len(word) <= _PREFIXED for word in re.findall(r'"([^"]*)"', match)):
         return [PROBE, WALK, "lookup"]
@@ -216,7 +216,7 @@ def _activity_plans(match: str) -> list[str | tuple[str, float]]:
 
 def _deal_plan(match: str) -> str:
     """Deals are few: sort the stage changes of a few matching deals, walk the time index for many."""
-    return "lookup" if _matches_at_least(search.DEAL_INDEX, match, SOME_DEALS) < SOME_DEALS else "walk"
+    return "lookup" if _matches_at_least(search_index.DEAL_INDEX, match, SOME_DEALS) < SOME_DEALS else "walk"
 
 
 def keys_sql(wanted: FeedFilter, after: tuple | None, descending: bool, limit: int, offset: int,
@@ -281,7 +281,7 @@ def _entries(keys: list[tuple]) -> tuple[list[FeedEntry], list[tuple]]:
 def list_page(wanted: FeedFilter, after: tuple | None = None, limit: int = 50, backwards: bool = False,
               offset: int = 0) -> Page[FeedEntry]:
     """`limit` entries newest first after the cursor `after` (or before it, `backwards`), skipping `offset`."""
-    match = search.match_query(wanted.text)
+    match = search_index.match_query(wanted.text)
     deal_plan = _deal_plan(match) if match else "lookup"
 
     def read(activity_plan: str) -> list[tuple]:
@@ -289,7 +289,7 @@ def list_page(wanted: FeedFilter, after: tuple | None = None, limit: int = 50, b
         return [tuple(row) for row in database.execute_sql(sql, params)]
 
     searching = match and (wanted.kinds is None or set(wanted.kinds) - {STAGE})
-    keys = search.run_plans(_activity_plans(match), read) if searching else read("lookup")
+    keys = search_index.run_plans(_activity_plans(match), read) if match and searching else read("lookup")
     if backwards:
         keys.reverse()
     items, present = _entries(keys)

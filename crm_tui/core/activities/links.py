@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from crm_tui.core import companies, contacts, deals
-from crm_tui.core import search_index as search
+from crm_tui.core import companies, contacts, deals, search_index
 from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
-from crm_tui.core.models import Company, Contact, Deal, RecordModel, database
+from crm_tui.core.models import Company, Contact, Deal, RecordModel, database, tuple_rows
 from crm_tui.core.text import fold
 
 LINK_FIELDS = ("contact_id", "company_id", "deal_id")
@@ -23,23 +22,23 @@ _NOUNS = {"contact_id": ("contact", "contacts"), "company_id": ("company", "comp
 
 def _named_contacts(key: str) -> list[int]:
     query = Contact.select(Contact.id).where((Contact.sort_name == key) & Contact.deleted_at.is_null())
-    return [row[0] for row in query.order_by(Contact.id).tuples()]
+    return [row[0] for row in tuple_rows(query.order_by(Contact.id))]
 
 
 def _named_companies(key: str) -> list[int]:
     query = Company.select(Company.id).where((Company.sort_name == key) & Company.deleted_at.is_null())
-    return [row[0] for row in query.order_by(Company.id).tuples()]
+    return [row[0] for row in tuple_rows(query.order_by(Company.id))]
 
 
 def _named_deals(key: str) -> list[int]:
     """Deals have no folded title column: the search index narrows them to those with every word, then titles are
     compared folded, so "acme renewal" finds "ACME Renewal" but not "Acme renewal 2027"."""
-    match = search.match_query(key)
+    match = search_index.match_query(key)
     if match is None:
         return []
     rows = database.execute_sql(
         f"SELECT d.id, d.title FROM deal d WHERE d.deleted_at IS NULL AND d.id IN "
-        f"(SELECT rowid FROM {search.DEAL_INDEX} WHERE {search.DEAL_INDEX} MATCH ?) ORDER BY d.id", [match])
+        f"(SELECT rowid FROM {search_index.DEAL_INDEX} WHERE {search_index.DEAL_INDEX} MATCH ?) ORDER BY d.id", [match])
     return [deal_id for deal_id, title in rows if fold(title) == key]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
-from crm_tui.core import search_index as search
+from crm_tui.core import search_index
 from crm_tui.core.activities.service import COLUMNS, LOGGED_KINDS, SOURCE, TASK, ActivityData, data
 from crm_tui.core.models import database, format_timestamp
 from crm_tui.core.records import Page, iterate_pages, read_page, sort_keys
@@ -63,9 +63,10 @@ def _conditions(wanted: ActivityFilter) -> tuple[list[str], list]:
                                        wanted.until, wanted.undated)
     conditions += bounds
     params += bound_params
-    match = search.match_query(wanted.text)
+    match = search_index.match_query(wanted.text)
     if match:
-        conditions.append(f"a.id IN (SELECT rowid FROM {search.ACTIVITY_INDEX} WHERE {search.ACTIVITY_INDEX} MATCH ?)")
+        index = search_index.ACTIVITY_INDEX
+        conditions.append(f"a.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)")
         params.append(match)
     return conditions, params
 
@@ -124,4 +125,4 @@ def agenda(now: datetime) -> list[AgendaGroup]:
     wanted = (replace(open_tasks, until=stamps[0]), replace(open_tasks, since=stamps[0], until=stamps[1]),
               replace(open_tasks, since=stamps[1], until=stamps[2]), replace(open_tasks, since=stamps[2]),
               replace(open_tasks, undated=True))
-    return [AgendaGroup(title, group, count(group)) for title, group in zip(AGENDA_GROUPS, wanted)]
+    return [AgendaGroup(title, group, count(group)) for title, group in zip(AGENDA_GROUPS, wanted, strict=False)]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from crm_tui.core import search_index as search
+from crm_tui.core import search_index
 from crm_tui.core.errors import FieldError, ValidationError
 from crm_tui.core.models import Activity, Company, Contact, Deal, database, format_timestamp, now_text, utc_now
 from crm_tui.core.records import batched, only, read_by_ids, record_change, save_versioned, trash_verbs
@@ -161,7 +161,7 @@ def create(values: dict) -> ActivityData:
             row["occurred_at"] = row.get("done_at")
         stamp = now_text()
         activity_id = Activity.insert(**_columns(row), created_at=stamp, updated_at=stamp).execute()
-        search.reindex_activities([activity_id])
+        search_index.reindex_activities([activity_id])
         created = get(activity_id)
         record_change("activity", activity_id, "create", None, created)
     return created
@@ -177,7 +177,7 @@ def update(activity_id: int, expected_version: int, **changes) -> ActivityData:
         if "done_at" in row:
             row["occurred_at"] = row["done_at"]
         save_versioned(Activity, activity_id, expected_version, _columns(row))
-        search.reindex_activities([activity_id])
+        search_index.reindex_activities([activity_id])
         after = get(activity_id)
         record_change("activity", activity_id, "update", before, after)
     return after
@@ -200,7 +200,7 @@ def set_done(activity_id: int, done: bool, expected_version: int | None = None) 
 
 
 # delete, restore, delete_many, restore_many; purge is final: undo cannot bring a purged activity back.
-_TRASH = trash_verbs(Activity, get_many, get, search.reindex_activities)
+_TRASH = trash_verbs(Activity, get_many, get, search_index.reindex_activities)
 delete, restore, delete_many, restore_many, purge = (
     _TRASH.delete, _TRASH.restore, _TRASH.delete_many, _TRASH.restore_many, _TRASH.purge)
 
@@ -219,5 +219,5 @@ def write_back(snapshots: Sequence[dict]) -> None:
             values = {name: snapshot[name] for name in ("kind", "subject", "body", "occurred_at", "due_at",
                                                          "done_at")}
             save_versioned(Activity, snapshot["id"], current.version, {**values, **links})
-            search.reindex_activities([snapshot["id"]])
+            search_index.reindex_activities([snapshot["id"]])
             record_change("activity", snapshot["id"], "update", current, get(snapshot["id"], include_deleted=True))

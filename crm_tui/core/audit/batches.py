@@ -11,8 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from crm_tui.core import activities as activity_service
-from crm_tui.core import companies, contacts, deals
+from crm_tui.core import activities as activity_service, companies, contacts, deals
 from crm_tui.core.errors import CannotUndoError, ConflictError, NotFoundError
 from crm_tui.core.models import ImportBatch, database, now_text
 from crm_tui.core.records import change_batch, chunked, record_change

@@ -18,17 +18,15 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from crm_tui.core import activities, companies, contacts, deals
-from crm_tui.core.deals import pipelines
+from crm_tui.core import activities, companies, contacts, deals, records
+from crm_tui.core.audit import batches
 from crm_tui.core.contacts import tags
 from crm_tui.core.contacts.data import shown_name
+from crm_tui.core.deals import pipelines
 from crm_tui.core.errors import CannotUndoError, ConflictError, NothingToUndoError
-from crm_tui.core.audit import batches
 from crm_tui.core.models import Tag, database
 from crm_tui.core.records import change_batch, chunked, record_change
 from crm_tui.core.text import fold
-
-MAX_CHANGES = 5000
 
 # The newest change not undone yet. A purge is final, so undo passes over it, and over what was done before to a
 # record since purged: there is nothing left of it to take back, and refusing would block all older history.
@@ -68,6 +66,18 @@ class LoggedChange:
             snapshot.get("first_name", ""), snapshot.get("last_name", ""), snapshot.get("display_name", "")
         )
         return f"{self.entity} {name!r}" if name else f"{self.entity} {self.entity_id}"
+
+    @property
+    def old(self) -> dict:
+        """`before`, of a change that logs one (an update, a delete)."""
+        assert self.before is not None, f"change {self.id} logged no before"
+        return self.before
+
+    @property
+    def new(self) -> dict:
+        """`after`, of a change that logs one (a create, an update)."""
+        assert self.after is not None, f"change {self.id} logged no after"
+        return self.after
 
 
 def batch_key(batch_id: str | None, change_id: int) -> str:
@@ -125,10 +135,10 @@ def _load(batch_id: str | None, change_id: int) -> list[LoggedChange]:
         rows = database.execute_sql(f"SELECT {_COLUMNS} FROM change WHERE id = ?", (change_id,)).fetchall()
     else:
         (size,) = database.execute_sql("SELECT count(*) FROM change WHERE batch_id = ?", (batch_id,)).fetchone()
-        if size > MAX_CHANGES:
+        if size > records.MAX_UNDO_CHANGES:
             raise CannotUndoError(
                 f"the last change covers {size:,} records at once (an import or demo data, batch {batch_id}); "
-                f"undo takes back at most {MAX_CHANGES:,}, so nothing was undone"
+                f"undo takes back at most {records.MAX_UNDO_CHANGES:,}, so nothing was undone"
             )
         rows = database.execute_sql(f"SELECT {_COLUMNS} FROM change WHERE batch_id = ? ORDER BY id", (batch_id,))
     return [
@@ -161,7 +171,7 @@ def describe(changes: list[LoggedChange]) -> str:
     pairs = [change for change in changes if change.entity == "duplicate_dismissal"]
     if pairs:
         people = {contact for change in pairs for contact in (
-            (change.after or change.before)["contact_low"], (change.after or change.before)["contact_high"])}
+            (change.after or change.old)["contact_low"], (change.after or change.old)["contact_high"])}
         ids = ", ".join(f"#{contact}" for contact in sorted(people))
         return (f"said contacts {ids} are not duplicates" if pairs[0].action == "create"
                 else f"let contacts {ids} count as possible duplicates again")
@@ -172,9 +182,9 @@ def describe(changes: list[LoggedChange]) -> str:
     alike = [change for change in of_entity if change.action == action]
     headline = alike[-1]
     if entity == "tag" and action == "update" and len(alike) == 1:
-        return f"renamed tag {headline.before['name']!r} to {headline.after['name']!r}"
+        return f"renamed tag {headline.old['name']!r} to {headline.new['name']!r}"
     if entity == "deal" and action == "update" and len(alike) == 1:
-        before, after = headline.before, headline.after
+        before, after = headline.old, headline.new
         if before.get("stage_id") != after.get("stage_id"):
             return f"moved {headline.label} from {before.get('stage')} to {after.get('stage')}"
     if entity == "stage" and action == "update" and len(alike) > 1:
@@ -183,7 +193,7 @@ def describe(changes: list[LoggedChange]) -> str:
     if entity in ("tag", "stage", "pipeline") and action == "delete":
         return f"deleted {what}"
     if entity == "pipeline" and action == "update" and len(alike) == 1:
-        before, after = headline.before, headline.after
+        before, after = headline.old, headline.new
         if before["name"] != after["name"]:
             return f"renamed pipeline {before['name']!r} to {after['name']!r}"
         if before["archived_at"] != after["archived_at"]:
@@ -255,12 +265,12 @@ def _moving(move: Callable[[list[int]], int]) -> Callable[[list[LoggedChange]], 
 def _revert_companies(run: list[LoggedChange]) -> None:
     for change in run:
         current = companies.get(change.entity_id)
-        companies.update(change.entity_id, current.version, **{name: change.before[name] for name in companies.FIELDS})
+        companies.update(change.entity_id, current.version, **{name: change.old[name] for name in companies.FIELDS})
 
 
 def _rename_tags_back(run: list[LoggedChange]) -> None:
     for change in run:
-        old, new = change.before["name"], change.after["name"]
+        old, new = change.old["name"], change.new["name"]
         tag = Tag.get_or_none(Tag.id == change.entity_id)
         if tag is None or tag.name != new:
             raise ConflictError(f"cannot undo: tag {new!r} was renamed or deleted since; nothing was undone")
@@ -275,7 +285,7 @@ def _rename_tags_back(run: list[LoggedChange]) -> None:
 
 def _reattach_tags(run: list[LoggedChange]) -> None:
     for change in run:
-        tags.reattach(change.before["name"], change.before.get("contact_ids", []), change.entity_id)
+        tags.reattach(change.old["name"], change.old.get("contact_ids", []), change.entity_id)
 
 
 def _dismissals():
@@ -293,7 +303,7 @@ _INVERSES: dict[tuple[str, str], Callable[[list[LoggedChange]], None]] = {
     ("contact", "create"): _moving(contacts.delete_many),
     ("contact", "restore"): _moving(contacts.delete_many),
     ("contact", "delete"): _moving(contacts.restore_many),
-    ("contact", "update"): lambda run: contacts.write_back([change.before for change in run]),
+    ("contact", "update"): lambda run: contacts.write_back([change.old for change in run]),
     ("company", "create"): _moving(companies.delete_many),
     ("company", "restore"): _moving(companies.delete_many),
     ("company", "delete"): _moving(companies.restore_many),
@@ -301,21 +311,21 @@ _INVERSES: dict[tuple[str, str], Callable[[list[LoggedChange]], None]] = {
     ("deal", "create"): _moving(deals.delete_many),
     ("deal", "restore"): _moving(deals.delete_many),
     ("deal", "delete"): _moving(deals.restore_many),
-    ("deal", "update"): lambda run: deals.write_back([change.before for change in run]),
+    ("deal", "update"): lambda run: deals.write_back([change.old for change in run]),
     ("activity", "create"): _moving(activities.delete_many),
     ("activity", "restore"): _moving(activities.delete_many),
     ("activity", "delete"): _moving(activities.restore_many),
-    ("activity", "update"): lambda run: activities.write_back([change.before for change in run]),
+    ("activity", "update"): lambda run: activities.write_back([change.old for change in run]),
     ("deal_stage_change", "create"): lambda run: deals.remove_stage_changes([change.entity_id for change in run]),
-    ("deal_stage_change", "delete"): lambda run: deals.recreate_stage_changes([change.before for change in run]),
+    ("deal_stage_change", "delete"): lambda run: deals.recreate_stage_changes([change.old for change in run]),
     ("pipeline", "create"): lambda run: pipelines.remove_pipelines([change.entity_id for change in run]),
-    ("pipeline", "update"): lambda run: pipelines.write_back_pipelines([change.before for change in run]),
+    ("pipeline", "update"): lambda run: pipelines.write_back_pipelines([change.old for change in run]),
     ("stage", "create"): lambda run: pipelines.remove_stages([change.entity_id for change in run]),
-    ("stage", "update"): lambda run: pipelines.write_back_stages([change.before for change in run]),
-    ("stage", "delete"): lambda run: pipelines.recreate_stages([change.before for change in run]),
+    ("stage", "update"): lambda run: pipelines.write_back_stages([change.old for change in run]),
+    ("stage", "delete"): lambda run: pipelines.recreate_stages([change.old for change in run]),
     ("tag", "create"): _nothing,
     ("duplicate_dismissal", "create"): lambda run: _dismissals().remove_dismissals([c.entity_id for c in run]),
-    ("duplicate_dismissal", "delete"): lambda run: _dismissals().restore_dismissals([c.before for c in run]),
+    ("duplicate_dismissal", "delete"): lambda run: _dismissals().restore_dismissals([c.old for c in run]),
     ("contact", "merge"): _nothing,  # the marker a merge ends with: its edits, moves and trashing are undone
     ("change", "redo"): _nothing,  # the marker a redo ends with
     ("tag", "update"): _rename_tags_back,

@@ -1,13 +1,14 @@
 """Companies: the organisations contacts work for."""
 
 from crm_tui.core.companies.service import (
+    FIELDS as FIELDS,
+    SORTS as SORTS,
     CompanyData as CompanyData,
     count as count,
     create as create,
     delete as delete,
     delete_many as delete_many,
     ensure as ensure,
-    FIELDS as FIELDS,
     find_by_names as find_by_names,
     get as get,
     get_many as get_many,
@@ -18,7 +19,6 @@ from crm_tui.core.companies.service import (
     purge as purge,
     restore as restore,
     restore_many as restore_many,
-    SORTS as SORTS,
     update as update,
     validate as validate,
 )

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from crm_tui.core import search_index as search
+from crm_tui.core import search_index
 from crm_tui.core.errors import FieldError, NotFoundError, ValidationError
-from crm_tui.core.models import Company, Contact, database
+from crm_tui.core.models import Company, Contact, database, tuple_rows
 from crm_tui.core.records import (
     Page,
     batched,
@@ -81,15 +81,15 @@ def _refresh_contacts_of(company_ids: list[int]) -> None:
         for company in Company.select(Company.id, Company.name, Company.deleted_at).where(Company.id.in_(chunk)):
             sort_company = fold(company.name) if company.deleted_at is None else NO_COMPANY_SORT
             Contact.update(sort_company=sort_company).where(Contact.company == company.id).execute()
-        contact_ids = Contact.select(Contact.id).where(Contact.company.in_(chunk)).tuples()
-        search.reindex_contacts(row[0] for row in contact_ids)
+        contact_ids = tuple_rows(Contact.select(Contact.id).where(Contact.company.in_(chunk)))
+        search_index.reindex_contacts(row[0] for row in contact_ids)
 
 
 def create(values: dict, batch_id: str | None = None) -> CompanyData:
     clean = validate(values)
     with change_batch(batch_id), database.atomic():
         company_id = Company.insert(**clean, sort_name=fold(clean["name"])).execute()
-        search.reindex_companies([company_id])
+        search_index.reindex_companies([company_id])
         created = get(company_id)
         record_change("company", company_id, "create", None, created)
     return created
@@ -100,11 +100,10 @@ def find_by_names(names: Iterable[str]) -> dict[str, tuple[int, str]]:
     keys = list({fold(name) for name in names})
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(keys), 500):
-        rows = (
+        rows = tuple_rows(
             Company.select(Company.sort_name, fn.MIN(Company.id), Company.name)
             .where(Company.sort_name.in_(keys[start : start + 500]) & Company.deleted_at.is_null())
             .group_by(Company.sort_name)
-            .tuples()
         )
         found.update((key, (company_id, name)) for key, company_id, name in rows)
     return found
@@ -125,7 +124,7 @@ def update(company_id: int, expected_version: int, **changes) -> CompanyData:
         before = get(company_id)
         clean = validate({**{name: getattr(before, name) for name in FIELDS}, **changes})
         save_versioned(Company, company_id, expected_version, {**clean, "sort_name": fold(clean["name"])})
-        search.reindex_companies([company_id])
+        search_index.reindex_companies([company_id])
         if clean["name"] != before.name:
             _refresh_contacts_of([company_id])
         after = get(company_id)
@@ -135,14 +134,14 @@ def update(company_id: int, expected_version: int, **changes) -> CompanyData:
 
 def _set_trashed(company_ids: Iterable[int], trashed: bool) -> list[int]:
     with database.atomic():
-        moved = set_trashed_many(Company, company_ids, trashed, get_many, search.reindex_companies)
+        moved = set_trashed_many(Company, company_ids, trashed, get_many, search_index.reindex_companies)
         _refresh_contacts_of(moved)
     return moved
 
 
 def _set_one_trashed(company_id: int, trashed: bool) -> None:
     with database.atomic():
-        set_trashed(Company, company_id, trashed, get_many, search.reindex_companies)
+        set_trashed(Company, company_id, trashed, get_many, search_index.reindex_companies)
         _refresh_contacts_of([company_id])
 
 
@@ -211,8 +210,8 @@ def get_many(company_ids: Sequence[int]) -> list[CompanyData]:
 
 def _filters(text: str | None, trash: bool) -> tuple[list[str], list]:
     conditions = ["co.deleted_at IS NOT NULL" if trash else "co.deleted_at IS NULL"]
-    match = search.match_query(text or "")
-    return (conditions + [search.company_filter_sql("co.id")], [match]) if match else (conditions, [])
+    match = search_index.match_query(text or "")
+    return (conditions + [search_index.company_filter_sql("co.id")], [match]) if match else (conditions, [])
 
 
 def _select(

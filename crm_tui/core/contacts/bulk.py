@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from crm_tui.core import companies
-from crm_tui.core.contacts import service as contacts
-from crm_tui.core import search_index as search
-from crm_tui.core.contacts import tags
+from crm_tui.core import companies, search_index
+from crm_tui.core.contacts import service as contacts, tags
 from crm_tui.core.errors import FieldError, ValidationError
 from crm_tui.core.models import (
-    BaseModel,
     Company,
     Contact,
     ContactEmail,
@@ -26,8 +23,9 @@ from crm_tui.core.models import (
     Tag,
     database,
     now_text,
+    tuple_rows,
 )
-from crm_tui.core.records import change_batch, chunked, insert_rows, record_changes
+from crm_tui.core.records import allocate_ids, change_batch, chunked, insert_changes, insert_rows
 from crm_tui.core.text import fold
 
 CHUNK_SIZE = 2000
@@ -43,16 +41,6 @@ class BulkResult:
     last_id: int | None = None
 
 
-def allocate_ids(model: type[BaseModel], count: int) -> int:
-    """The first of `count` fresh ids; call inside the write transaction so no one else takes them."""
-    (highest,) = database.execute_sql(f'SELECT max(id) FROM "{model._meta.table_name}"').fetchone()
-    return (highest or 0) + 1
-
-
-def insert_changes(entity: str, ids: Sequence[int], snapshots: Sequence[dict], batch_id: str) -> None:
-    record_changes(entity, "create", ((record_id, None, snap) for record_id, snap in zip(ids, snapshots)), batch_id)
-
-
 CONTACT_COLUMNS = (
     "id", "first_name", "last_name", "display_name", "title", "company", "street", "city", "region", "postal_code",
     "country", "birthday", "notes", "custom", "sort_name", "sort_company", "keep_in_touch_days", "created_at",
@@ -65,7 +53,8 @@ def _company_ids(names: set[str], batch_id: str) -> dict[str, tuple[int, str]]:
     wanted = {fold(name): name for name in names}
     found = companies.find_by_names(wanted.values())
     missing = [{"name": name} for key, name in wanted.items() if key not in found]
-    for company_id, name in zip(insert_companies(missing, batch_id), (values["name"] for values in missing)):
+    missing_names = (values["name"] for values in missing)
+    for company_id, name in zip(insert_companies(missing, batch_id), missing_names, strict=False):
         found[fold(name)] = (company_id, name)
     return found
 
@@ -85,22 +74,22 @@ def insert_companies(records: Sequence[dict], batch_id: str) -> range:
     ids = range(first_id, first_id + len(clean))
     stamp = now_text()
     rows = [(company_id, *(values[name] for name in companies.FIELDS), fold(values["name"]), stamp, stamp)
-            for company_id, values in zip(ids, clean)]
+            for company_id, values in zip(ids, clean, strict=False)]
     insert_rows(Company, _COMPANY_COLUMNS, rows)
-    insert_changes("company", ids, [dict(zip(_COMPANY_COLUMNS, row)) for row in rows], batch_id)
-    search.reindex_id_range(search.COMPANY_INDEX, ids[0], ids[-1])
+    insert_changes("company", ids, [dict(zip(_COMPANY_COLUMNS, row, strict=False)) for row in rows], batch_id)
+    search_index.reindex_id_range(search_index.COMPANY_INDEX, ids[0], ids[-1])
     return ids
 
 
 def _write_contact_chunk(drafts: list[contacts.ContactDraft], batch_id: str) -> range:
     stored_companies = _company_ids({draft.company for draft in drafts if draft.company}, batch_id)
     tag_ids = tags.ensure(name for draft in drafts for name in draft.tags)
-    stored_tags = dict(Tag.select(Tag.name_key, Tag.name).where(Tag.id.in_(list(tag_ids.values()))).tuples())
+    stored_tags = dict(tuple_rows(Tag.select(Tag.name_key, Tag.name).where(Tag.id.in_(list(tag_ids.values())))))
     first_id = allocate_ids(Contact, len(drafts))
     ids = range(first_id, first_id + len(drafts))
     stamp = now_text()
     contact_rows, email_rows, phone_rows, tag_rows, snapshots = [], [], [], [], []
-    for contact_id, draft in zip(ids, drafts):
+    for contact_id, draft in zip(ids, drafts, strict=False):
         company_id, company_name = stored_companies[fold(draft.company)] if draft.company else (None, "")
         values = contacts.row_values(draft, company_id)
         contact_rows.append((contact_id, *(values[name] for name in CONTACT_COLUMNS[1:-3]), stamp, stamp, 1))
@@ -115,7 +104,7 @@ def _write_contact_chunk(drafts: list[contacts.ContactDraft], batch_id: str) -> 
     insert_rows(ContactPhone, contacts.PHONE_COLUMNS, phone_rows)
     insert_rows(ContactTag, contacts.TAG_COLUMNS, tag_rows)
     insert_changes("contact", ids, snapshots, batch_id)
-    search.reindex_id_range(search.CONTACT_INDEX, ids[0], ids[-1])
+    search_index.reindex_id_range(search_index.CONTACT_INDEX, ids[0], ids[-1])
     return ids
 
 
@@ -154,5 +143,5 @@ def create_contacts(
                 on_progress(result)
     if result.created >= OPTIMIZE_AFTER:
         with database.atomic():
-            search.optimize_index(search.CONTACT_INDEX, search.COMPANY_INDEX)
+            search_index.optimize_index(search_index.CONTACT_INDEX, search_index.COMPANY_INDEX)
     return result

@@ -2,15 +2,14 @@
 search (`pinned`: its query text, of which the contact part applies; see search_query.contact_ids_sql).
 
 Every read fetches the narrow sort keys first and the full rows of one page after, so sorting large match sets
-stays cheap; search-filtered reads go through `search.run_plans`.
+stays cheap; search-filtered reads go through `search_index.run_plans`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from crm_tui.core import search_index as search
-from crm_tui.core.search import query as search_query
+from crm_tui.core import search_index
 from crm_tui.core.contacts.data import ContactData, get_many
 from crm_tui.core.models import CONTACT_SORT_KEYS_INDEX, database
 from crm_tui.core.records import (
@@ -23,6 +22,7 @@ from crm_tui.core.records import (
     record_keys,
     sort_keys,
 )
+from crm_tui.core.search import query as search_query
 from crm_tui.core.text import fold
 
 SORTS = ("name", "company", "updated")
@@ -92,7 +92,7 @@ def _filters(
         conditions.append(f"c.company_id = {database.param}")
         params.append(company_id)
     if match:
-        conditions.append(search.contact_filter_sql("c.id", plan))
+        conditions.append(search_index.contact_filter_sql("c.id", plan))
         params.append(match)
     return conditions, params
 
@@ -105,7 +105,7 @@ def _key_rows(
 
     When a set of ids drives the read (search matches or a rare tag looked up), their sort keys come from the
     narrow sort-keys index rather than the wide contact rows."""
-    match = search.match_query(text or "")
+    match = search_index.match_query(text or "")
     tag_plan = _tag_plan(fold(tag)) if tag else "lookup"
     pinned_condition = _pinned_condition(pinned) if pinned else None
 
@@ -115,11 +115,11 @@ def _key_rows(
                      or (pinned_condition is not None and pinned_condition[2] and not match))
         source = f"contact c INDEXED BY {CONTACT_SORT_KEYS_INDEX}" if looked_up and not trash else "contact c"
         if match and plan == "lookup":
-            conditions[-1] = search.JOINED_MATCH
-            source = search.contact_lookup_source(source, "c.id")
+            conditions[-1] = search_index.JOINED_MATCH
+            source = search_index.contact_lookup_source(source, "c.id")
         return keyset_select(", ".join(keys), source, conditions, params, keys, descending, after, limit, offset)
 
-    return search.run_plans(search.filter_plans(match), fetch) if match else fetch("lookup")
+    return search_index.run_plans(search_index.filter_plans(match), fetch) if match else fetch("lookup")
 
 
 def list_page(
@@ -165,7 +165,7 @@ def iterate(
 def count(tag: str | None = None, text: str | None = None, trash: bool = False, company_id: int | None = None,
           pinned: str | None = None) -> int:
     pinned_condition = _pinned_condition(pinned, count_only=True) if pinned else None
-    conditions, params = _filters(tag, search.match_query(text or ""), trash, company_id,
+    conditions, params = _filters(tag, search_index.match_query(text or ""), trash, company_id,
                                   pinned=pinned_condition)
     sql = f"SELECT count(*) FROM contact c WHERE {' AND '.join(conditions)}"
     return database.execute_sql(sql, params).fetchone()[0]

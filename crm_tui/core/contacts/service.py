@@ -2,7 +2,8 @@
 
 `create` here and the bulk path (bulk.py) share `validate`, `row_values` and the search index's source query, so
 a contact typed in a form and one read from a file are stored the same way. What a contact is and how it is read
-live in contact_data.py, lists in contact_list.py; both are re-exported here, so `contacts.<name>` is the one API.
+live in data.py, lists in listing.py; both are re-exported here, and the package's __init__ gives these names as
+`contacts.<name>`, the one API.
 """
 
 from __future__ import annotations
@@ -11,23 +12,37 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from crm_tui.core import companies
-from crm_tui.core import search_index as search
+from crm_tui.core import companies, search_index
 from crm_tui.core.contacts import tags
-from crm_tui.core.contacts.data import DRAFT_FIELDS
-from crm_tui.core.contacts.data import ContactData as ContactData
-from crm_tui.core.contacts.data import ContactDraft as ContactDraft
-from crm_tui.core.contacts.data import get as get
-from crm_tui.core.contacts.data import get_many as get_many
-from crm_tui.core.contacts.data import shown_name as shown_name
-from crm_tui.core.contacts.listing import SORTS as SORTS
-from crm_tui.core.contacts.listing import count as count
-from crm_tui.core.contacts.listing import ids as ids
-from crm_tui.core.contacts.listing import iterate as iterate
-from crm_tui.core.contacts.listing import list_page as list_page
-from crm_tui.core.contacts.listing import neighbour as neighbour
+from crm_tui.core.contacts.data import (
+    DRAFT_FIELDS,
+    ContactData as ContactData,
+    ContactDraft as ContactDraft,
+    get as get,
+    get_many as get_many,
+    shown_name as shown_name,
+)
+from crm_tui.core.contacts.listing import (
+    SORTS as SORTS,
+    count as count,
+    ids as ids,
+    iterate as iterate,
+    list_page as list_page,
+    neighbour as neighbour,
+)
 from crm_tui.core.errors import FieldError, ValidationError
-from crm_tui.core.models import Company, Contact, ContactEmail, ContactPhone, ContactTag, Tag, database, now_text
+from crm_tui.core.models import (
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Tag,
+    database,
+    now_text,
+    tuple_rows,
+)
+from crm_tui.core.phones import phone_digits
 from crm_tui.core.records import (
     batched,
     change_batch,
@@ -49,7 +64,6 @@ from crm_tui.core.validation import (
     clean_keep_in_touch,
     clean_phone,
     clean_text,
-    phone_digits,
 )
 
 ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
@@ -149,9 +163,10 @@ def _replace_lists(drafts: dict[int, ContactDraft], tag_ids: dict[str, int]) -> 
     """Replace the emails, phones and tags of the contacts in `drafts` (by id) with their draft's."""
     contact_ids = list(drafts)
     rows = [list_rows(contact_id, draft, tag_ids) for contact_id, draft in drafts.items()]
-    for kind, (model, columns) in enumerate(
-        ((ContactEmail, EMAIL_COLUMNS), (ContactPhone, PHONE_COLUMNS), (ContactTag, TAG_COLUMNS))
-    ):
+    tables: tuple[tuple[type[ContactEmail | ContactPhone | ContactTag], Sequence[str]], ...] = (
+        (ContactEmail, EMAIL_COLUMNS), (ContactPhone, PHONE_COLUMNS), (ContactTag, TAG_COLUMNS)
+    )
+    for kind, (model, columns) in enumerate(tables):
         model.delete().where(model.contact.in_(contact_ids)).execute()
         insert_rows(model, columns, [row for lists in rows for row in lists[kind]])
 
@@ -162,7 +177,7 @@ def create(draft: ContactDraft, batch_id: str | None = None) -> ContactData:
         company_id = companies.ensure(clean.company) if clean.company else None
         contact_id = Contact.insert(**row_values(clean, company_id)).execute()
         _replace_lists({contact_id: clean}, tags.ensure(clean.tags))
-        search.reindex_contacts([contact_id])
+        search_index.reindex_contacts([contact_id])
         created = get(contact_id)
         record_change("contact", contact_id, "create", None, created)
     return created
@@ -182,7 +197,7 @@ def update(contact_id: int, expected_version: int, **changes) -> ContactData:
             company_id = companies.ensure(clean.company) if clean.company else None
         save_versioned(Contact, contact_id, expected_version, row_values(clean, company_id))
         _replace_lists({contact_id: clean}, tags.ensure(clean.tags))
-        search.reindex_contacts([contact_id])
+        search_index.reindex_contacts([contact_id])
         after = get(contact_id)
         record_change("contact", contact_id, "update", before, after)
     return after
@@ -190,24 +205,24 @@ def update(contact_id: int, expected_version: int, **changes) -> ContactData:
 
 @batched
 def delete(contact_id: int) -> None:
-    set_trashed(Contact, contact_id, True, get_many, search.reindex_contacts)
+    set_trashed(Contact, contact_id, True, get_many, search_index.reindex_contacts)
 
 
 @batched
 def restore(contact_id: int) -> None:
-    set_trashed(Contact, contact_id, False, get_many, search.reindex_contacts)
+    set_trashed(Contact, contact_id, False, get_many, search_index.reindex_contacts)
 
 
 @batched
 def delete_many(ids: Iterable[int]) -> int:
     """Move these contacts to the trash as one change batch; returns how many moved (the rest were there already)."""
-    return len(set_trashed_many(Contact, ids, True, get_many, search.reindex_contacts))
+    return len(set_trashed_many(Contact, ids, True, get_many, search_index.reindex_contacts))
 
 
 @batched
 def restore_many(ids: Iterable[int]) -> int:
     """Bring these contacts back from the trash as one change batch; returns how many came back."""
-    return len(set_trashed_many(Contact, ids, False, get_many, search.reindex_contacts))
+    return len(set_trashed_many(Contact, ids, False, get_many, search_index.reindex_contacts))
 
 
 @batched
@@ -233,7 +248,7 @@ def remove_tags(ids: Iterable[int], names: Iterable[str]) -> int:
     """Take the tags `names` off these (live) contacts, as one change batch; returns how many contacts changed."""
     keys = [fold(name) for name in tags.clean_names(names)]
     with database.atomic():
-        found = dict(Tag.select(Tag.name_key, Tag.id).where(Tag.name_key.in_(keys)).tuples()) if keys else {}
+        found = dict(tuple_rows(Tag.select(Tag.name_key, Tag.id).where(Tag.name_key.in_(keys)))) if keys else {}
         return _retag(ids, found, adding=False) if found else 0
 
 
@@ -260,8 +275,8 @@ def _retag(contact_ids: Iterable[int], tag_ids: dict[str, int], adding: bool) ->
             removed = ContactTag.contact.in_(changed) & ContactTag.tag.in_(list(tag_ids.values()))
             ContactTag.delete().where(removed).execute()
         Contact.update(version=Contact.version + 1, updated_at=now_text()).where(Contact.id.in_(changed)).execute()
-        search.reindex_contacts(changed)
-        record_changes("contact", "update", zip(changed, before, get_many(changed)))
+        search_index.reindex_contacts(changed)
+        record_changes("contact", "update", zip(changed, before, get_many(changed), strict=False))
         changed_count += len(changed)
     return changed_count
 
@@ -290,15 +305,15 @@ def write_back(snapshots: Sequence[dict]) -> None:
                 rows.append((*(values[name] for name in _ROW_FIELDS), stamp, snapshot["id"]))
             database.cursor().executemany(update_sql, rows)
             _replace_lists(drafts, tags.ensure(name for draft in drafts.values() for name in draft.tags))
-            search.reindex_contacts(contact_ids)
-            record_changes("contact", "update", zip(contact_ids, before, get_many(contact_ids)))
+            search_index.reindex_contacts(contact_ids)
+            record_changes("contact", "update", zip(contact_ids, before, get_many(contact_ids), strict=False))
 
 
 def _companies_for(snapshots: Sequence[dict]) -> dict[int, tuple[int | None, str]]:
     """(company id, name it shows as now) for each snapshot's contact; a company removed for good is found again by
     name (or made anew), and a company in the trash shows no name, as everywhere else."""
     linked = {snapshot["company_id"] for snapshot in snapshots if snapshot.get("company_id") is not None}
-    rows = Company.select(Company.id, Company.name, Company.deleted_at).where(Company.id.in_(list(linked))).tuples()
+    rows = tuple_rows(Company.select(Company.id, Company.name, Company.deleted_at).where(Company.id.in_(list(linked))))
     names = {company_id: "" if deleted_at else name for company_id, name, deleted_at in rows}
     result = {}
     for snapshot in snapshots:

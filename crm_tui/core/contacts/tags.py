@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from crm_tui.core import search_index as search
+from crm_tui.core import search_index
 from crm_tui.core.errors import NotFoundError, ValidationError
-from crm_tui.core.models import Contact, ContactTag, Tag, database
+from crm_tui.core.models import Contact, ContactTag, Tag, database, tuple_rows
 from crm_tui.core.records import batched, chunked, insert_rows, record_change
 from crm_tui.core.text import fold
 from crm_tui.core.validation import clean_text
@@ -42,7 +42,7 @@ def ensure(names: Iterable[str]) -> dict[str, int]:
     wanted = {fold(name): name for name in names}
     if not wanted:
         return {}
-    found = dict(Tag.select(Tag.name_key, Tag.id).where(Tag.name_key.in_(list(wanted))).tuples())
+    found = dict(tuple_rows(Tag.select(Tag.name_key, Tag.id).where(Tag.name_key.in_(list(wanted)))))
     for key, name in wanted.items():
         if key not in found:
             found[key] = Tag.insert(name=name, name_key=key).execute()
@@ -54,7 +54,7 @@ def list_tags() -> list[TagData]:
     live = ContactTag.select(ContactTag.tag, fn.COUNT(ContactTag.contact).alias("n")).join(Contact).where(
         Contact.deleted_at.is_null()
     ).group_by(ContactTag.tag)
-    counts = dict((tag_id, n) for tag_id, n in live.tuples())
+    counts = dict((tag_id, n) for tag_id, n in tuple_rows(live))
     return [TagData(tag.id, tag.name, counts.get(tag.id, 0)) for tag in Tag.select().order_by(Tag.name_key)]
 
 
@@ -66,7 +66,7 @@ def _get(name: str) -> Tag:
 
 
 def _tagged_contacts(tag_id: int) -> list[int]:
-    return [row[0] for row in ContactTag.select(ContactTag.contact).where(ContactTag.tag == tag_id).tuples()]
+    return [row[0] for row in tuple_rows(ContactTag.select(ContactTag.contact).where(ContactTag.tag == tag_id))]
 
 
 @batched
@@ -80,7 +80,7 @@ def rename(old: str, new: str) -> TagData:
         if clash is not None:
             raise ValidationError.single("name", f"a tag {clash.name!r} already exists")
         Tag.update(name=name, name_key=fold(name)).where(Tag.id == tag.id).execute()
-        search.reindex_contacts(_tagged_contacts(tag.id))
+        search_index.reindex_contacts(_tagged_contacts(tag.id))
         record_change("tag", tag.id, "update", {"name": tag.name}, {"name": name})
     return next(item for item in list_tags() if item.id == tag.id)
 
@@ -92,7 +92,7 @@ def delete(name: str) -> None:
         tag = _get(name)
         contact_ids = _tagged_contacts(tag.id)
         Tag.delete().where(Tag.id == tag.id).execute()
-        search.reindex_contacts(contact_ids)
+        search_index.reindex_contacts(contact_ids)
         record_change("tag", tag.id, "delete", {"name": tag.name, "contact_ids": contact_ids}, None)
 
 
@@ -114,10 +114,10 @@ def reattach(name: str, contact_ids: Sequence[int], tag_id: int | None = None) -
         linked = set(_tagged_contacts(tag_id))
         attached = []
         for chunk in chunked(contact_ids):
-            existing = Contact.select(Contact.id).where(Contact.id.in_(chunk)).tuples()
+            existing = tuple_rows(Contact.select(Contact.id).where(Contact.id.in_(chunk)))
             attached += [contact_id for (contact_id,) in existing if contact_id not in linked]
         insert_rows(ContactTag, ("contact", "tag"), [(contact_id, tag_id) for contact_id in attached])
-        search.reindex_contacts(attached)
+        search_index.reindex_contacts(attached)
         after = {"name": name if tag is None else tag.name, "contact_ids": attached}
         record_change("tag", tag_id, "create" if tag is None else "update", before, after)
     return tag_id

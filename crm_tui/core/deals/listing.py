@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from crm_tui.core import search_index as search
+from crm_tui.core import search_index
 from crm_tui.core.deals.service import COLUMNS, SOURCE, DealData, data, weighted
 from crm_tui.core.models import DEAL_CLOSE_KEY, database
 from crm_tui.core.records import (
@@ -64,11 +64,12 @@ def _conditions(wanted: DealFilter) -> tuple[list[str], list]:
     if wanted.without_next_step:
         conditions.append("NOT EXISTS (SELECT 1 FROM activity a WHERE a.deal_id = d.id AND a.kind = 'task' "
                           "AND a.done_at IS NULL AND a.deleted_at IS NULL)")
-    match = search.match_query(wanted.text)
+    match = search_index.match_query(wanted.text)
     if match:
         # Title and notes, or the company's name: people filter cards by who the deal is with.
-        conditions.append(f"(d.id IN (SELECT rowid FROM {search.DEAL_INDEX} WHERE {search.DEAL_INDEX} MATCH ?) "
-                          f"OR {search.company_filter_sql('d.company_id')})")
+        index = search_index.DEAL_INDEX
+        conditions.append(f"(d.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?) "
+                          f"OR {search_index.company_filter_sql('d.company_id')})")
         params += [match, match]
     return conditions, params
 

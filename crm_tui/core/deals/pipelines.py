@@ -230,7 +230,9 @@ def update_stage(stage_id: int, name: str | None = None, probability: int | str 
         return before
     with database.atomic():
         Stage.update(**values).where(Stage.id == stage_id).execute()
-        return _log_stage(stage_id, "update", before)
+        after = _log_stage(stage_id, "update", before)
+        assert after is not None  # only a delete leaves none
+        return after
 
 
 def _reorder(pipeline_id: int, stage_id: int | None = None, position: int = 0) -> None:
@@ -268,32 +270,34 @@ def deal_counts() -> dict[int, int]:
     return dict(database.execute_sql("SELECT stage_id, count(*) FROM deal GROUP BY stage_id").fetchall())
 
 
-@batched
-def delete_stage(stage_id: int, move_deals_to: int | None = None) -> int:
-    """Delete an open stage. Its deals must go somewhere first: `move_deals_to` names an open stage of the same
-    pipeline, and they move there (each move logged). Returns how many deals moved."""
-    from crm_tui.core.deals import service as deals
-
+def deletion_target(stage_id: int, move_deals_to: int | str | None) -> StageData | None:
+    """Where the deals of a stage about to be deleted go: the open stage `move_deals_to` names in the same pipeline,
+    or None when the stage holds no deals. Refuses an outcome, a pipeline's only open stage, and a stage that holds
+    deals with nowhere named to move them. Run inside the deleting transaction (deals.delete_stage)."""
     stage = stage_by_id(stage_id)
     pipeline = get(stage.pipeline_id)
     if stage.outcome != "open":
         raise CrmError(f"{stage.name!r} is an outcome of {pipeline.name!r}; Won and Lost cannot be deleted")
     if len(pipeline.open_stages) == 1:
         raise CrmError(f"{stage.name!r} is the only open stage of {pipeline.name!r}; add another before deleting it")
-    with database.atomic():
-        count = deal_count(stage_id)
-        if count and move_deals_to is None:
-            raise CrmError(f"{count:,} {'deal is' if count == 1 else 'deals are'} in {stage.name!r}; say which stage "
-                           "they should move to")
-        if count:
-            target = pipeline.stage(move_deals_to)
-            if target.id == stage_id or target.outcome != "open":
-                raise CrmError("the deals must move to another open stage of the same pipeline")
-            deals.move_all(stage_id, target.id)
-        Stage.update(deleted_at=now_text()).where(Stage.id == stage_id).execute()
-        _log_stage(stage_id, "delete", stage)
-        _reorder(pipeline.id)
-    return count
+    count = deal_count(stage_id)
+    if not count:
+        return None
+    if move_deals_to is None:
+        raise CrmError(f"{count:,} {'deal is' if count == 1 else 'deals are'} in {stage.name!r}; say which stage "
+                       "they should move to")
+    target = pipeline.stage(move_deals_to)
+    if target.id == stage_id or target.outcome != "open":
+        raise CrmError("the deals must move to another open stage of the same pipeline")
+    return target
+
+
+def remove_stage(stage_id: int) -> None:
+    """Mark a stage deleted, logged, and close the gap in its pipeline's order; its deals must have moved first."""
+    stage = stage_by_id(stage_id)
+    Stage.update(deleted_at=now_text()).where(Stage.id == stage_id).execute()
+    _log_stage(stage_id, "delete", stage)
+    _reorder(stage.pipeline_id)
 
 
 # Undo -------------------------------------------------------------------------------------------------------

@@ -2,20 +2,19 @@
 
 A deal's status follows its stage: an open stage means open, the Won and Lost outcomes mean won and lost. Every
 stage move, whether by `move`, `won`, `lost` or an edit, writes a DealStageChange row (the stage history) and is
-logged like any other change, so one undo takes it back. Lists and totals live in deal_list.py.
+logged like any other change, so one undo takes it back. Lists and totals live in listing.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from crm_tui.core import companies, money
+from crm_tui.core import companies, money, search_index
 from crm_tui.core.deals import pipelines
-from crm_tui.core import search_index as search
 from crm_tui.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from crm_tui.core.models import Company, Contact, Deal, DealStageChange, database, now_text
+from crm_tui.core.models import Company, Contact, Deal, DealStageChange, database, now_text, tuple_rows
 from crm_tui.core.records import (
     batched,
     chunked,
@@ -85,7 +84,7 @@ class DealData:
 
     def days_in_stage(self, now: datetime | None = None) -> int:
         entered = datetime.fromisoformat(self.stage_entered_at)
-        return max(0, ((now or datetime.now(timezone.utc)) - entered).days)
+        return max(0, ((now or datetime.now(UTC)) - entered).days)
 
     def is_overdue(self, today: date | None = None) -> bool:
         """Open, with an expected close date that has passed."""
@@ -152,8 +151,8 @@ def find_contact(ref: int | str) -> int:
         if not Contact.select().where((Contact.id == int(text)) & Contact.deleted_at.is_null()).exists():
             raise ValidationError.single("contact", f"there is no contact #{text}")
         return int(text)
-    matches = list(Contact.select(Contact.id).where(
-        (Contact.sort_name == fold(text)) & Contact.deleted_at.is_null()).limit(3).tuples())
+    matches = list(tuple_rows(Contact.select(Contact.id).where(
+        (Contact.sort_name == fold(text)) & Contact.deleted_at.is_null()).limit(3)))
     if not matches:
         raise ValidationError.single("contact", f"there is no contact called {text!r}")
     if len(matches) > 1:
@@ -262,7 +261,7 @@ def create(values: dict, default_currency: str = DEFAULT_CURRENCY) -> DealData:
         deal_id = Deal.insert(**_columns(row), **_stage_columns(row["stage"], closed_at or stamp, lost_reason),
                               created_at=stamp, updated_at=stamp).execute()
         _log_stage_change(deal_id, None, row["stage"].id, closed_at or stamp)
-        search.reindex_deals([deal_id])
+        search_index.reindex_deals([deal_id])
         created = get(deal_id)
         record_change("deal", deal_id, "create", None, created)
     return created
@@ -309,8 +308,9 @@ def update(deal_id: int, expected_version: int, default_currency: str = DEFAULT_
             return before
         save_versioned(Deal, deal_id, expected_version, columns)
         if "stage" in columns:
+            assert stage is not None  # only a move to another stage puts one in columns
             _log_stage_change(deal_id, before.stage_id, stage.id, stamp)
-        search.reindex_deals([deal_id])
+        search_index.reindex_deals([deal_id])
         after = get(deal_id)
         record_change("deal", deal_id, "update", before, after)
     return after
@@ -372,19 +372,30 @@ def move_all(from_stage: int, to_stage: int) -> int:
     target = pipelines.stage_by_id(to_stage)
     stamp = now_text()
     with database.atomic():
-        ids = [row[0] for row in Deal.select(Deal.id).where(Deal.stage == from_stage).tuples()]
+        ids = [row[0] for row in tuple_rows(Deal.select(Deal.id).where(Deal.stage == from_stage))]
         for chunk in chunked(ids):
             before = get_many(chunk)
             Deal.update(**_stage_columns(target, stamp), version=Deal.version + 1, updated_at=stamp).where(
                 Deal.id.in_(chunk)).execute()
             for deal_id in chunk:
                 _log_stage_change(deal_id, from_stage, to_stage, stamp)
-            record_changes("deal", "update", zip(chunk, before, get_many(chunk)))
+            record_changes("deal", "update", zip(chunk, before, get_many(chunk), strict=False))
     return len(ids)
 
 
+@batched
+def delete_stage(stage_id: int, move_deals_to: int | str | None = None) -> int:
+    """Delete an open stage of a pipeline. Its deals must go somewhere first: `move_deals_to` names an open stage of
+    the same pipeline, and they move there (each move logged). Returns how many deals moved."""
+    with database.atomic():
+        target = pipelines.deletion_target(stage_id, move_deals_to)
+        moved = move_all(stage_id, target.id) if target else 0
+        pipelines.remove_stage(stage_id)
+    return moved
+
+
 # delete, restore, delete_many, restore_many; purge is final: undo cannot bring a purged deal back.
-_TRASH = trash_verbs(Deal, get_many, get, search.reindex_deals)
+_TRASH = trash_verbs(Deal, get_many, get, search_index.reindex_deals)
 delete, restore, delete_many, restore_many, purge = (
     _TRASH.delete, _TRASH.restore, _TRASH.delete_many, _TRASH.restore_many, _TRASH.purge)
 
@@ -403,7 +414,7 @@ def write_back(snapshots: Sequence[dict]) -> None:
             save_versioned(Deal, snapshot["id"], current.version, {
                 **values, "pipeline": snapshot["pipeline_id"], "stage": snapshot["stage_id"],
                 "contact": contact_id, "company": company_id, "deleted_at": snapshot["deleted_at"]})
-            search.reindex_deals([snapshot["id"]])
+            search_index.reindex_deals([snapshot["id"]])
             record_change("deal", snapshot["id"], "update", current, get(snapshot["id"], include_deleted=True))
 
 

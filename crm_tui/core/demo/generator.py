@@ -10,15 +10,25 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from crm_tui.core import search_index
 from crm_tui.core.contacts import bulk
-from crm_tui.core import search_index as search
-from crm_tui.core.demo import pools
 from crm_tui.core.contacts.service import ContactDraft
+from crm_tui.core.demo import pools
 from crm_tui.core.errors import CrmError
-from crm_tui.core.models import Activity, Contact, Deal, DealStageChange, Meta, Stage, database, format_timestamp
-from crm_tui.core.records import insert_rows, new_batch_id
+from crm_tui.core.models import (
+    Activity,
+    Contact,
+    Deal,
+    DealStageChange,
+    Meta,
+    Stage,
+    database,
+    format_timestamp,
+    tuple_rows,
+)
+from crm_tui.core.records import allocate_ids, insert_changes, insert_rows, new_batch_id
 from crm_tui.core.text import fold
 
 DEFAULT_CONTACTS = 500
@@ -47,10 +57,6 @@ class _Company:
     locale: str
     phone: str
     address: str
-
-
-def holds_demo_data() -> bool:
-    return Meta.select().where(Meta.key == "demo").exists()
 
 
 def is_empty() -> bool:
@@ -143,14 +149,14 @@ def _clients(contact_ids: list[int]) -> dict[int, tuple[int | None, str]]:
 
 
 def _write_deals(rng: random.Random, now: datetime, first_id: int, last_id: int, count: int, batch_id: str) -> int:
-    stages = list(Stage.select().order_by(Stage.pipeline, Stage.position).tuples())
+    stages = list(tuple_rows(Stage.select().order_by(Stage.pipeline, Stage.position)))
     if not stages or count == 0:
         return 0
     pipeline_id = stages[0][1]
     stage_rows = [row for row in stages if row[1] == pipeline_id]
     columns = ("id", "title", "value_minor", "currency", "pipeline", "stage", "status", "lost_reason", "contact",
                "company", "expected_close", "closed_at", "stage_entered_at", "created_at", "updated_at")
-    first_deal = bulk.allocate_ids(Deal, count)
+    first_deal = allocate_ids(Deal, count)
     contact_ids = [rng.randint(first_id, last_id) for _ in range(count)]
     clients = _clients(contact_ids)
     rows, history, snapshots = [], [], []
@@ -166,11 +172,11 @@ def _write_deals(rng: random.Random, now: datetime, first_id: int, last_id: int,
                entered if status != "open" else None, entered, entered, entered)
         rows.append(row)
         history.append((first_deal + offset, None, stage[0], entered))
-        snapshots.append(dict(zip(columns, row)))
+        snapshots.append(dict(zip(columns, row, strict=False)))
     insert_rows(Deal, columns, rows)
     insert_rows(DealStageChange, ("deal", "from_stage", "to_stage", "changed_at"), history)
-    bulk.insert_changes("deal", [row[0] for row in rows], snapshots, batch_id)
-    search.reindex_id_range(search.DEAL_INDEX, first_deal, first_deal + count - 1)
+    insert_changes("deal", [row[0] for row in rows], snapshots, batch_id)
+    search_index.reindex_id_range(search_index.DEAL_INDEX, first_deal, first_deal + count - 1)
     return count
 
 
@@ -179,7 +185,7 @@ def _write_activities(
 ) -> int:
     columns = ("id", "kind", "subject", "body", "occurred_at", "due_at", "done_at", "contact", "company",
                "created_at", "updated_at")
-    first_activity = bulk.allocate_ids(Activity, count + tasks)
+    first_activity = allocate_ids(Activity, count + tasks)
     contact_ids = [rng.randint(first_id, last_id) for _ in range(count + tasks)]
     clients = _clients(contact_ids)
     rows = []
@@ -197,8 +203,9 @@ def _write_activities(
         rows.append((first_activity + offset, kind, rng.choice(pools.ACTIVITY_SUBJECTS[kind]), body, occurred, due,
                      done, contact_id, clients[contact_id][0], stamp, stamp))
     insert_rows(Activity, columns, rows)
-    bulk.insert_changes("activity", [row[0] for row in rows], [dict(zip(columns, row)) for row in rows], batch_id)
-    search.reindex_id_range(search.ACTIVITY_INDEX, first_activity, first_activity + len(rows) - 1)
+    snapshots = [dict(zip(columns, row, strict=False)) for row in rows]
+    insert_changes("activity", [row[0] for row in rows], snapshots, batch_id)
+    search_index.reindex_id_range(search_index.ACTIVITY_INDEX, first_activity, first_activity + len(rows) - 1)
     return len(rows)
 
 
@@ -211,15 +218,16 @@ def _write_next_steps(seed: int, now: datetime, batch_id: str) -> int:
         "SELECT id, contact_id, company_id FROM deal WHERE status = 'open' AND deleted_at IS NULL ORDER BY id"
     ).fetchall()
     chosen = [deal for deal in open_deals if rng.random() < 0.75]
-    first_activity = bulk.allocate_ids(Activity, len(chosen))
+    first_activity = allocate_ids(Activity, len(chosen))
     stamp = format_timestamp(now)
     rows = [(first_activity + offset, "task", rng.choice(pools.ACTIVITY_SUBJECTS["task"]), "",
              _stamp(now, rng, -3, 21), deal_id, contact_id, company_id, stamp, stamp)
             for offset, (deal_id, contact_id, company_id) in enumerate(chosen)]
     insert_rows(Activity, columns, rows)
-    bulk.insert_changes("activity", [row[0] for row in rows], [dict(zip(columns, row)) for row in rows], batch_id)
+    snapshots = [dict(zip(columns, row, strict=False)) for row in rows]
+    insert_changes("activity", [row[0] for row in rows], snapshots, batch_id)
     if rows:
-        search.reindex_id_range(search.ACTIVITY_INDEX, first_activity, first_activity + len(rows) - 1)
+        search_index.reindex_id_range(search_index.ACTIVITY_INDEX, first_activity, first_activity + len(rows) - 1)
     return len(rows)
 
 
@@ -236,7 +244,7 @@ def fill(
     if not force and not is_empty():
         raise CrmError("the database already holds records; use --force to add demo data to it anyway")
     rng = random.Random(seed)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     batch_id = new_batch_id()
     companies = _companies(rng, max(1, contacts // CONTACTS_PER_COMPANY))
 
@@ -276,7 +284,7 @@ def fill(
     with database.atomic("IMMEDIATE"):
         written_activities += _write_next_steps(seed, now, batch_id)
     with database.atomic():
-        search.optimize_index(search.DEAL_INDEX, search.ACTIVITY_INDEX)
+        search_index.optimize_index(search_index.DEAL_INDEX, search_index.ACTIVITY_INDEX)
         Meta.insert(key="demo", value=str(seed)).on_conflict(
             conflict_target=[Meta.key], update={Meta.value: str(seed)}
         ).execute()

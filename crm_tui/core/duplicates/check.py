@@ -3,7 +3,7 @@
 Unlike the scan (duplicates.py) it looks at one draft, with a handful of index seeks, so it answers in a few
 milliseconds at a million contacts: the draft's email keys, its phone keys, the same name at the same company
 or the same company email domain, and a similar name among the company's contacts while the company is small.
-The rules are the scan's (duplicate_keys.py), so the form warns of what the scan would report.
+The rules are the scan's (keys.py), so the form warns of what the scan would report.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _email_matches(email: str) -> Iterator[tuple[int, str]]:
     key = email_key(email)
     key_local = key.rpartition("@")[0]
     written = email.strip().translate(_ASCII_LOWER)
-    lookups = [("lower(e.email) IN (?, ?)", (written, key))]
+    lookups: list[tuple[str, tuple[str, ...]]] = [("lower(e.email) IN (?, ?)", (written, key))]
     if drops_tags(domain):
         lookups.append(_tag_range("lower(e.email)", key_local))
     if domain in GMAIL_DOMAINS:

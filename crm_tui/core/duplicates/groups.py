@@ -2,7 +2,7 @@
 
 The scan links two live contacts when they share an email key (score 100) or a phone key (score 90), or when
 their names are similar (score 70 to 95) and they work at the same company or share a company's email domain;
-see duplicate_keys.py for what counts as the same email, phone or name. Linked contacts form groups (union-find),
+see keys.py for what counts as the same email, phone or name. Linked contacts form groups (union-find),
 so A~B by email and B~C by phone make one group. A pair someone marked "not a duplicate" never links, though both
 may still meet in a group through a third contact linked to each.
 
@@ -19,7 +19,7 @@ It never compares every contact with every other:
 A phone or email that more than SHARED_KEY_LIMIT contacts share is a switchboard or a shared mailbox, not a sign
 of one person, and links nobody.
 
-The quick check the contact form runs before saving is `likely_duplicates` (duplicate_check.py).
+The quick check the contact form runs before saving is `likely_duplicates` (check.py).
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from crm_tui.core.contacts.data import shown_name
-from crm_tui.core.duplicates.check import LikelyDuplicate as LikelyDuplicate
-from crm_tui.core.duplicates.check import likely_duplicates as likely_duplicates
+from crm_tui.core.duplicates.check import LikelyDuplicate as LikelyDuplicate, likely_duplicates as likely_duplicates
 from crm_tui.core.duplicates.keys import (
     EMAIL_SCORE,
     NAME_CUTOFF,
@@ -136,7 +135,7 @@ def similar_pairs(keys: Sequence[tuple[str, str]]) -> Iterator[tuple[int, int, i
                           dtype=np.uint8, workers=workers)
             for form in forms))
         rows, columns = np.nonzero(matrix)
-        for row, column in zip(rows.tolist(), columns.tolist()):
+        for row, column in zip(rows.tolist(), columns.tolist(), strict=False):
             if column > row:
                 yield start + row, start + column, int(matrix[row, column])
 
@@ -214,8 +213,8 @@ def _compare_names(links: _Links, companies: dict[int, str], on_progress: Progre
     rows = database.execute_sql("SELECT block, contact_id, written, ordered FROM temp.duplicate_scan_name "
                                 "ORDER BY block, contact_id")
     done = reported = 0
-    for block, members in groupby(rows, key=itemgetter(0)):
-        members = list(members)
+    for block, grouped in groupby(rows, key=itemgetter(0)):
+        members = list(grouped)
         if len(members) > 1:
             where = companies[int(block[1:])] if block.startswith("c") else block[1:]
             for i, j, ratio in similar_pairs([(written, ordered) for _, _, written, ordered in members]):
@@ -292,7 +291,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 
 def _check_exist(contact_ids: Iterable[int]) -> None:
     wanted = sorted(set(contact_ids))
-    found = set()
+    found: set[int] = set()
     for chunk in chunked(wanted):
         marks = ", ".join([database.param] * len(chunk))
         found.update(row[0] for row in database.execute_sql(f"SELECT id FROM contact WHERE id IN ({marks})", chunk))

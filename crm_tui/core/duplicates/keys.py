@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from crm_tui.core.interop.importer import phone_key as international_digits
+from crm_tui.core.phones import phone_key as phone_key
 from crm_tui.core.text import fold
 
 GMAIL = "gmail.com"
@@ -85,7 +85,6 @@ FREE_MAIL_DOMAINS = GMAIL_DOMAINS | PLUS_ADDRESSING_DOMAINS | frozenset({
     "seznam.cz", "wp.pl", "o2.pl", "onet.pl", "interia.pl", "rediffmail.com", "uol.com.br", "bol.com.br",
 })
 
-MIN_PHONE_DIGITS = 6
 
 # How sure a link is, by what two contacts share: a mailbox, a phone line, or a name alike at one workplace.
 SHARED_KEY_LIMIT = 6
@@ -125,18 +124,6 @@ def shared_domain(email: str) -> str:
     domain = split_email(email)[1]
     return "" if domain in FREE_MAIL_DOMAINS else domain
 
-
-def is_international(phone: str) -> bool:
-    text = phone.lstrip()
-    return text.startswith(("+", "00"))
-
-
-def phone_key(phone: str) -> str:
-    """The number a phone reaches, in international digits where it is written so; "" when too short to match."""
-    if is_international(phone):
-        phone = phone.replace("(0)", "")
-    key = international_digits(phone)
-    return key if len(key) >= MIN_PHONE_DIGITS else ""
 
 
 def name_keys(name: str) -> tuple[str, str]:

@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crm_tui.core import activities, contacts, deals
-from crm_tui.core.audit import undo
+from crm_tui.core import activities, contacts, deals, records
 from crm_tui.core.contacts.data import DRAFT_FIELDS, ContactData, ContactDraft
 from crm_tui.core.contacts.service import ADDRESS_FIELDS
 from crm_tui.core.errors import ConflictError, FieldError, ValidationError
-from crm_tui.core.interop.importer import phone_key
 from crm_tui.core.models import Activity, Deal, database
+from crm_tui.core.phones import international_digits
 from crm_tui.core.records import change_batch, record_change
 from crm_tui.core.text import fold
 
@@ -34,7 +33,7 @@ CUSTOM = "custom:"
 JOINED_FIELDS = ("emails", "phones", "tags", "notes")
 """Fields a merge combines rather than chooses, so they cannot be picked."""
 
-_LIST_KEYS: dict[str, Callable[[str], str]] = {"emails": str.lower, "phones": phone_key, "tags": fold}
+_LIST_KEYS: dict[str, Callable[[str], str]] = {"emails": str.lower, "phones": international_digits, "tags": fold}
 
 
 @dataclass(frozen=True)
@@ -212,6 +211,7 @@ def _choice(field: str, everyone: Sequence[ContactData], picked: int | None) -> 
         if value is not None:
             first_holder.setdefault(value, contact_id)
     options = tuple((contact_id, value) for value, contact_id in first_holder.items())
+    chosen: int | None
     if picked is not None:
         chosen = first_holder[holders[picked]]
     else:
@@ -239,7 +239,7 @@ def _draft(fields: Sequence[FieldChoice], everyone: Sequence[ContactData]) -> Co
     for choice in fields:
         value = choice.value
         if choice.field == ADDRESS:
-            values.update(zip(ADDRESS_FIELDS, value or ("",) * len(ADDRESS_FIELDS)))
+            values.update(zip(ADDRESS_FIELDS, value or ("",) * len(ADDRESS_FIELDS), strict=False))
         elif choice.field.startswith(CUSTOM):
             custom[choice.field[len(CUSTOM):]] = value or ""
         elif choice.field == "keep_in_touch_days":
@@ -269,10 +269,10 @@ def _live_rows(model, contact_column, contact_ids: Sequence[int]) -> list[tuple[
 
 def _check_undoable(change_count: int) -> None:
     """Refuse a merge too large for one undo: the promise is that one undo takes a merge back whole."""
-    if change_count > undo.MAX_CHANGES:
+    if change_count > records.MAX_UNDO_CHANGES:
         raise ValidationError.single(
             "others", f"this merge would log {change_count:,} changes (moving deals and activities), more than one "
-                      f"undo takes back ({undo.MAX_CHANGES:,}); nothing was merged")
+                      f"undo takes back ({records.MAX_UNDO_CHANGES:,}); nothing was merged")
 
 
 # Applying --------------------------------------------------------------------------------------------------

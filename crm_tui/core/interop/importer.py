@@ -29,13 +29,12 @@ from crm_tui.core.contacts.data import ContactDraft, shown_name
 from crm_tui.core.errors import CrmError, ValidationError
 from crm_tui.core.interop.rows import SourceRow
 from crm_tui.core.models import ImportBatch, database, now_text
+from crm_tui.core.phones import MIN_PHONE_DIGITS, international_digits
 from crm_tui.core.records import change_batch, chunked, new_batch_id
 from crm_tui.core.text import fold
-from crm_tui.core.validation import phone_digits
 
 MODES = ("create", "upsert", "skip")
 CHUNK = 2000
-MIN_PHONE_DIGITS = 6
 # What a row's number counts in each format, as reports and the rejects file name it.
 PLACES = {"vcard": "card"}  # shorter numbers (extensions, "112") match too much to mean the same person
 
@@ -289,6 +288,7 @@ class _Importer:
     # Companies, deals, activities --------------------------------------------------------------------------
 
     def take_other(self, row: SourceRow) -> None:
+        assert row.values is not None  # `take` rejects a row without values
         entity, values = self.summary.entity, dict(row.values)
         label = repr(values.get("name") or values.get("title") or values.get("subject") or f"line {row.number}")
         try:
@@ -309,12 +309,6 @@ class _Importer:
 # Matching ------------------------------------------------------------------------------------------------------
 
 
-def phone_key(phone: str) -> str:
-    """A phone's digits written internationally: `+31 20 555 0101` and `0031 20 555 0101` are the same number.
-    A national form (`020 555 0101`) cannot be told apart without knowing the country, so it stays as it is."""
-    digits = phone_digits(phone)
-    return digits[2:] if digits.startswith("00") else digits
-
 
 def without_place(problem: str, place: str, number: int) -> str:
     """A reader's problem without the place the report gives anyway: "line 7: x" is "x", and "card 2 (line 6): x"
@@ -334,7 +328,7 @@ def contact_keys(draft: ContactDraft) -> Iterator[str]:
     for email in draft.emails:
         yield "email:" + email.lower()
     for phone in draft.phones:
-        digits = phone_key(phone)
+        digits = international_digits(phone)
         if len(digits) >= MIN_PHONE_DIGITS:
             yield "phone:" + digits
     if draft.company:
@@ -352,7 +346,7 @@ def match_contact(draft: ContactDraft) -> tuple[int, str] | None:
         if found:
             return found[0], f"email {email}"
     for phone in draft.phones:
-        digits = phone_key(phone)
+        digits = international_digits(phone)
         if len(digits) < MIN_PHONE_DIGITS:
             continue
         found = database.execute_sql(  # stored digits keep a typed 00 prefix
@@ -410,7 +404,7 @@ def merged_draft(current: ContactDraft, incoming: ContactDraft) -> ContactDraft:
     return replace(
         current, **scalars, notes=notes,
         emails=_union(current.emails, incoming.emails, str.lower),
-        phones=_union(current.phones, incoming.phones, phone_key),
+        phones=_union(current.phones, incoming.phones, international_digits),
         tags=_union(current.tags, incoming.tags, fold),
         custom={**current.custom, **incoming.custom},
         keep_in_touch_days=incoming.keep_in_touch_days or current.keep_in_touch_days,

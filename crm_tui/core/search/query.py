@@ -2,11 +2,11 @@
 activities and notes, fast enough to run at every keystroke on a million contacts.
 
 Each group is read in two steps: the ids of its first matches, then their titles. Words, phrases and exclusions
-go through the group's search index (search.py), and so do `company:` and a prefilter for `tag:` on contacts and
+go through the group's search index (search_index.py), and so do `company:` and a prefilter for `tag:` on contacts and
 companies, whose indexes hold their company's name and their tags. The rest (a tag named exactly, a stage, a state,
 a kind, another record's company) are conditions on the table. There are several ways to read the same ids (walk
 the index matches in id order, walk the table, or let a condition's index drive), cheapest first when it works:
-each but the last runs under a time budget (`search.run_plans`), and they all give the same ids.
+each but the last runs under a time budget (`search_index.run_plans`), and they all give the same ids.
 
 The activity index holds no kind, so notes (or calls) among many matches of other kinds cost a row lookup each:
 on the demo database, whose tasks fill the top sixth of the activity ids, a one-letter search spends most of its
@@ -19,9 +19,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from crm_tui.core import search_index as fts
-from crm_tui.core.models import Stage, database, format_timestamp, utc_now
-from crm_tui.core.search_index import SearchHit
+from crm_tui.core import search_index
+from crm_tui.core.models import Stage, database, format_timestamp, tuple_rows, utc_now
 from crm_tui.core.search.syntax import (
     GROUPS,
     KINDS,
@@ -32,6 +31,7 @@ from crm_tui.core.search.syntax import (
     parse,
     pieces,
 )
+from crm_tui.core.search_index import SearchHit
 from crm_tui.core.text import fold
 
 __all__ = ["GROUPS", "KINDS", "OPERATORS", "STATES", "SearchGroup", "SearchHit", "SearchQuery", "contact_filter_sql",
@@ -43,19 +43,19 @@ WALK_BUDGET = 0.004  # to walk the index matches in id order, before walking the
 SCAN_BUDGET = 0.020  # to walk a table in id order
 DRIVE_BUDGET = 0.010  # to read one company's deals from their index and sort them
 BROAD_MATCHES = 20_000  # index matches past which the walk may take over ~30 ms at a million contacts
-PREFIX_INDEXED = max(int(size) for size in fts.PREFIX_INDEXES.split())  # the longest prefix with its own index
+PREFIX_INDEXED = max(int(size) for size in search_index.PREFIX_INDEXES.split())  # the longest prefix with its own index
 _LAST_CHARACTER = "\U0010ffff"
 _TABLES = {  # group: (table, alias, search index, newest first)
-    "contact": ("contact", "c", fts.CONTACT_INDEX, False),
-    "company": ("company", "co", fts.COMPANY_INDEX, False),
-    "deal": ("deal", "d", fts.DEAL_INDEX, True),
-    "activity": ("activity", "a", fts.ACTIVITY_INDEX, True),
-    "note": ("activity", "a", fts.ACTIVITY_INDEX, True),
+    "contact": ("contact", "c", search_index.CONTACT_INDEX, False),
+    "company": ("company", "co", search_index.COMPANY_INDEX, False),
+    "deal": ("deal", "d", search_index.DEAL_INDEX, True),
+    "activity": ("activity", "a", search_index.ACTIVITY_INDEX, True),
+    "note": ("activity", "a", search_index.ACTIVITY_INDEX, True),
 }
 # The tags `tag:X` takes: the one named X if there is one, else every one whose name starts with X.
 _TAG_IDS = ("SELECT t.id FROM tag t WHERE t.name_key = ? OR (t.name_key > ? AND t.name_key < ? "
             "AND NOT EXISTS (SELECT 1 FROM tag x WHERE x.name_key = ?))")
-_COMPANY_IDS = f"SELECT rowid FROM {fts.COMPANY_INDEX} WHERE {fts.COMPANY_INDEX} MATCH ?"
+_COMPANY_IDS = f"SELECT rowid FROM {search_index.COMPANY_INDEX} WHERE {search_index.COMPANY_INDEX} MATCH ?"
 _HITS = {
     "contact": """SELECT c.id, trim(CASE WHEN c.display_name != '' THEN c.display_name
                                        ELSE c.first_name || ' ' || c.last_name END),
@@ -158,7 +158,7 @@ def _tag_condition(id_sql: str, tag: str) -> tuple[str, tuple]:
 def _stage_ids(names: tuple[str, ...]) -> list[int]:
     """Stages are few (a handful per pipeline): their names are folded here rather than in SQL."""
     stages = [(stage_id, fold(name)) for stage_id, name in
-              Stage.select(Stage.id, Stage.name).where(Stage.deleted_at.is_null()).tuples()]
+              tuple_rows(Stage.select(Stage.id, Stage.name).where(Stage.deleted_at.is_null()))]
     found: set[int] = set()
     for name in names:
         key = fold(name)
@@ -299,8 +299,10 @@ def _first_ids(plans: list[_Plan], deadline: float | None) -> tuple[list[int], b
     if deadline is None:
         if len(plans) == 1:
             return run(0)
-        return fts.run_plans([*((number, plan.budget) for number, plan in enumerate(plans[:-1])), len(plans) - 1],
-                             run)
+        in_turn: list[int | tuple[int, float]] = [
+            *((number, plan.budget) for number, plan in enumerate(plans[:-1])), len(plans) - 1
+        ]
+        return search_index.run_plans(in_turn, run)
     schedule: list = []
     left = deadline - time.perf_counter()
     for number, plan in enumerate(plans):
@@ -308,7 +310,7 @@ def _first_ids(plans: list[_Plan], deadline: float | None) -> tuple[list[int], b
         if budget > 0:
             schedule.append((number, budget))
             left -= budget
-    return fts.run_plans([*schedule, len(plans)], run)
+    return search_index.run_plans([*schedule, len(plans)], run)
 
 
 def _first_line(body: str) -> str:
@@ -394,12 +396,13 @@ def contact_ids_sql(query: str | SearchQuery) -> tuple[str, list]:
     tagged = f"SELECT ct.contact_id FROM contact_tag ct WHERE ct.tag_id IN ({_TAG_IDS})"
     tag_params = [value for tag in part.tags for value in _tag_params(tag)]
     if match is not None:
-        conditions = [f"{fts.CONTACT_INDEX} MATCH ?", *(f"+rowid IN ({tagged})" for _ in part.tags)]
-        return f"SELECT rowid FROM {fts.CONTACT_INDEX} WHERE {' AND '.join(conditions)}", [match, *tag_params]
+        conditions = [f"{search_index.CONTACT_INDEX} MATCH ?", *(f"+rowid IN ({tagged})" for _ in part.tags)]
+        return f"SELECT rowid FROM {search_index.CONTACT_INDEX} WHERE {' AND '.join(conditions)}", [match, *tag_params]
     # Tags without a letter or digit, which the index cannot prefilter.
     conditions = ["c.deleted_at IS NULL", *(f"c.id IN ({tagged})" for _ in part.tags)]
     if exclusions is not None:
-        conditions.append(f"c.id NOT IN (SELECT rowid FROM {fts.CONTACT_INDEX} WHERE {fts.CONTACT_INDEX} MATCH ?)")
+        index = search_index.CONTACT_INDEX
+        conditions.append(f"c.id NOT IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)")
         tag_params.append(exclusions)
     return f"SELECT c.id FROM contact c WHERE {' AND '.join(conditions)}", tag_params
 
@@ -420,7 +423,8 @@ def contact_filter_sql(query: str | SearchQuery, id_column: str = "c.id") -> tup
            for piece in pieces(word)):
         return None
     match, exclusions = _match(SearchQuery(**{**part.__dict__, "tags": ()}), "contact")
-    asked = f"EXISTS (SELECT 1 FROM {fts.CONTACT_INDEX} WHERE {fts.CONTACT_INDEX} MATCH ? AND rowid = {id_column})"
+    index = search_index.CONTACT_INDEX
+    asked = f"EXISTS (SELECT 1 FROM {index} WHERE {index} MATCH ? AND rowid = {id_column})"
     conditions, params = [], []
     if match is not None or exclusions is not None:
         conditions.append(asked if match is not None else f"NOT {asked}")

@@ -175,10 +175,13 @@ def parse(text: str) -> SearchQuery:
     text = _balanced(text)
     position = 0
     while True:
-        position = _SPACES.match(text, position).end()
+        spaces = _SPACES.match(text, position)
+        assert spaces is not None  # both patterns match the empty string, so anywhere
+        position = spaces.end()
         if position >= len(text):
             break
         token = _TOKEN.match(text, position)
+        assert token is not None
         position = max(token.end(), position + 1)
         negated, name, quoted, bare = token.groups()
         if negated:

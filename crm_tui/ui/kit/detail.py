@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar
 
@@ -25,23 +24,15 @@ from textual.worker import get_current_worker
 
 from crm_tui.core.db import connection
 from crm_tui.core.errors import ConflictError, CrmError, NotFoundError
-from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.core.when import local_time
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.kit.record_source import ListQuery
 
 EMPTY = "—"
 LABEL_WIDTH = 13
 STEP_KEYS = Binding.Group("Next/prev", compact=True)
 
-
-def local_time(stamp: str | None) -> str:
-    """A stored UTC ISO 8601 stamp as the local time a person reads, e.g. `2026-11-28 07:05`."""
-    if not stamp:
-        return ""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
 
 
 def plain(value: str) -> Text:

@@ -1,4 +1,4 @@
-"""Small dialogs: a yes/no question, editing one contact's tags, and adding or removing tags on many."""
+"""The dialogs every screen builds on: the base dialog, a yes/no question and a picker from a list."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, ScreenResultType
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet
+from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
-
-from crm_tui.core.contacts import tags
-from crm_tui.core.errors import ValidationError
 
 
 def split_names(text: str) -> list[str]:
@@ -67,14 +64,6 @@ class DialogScreen(ModalScreen[ScreenResultType]):
         error.update(Text(message))
         error.display = bool(message)
 
-    def read_tags(self) -> list[str] | None:
-        """The clean tag names typed into #tags, or None after showing why they are not."""
-        try:
-            return tags.clean_names(split_names(self.query_one("#tags", Input).value))
-        except ValidationError as exc:
-            self.show_error(exc.errors[0].message)
-            return None
-
 
 class ConfirmScreen(DialogScreen[bool]):
     """Ask a yes/no question; dismisses True for yes."""
@@ -105,78 +94,6 @@ class ConfirmScreen(DialogScreen[bool]):
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm")
-
-
-class TagEditScreen(DialogScreen[list[str] | None]):
-    """Edit a list of tags as one comma-separated line; dismisses the clean names, or None when cancelled."""
-
-    AUTO_FOCUS = "#tags"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="tag_edit.save"),
-        Binding("escape", "cancel", "Cancel", id="tag_edit.cancel"),
-    ]
-
-    def __init__(self, title: str, tags: list[str]) -> None:
-        super().__init__()
-        self.title_text = title
-        self.tags = list(tags)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="dialog-title")
-            yield Input(", ".join(self.tags), placeholder="tags, comma-separated", id="tags")
-            yield Label("", classes="dialog-error")
-            yield Label("enter save · esc cancel", classes="dialog-hint")
-
-    @on(Input.Submitted)
-    def action_save(self) -> None:
-        names = self.read_tags()
-        if names is not None:
-            self.dismiss(names)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class BulkTagScreen(DialogScreen[tuple[str, list[str]] | None]):
-    """Add tags to, or remove tags from, `count` chosen contacts; dismisses ("add" | "remove", names) or None."""
-
-    AUTO_FOCUS = "#tags"
-    BINDINGS = [
-        Binding("ctrl+s", "apply", "Apply", id="bulk_tag.apply"),
-        Binding("escape", "cancel", "Cancel", id="bulk_tag.cancel"),
-    ]
-
-    def __init__(self, count: int) -> None:
-        super().__init__()
-        self.count = count
-
-    def compose(self) -> ComposeResult:
-        noun = "contact" if self.count == 1 else "contacts"
-        with Vertical(classes="dialog"):
-            yield Label(f"Tags for {self.count:,} {noun}", classes="dialog-title")
-            yield Input(placeholder="tags, comma-separated", id="tags")
-            yield Label("", classes="dialog-error")
-            with RadioSet(id="mode"):
-                yield RadioButton("Add these tags", value=True, id="add")
-                yield RadioButton("Remove these tags", id="remove")
-            yield Label("tab add/remove · enter apply · esc cancel", classes="dialog-hint")
-
-    @property
-    def mode(self) -> str:
-        pressed = self.query_one(RadioSet).pressed_button
-        return pressed.id if pressed is not None and pressed.id else "add"
-
-    @on(Input.Submitted)
-    def action_apply(self) -> None:
-        names = self.read_tags()
-        if names == []:
-            self.show_error("type at least one tag")
-        elif names:
-            self.dismiss((self.mode, names))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PickerScreen(DialogScreen[int | None]):

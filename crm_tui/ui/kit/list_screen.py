@@ -16,8 +16,8 @@ from textual.widgets import Input
 
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
-from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.kit.filter_box import FilterBox
 from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.kit.record_source import RecordSource

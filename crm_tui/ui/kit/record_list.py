@@ -135,7 +135,7 @@ class RecordList(PagedList, can_focus=True, inherit_bindings=False):
         A segment per cell keeps columns aligned wherever the line is drawn by position, as in SVG screenshots."""
         segments = [Segment(mark, style)]
         used = cell_len(mark)
-        for cell, cell_width in zip(cells, widths):
+        for cell, cell_width in zip(cells, widths, strict=False):
             text = str(cell).translate(_CONTROL_CHARACTERS)
             if cell_len(text) > cell_width:
                 text = set_cell_size(text, cell_width - 1) + "…"

@@ -74,7 +74,7 @@ def column_widths(columns: Sequence[Column], width: int) -> tuple[int, ...]:
             weights = [1] * len(growable)
         total_weight = sum(weights)
         given = 0
-        for i, weight in zip(growable, weights):
+        for i, weight in zip(growable, weights, strict=False):
             share = max(1, spare * weight // total_weight)
             share = min(share, columns[i].max_width - widths[i], spare - given)
             widths[i] += share

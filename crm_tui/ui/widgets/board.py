@@ -10,11 +10,11 @@ from textual.containers import HorizontalScroll
 
 from crm_tui.core.deals.listing import DealFilter, StageTotals
 from crm_tui.core.deals.pipelines import StageData
-from crm_tui.ui.sources import DealSource
-from crm_tui.ui.widgets.kanban import KanbanColumn
 from crm_tui.ui.kit.paged_list import start_readers
 from crm_tui.ui.kit.reader import DatabaseReader
 from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.sources import DealSource
+from crm_tui.ui.widgets.kanban import KanbanColumn
 
 MAX_CURRENCY_LINES = 3
 # Four columns side by side at 80 columns; more than fit scroll sideways.

@@ -16,14 +16,15 @@ from rich.text import Text
 from textual.strip import Strip
 
 from crm_tui.core.deals.listing import StageTotals
+from crm_tui.core.deals.pipelines import StageData
 from crm_tui.core.deals.service import DealData
 from crm_tui.core.money import format_compact
-from crm_tui.core.deals.pipelines import StageData
+from crm_tui.core.text import plural
 from crm_tui.ui import sources
-from crm_tui.ui.sources import DealSource
 from crm_tui.ui.kit.reader import DatabaseReader
 from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.sources import DealSource
 
 CARD_LINES = 3
 CURSOR_BAR = "▌"
@@ -44,7 +45,7 @@ def header_rows(stage: StageData, totals: StageTotals | None, currencies: int) -
     """The column header as (left, right) text pairs: the stage and its probability, the count, then the value
     and weighted value in each currency (`currencies` lines, so every column's header is as tall)."""
     totals = totals or StageTotals()
-    count = f"{totals.count:,} deal{'' if totals.count == 1 else 's'}"
+    count = plural(totals.count, "deal")
     lines = [(stage.name, f"{stage.probability}%"), (count, "")]
     shown = list(totals.currencies[:currencies])
     hidden = len(totals.currencies) - len(shown)

@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from crm_tui.core.duplicates import merge
 from crm_tui.core.contacts.data import ContactData
 from crm_tui.core.contacts.service import ADDRESS_FIELDS
+from crm_tui.core.duplicates import merge
+from crm_tui.core.text import cut, fit
 
 LABEL_WIDTH = 14
 MIN_COLUMN_WIDTH = 20
@@ -29,7 +30,6 @@ LABELS = {
     "first_name": "First name", "last_name": "Last name", "display_name": "Display name", "title": "Title",
     "company": "Company", merge.ADDRESS: "Address", "birthday": "Birthday", "keep_in_touch_days": "Keep in touch",
 }
-_CONTROL_CHARACTERS = {code: " " for code in range(32)}
 
 
 def contact_value(contact: ContactData, field: str) -> Any:
@@ -47,18 +47,6 @@ def contact_value(contact: ContactData, field: str) -> Any:
 def label(field: str) -> str:
     return LABELS.get(field) or field.removeprefix(merge.CUSTOM)
 
-
-def cut(text: str, width: int) -> str:
-    """`text` on one line in at most `width` cells, cut with "…" when longer."""
-    text = text.translate(_CONTROL_CHARACTERS)
-    if cell_len(text) > width:
-        return set_cell_size(text, max(0, width - 1)) + "…" if width > 1 else set_cell_size(text, max(0, width))
-    return text
-
-
-def fit(text: str, width: int) -> str:
-    """`text` on one line in exactly `width` cells."""
-    return set_cell_size(cut(text, width), max(0, width))
 
 
 class MergeTable(Widget, can_focus=True):

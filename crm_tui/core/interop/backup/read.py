@@ -1,7 +1,7 @@
 """Reading a backup: its JSON a value at a time from a stream, and each record checked against its table.
 
 The reader is an incremental JSON parser rather than a line reader: it takes any layout (pretty-printed, keys
-sorted by `jq -S`, tables in any order) a record at a time. Kept apart from restoring (backup_restore.py), which
+sorted by `jq -S`, tables in any order) a record at a time. Kept apart from restoring (restore.py), which
 decides what the values mean and writes them.
 """
 
@@ -12,13 +12,13 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-from crm_tui.core.interop.backup.write import _KINDS, _dumps, _Table, _whole
+from crm_tui.core.interop.backup.write import KINDS, Table, dumps, is_whole
 
 READ_CHARS = 1 << 16
 MAX_RECORD_CHARS = 64 << 20
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Why a document cannot be restored; restore_backup names the file and says nothing was written."""
 
 
@@ -26,7 +26,7 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
 
-class _Reader:
+class Reader:
     """A JSON document read from a text stream one value at a time, holding no more than a read and a record."""
 
     def __init__(self, stream: TextIO):
@@ -40,7 +40,7 @@ class _Reader:
         try:
             chunk = self.stream.read(max(READ_CHARS, len(self.buffer) - self.pos))
         except UnicodeDecodeError as error:
-            raise _Refused(f"it is not UTF-8 text ({error.reason} at byte {error.start} of a read)") from None
+            raise Refused(f"it is not UTF-8 text ({error.reason} at byte {error.start} of a read)") from None
         if not chunk:
             self.eof = True
             return False
@@ -57,7 +57,9 @@ class _Reader:
     def peek(self) -> str:
         """The next character that is not white space, or "" at the end."""
         while True:
-            self.pos = _SPACE.match(self.buffer, self.pos).end()
+            spaces = _SPACE.match(self.buffer, self.pos)
+            assert spaces is not None  # the pattern matches the empty string
+            self.pos = spaces.end()
             if self.pos < len(self.buffer):
                 return self.buffer[self.pos]
             if not self._more():
@@ -66,24 +68,24 @@ class _Reader:
     def take(self, expected: str, what: str) -> str:
         found = self.peek()
         if not found:
-            raise _Refused(f"it ends early, at line {self.line()} (expected {what}); the file is incomplete")
+            raise Refused(f"it ends early, at line {self.line()} (expected {what}); the file is incomplete")
         if found not in expected:
-            raise _Refused(f"line {self.line()}: expected {what}, found {found!r}")
+            raise Refused(f"line {self.line()}: expected {what}, found {found!r}")
         self.pos += 1
         return found
 
     def value(self, what: str) -> Any:
         if not self.peek():
-            raise _Refused(f"it ends early, at line {self.line()} (expected {what}); the file is incomplete")
+            raise Refused(f"it ends early, at line {self.line()} (expected {what}); the file is incomplete")
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as error:
                 partial = error.pos >= len(self.buffer) - 6 or error.msg.startswith("Unterminated string")
                 if not partial or len(self.buffer) - self.pos > MAX_RECORD_CHARS:
-                    raise _Refused(f"line {self.line(error.pos)}: not valid JSON ({error.msg})") from None
+                    raise Refused(f"line {self.line(error.pos)}: not valid JSON ({error.msg})") from None
                 if not self._more():
-                    raise _Refused(f"it ends in the middle of {what}, at line {self.line()}; the file is "
+                    raise Refused(f"it ends in the middle of {what}, at line {self.line()}; the file is "
                                    "incomplete") from None
                 continue
             if end == len(self.buffer) and self._more():
@@ -105,24 +107,24 @@ class _Reader:
                 return
 
 
-def _where(table: _Table, number: int, line: int, record: Any) -> str:
+def place(table: Table, number: int, line: int, record: Any) -> str:
     record_id = record.get("id") if isinstance(record, dict) else None
-    return f"{table.key} record {number} (line {line}" + (f", id {record_id})" if _whole(record_id) else ")")
+    return f"{table.key} record {number} (line {line}" + (f", id {record_id})" if is_whole(record_id) else ")")
 
 
-def _checked(table: _Table, record: Any, where: Callable[[], str]) -> list:
+def checked(table: Table, record: Any, where: Callable[[], str]) -> list:
     """The record's values in column order, or why it is not a record of `table`."""
     if not isinstance(record, dict):
-        raise _Refused(f"{where()}: a record is a JSON object, not {_dumps(record)[:40]}")
+        raise Refused(f"{where()}: a record is a JSON object, not {dumps(record)[:40]}")
     if record.keys() != table.keys:
         ordered = (*table.columns, *(key for key, _ in table.lists))
         missing = [key for key in ordered if key not in record]
         unknown = [key for key in record if key not in table.keys]
         problems = ([f"has no {', '.join(missing)}"] if missing else []) + (
             [f"has unknown keys {', '.join(map(repr, unknown))}"] if unknown else [])
-        raise _Refused(f"{where()}: {' and '.join(problems)}")
+        raise Refused(f"{where()}: {' and '.join(problems)}")
     values = [record[column] for column in table.columns]
-    for value, (column, kind) in zip(values, table.fields):
-        if not _KINDS[kind][0](value):
-            raise _Refused(f"{where()}: {column} must be {_KINDS[kind][1]}, not {_dumps(value)[:40]}")
+    for value, (column, kind) in zip(values, table.fields, strict=False):
+        if not KINDS[kind][0](value):
+            raise Refused(f"{where()}: {column} must be {KINDS[kind][1]}, not {dumps(value)[:40]}")
     return values

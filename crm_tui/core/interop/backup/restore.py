@@ -1,6 +1,6 @@
 """Restoring a backup into an empty database: all of it in one transaction, or nothing.
 
-The records backup_read.py reads and checks are written a chunk at a time; what refers to what is checked once
+The records read.py reads and checks are written a chunk at a time; what refers to what is checked once
 the whole document is in.
 """
 
@@ -13,10 +13,11 @@ from typing import Any, TextIO
 
 from peewee import IntegrityError
 
-from crm_tui.core import search_index as search
+from crm_tui.core import search_index
 from crm_tui.core.db import SCHEMA_VERSION
 from crm_tui.core.errors import CrmError
 from crm_tui.core.interop.backup import write as backup  # for backup.CHUNK, read when used: a test makes chunks of one
+from crm_tui.core.interop.backup.read import Reader, Refused, checked, place
 from crm_tui.core.interop.backup.write import (
     CONTACTS,
     EMAILS,
@@ -28,11 +29,10 @@ from crm_tui.core.interop.backup.write import (
     VERSION,
     BackupSummary,
     Progress,
-    _dumps,
-    _Table,
-    _whole,
+    Table,
+    dumps,
+    is_whole,
 )
-from crm_tui.core.interop.backup.read import _checked, _Reader, _Refused, _where
 from crm_tui.core.models import database
 from crm_tui.core.records import new_batch_id, record_change
 
@@ -72,7 +72,7 @@ class _Pending:
                 if reason.startswith("UNIQUE constraint failed: "):
                     columns = [name.split(".")[-1] for name in reason.split(": ", 1)[1].split(", ")]
                     reason = f"another record has the same {' and '.join(columns)}"
-                raise _Refused(f"{self.owner} record with id {row[0]}: {reason}") from None
+                raise Refused(f"{self.owner} record with id {row[0]}: {reason}") from None
 
 
 class _Restore:
@@ -90,12 +90,12 @@ class _Restore:
         self.tag_ids: dict[str, int] | None = None
         self.late_links: _Pending | None = None
 
-    def document(self, reader: _Reader) -> None:
+    def document(self, reader: Reader) -> None:
         if reader.peek() == "\ufeff":
             reader.pos += 1
         first = reader.peek()
         if first != "{":
-            raise _Refused("it is empty" if not first else f'it is not a crm-tui backup (a JSON object that starts '
+            raise Refused("it is empty" if not first else f'it is not a crm-tui backup (a JSON object that starts '
                            f'with {{"format": "{FORMAT}"}})')
         reader.pos += 1
         if reader.peek() == "}":
@@ -105,56 +105,56 @@ class _Restore:
                 reader.peek()
                 line, key = reader.line(), reader.value("a key")
                 if not isinstance(key, str):
-                    raise _Refused(f"line {line}: expected a key, found {_dumps(key)[:40]}")
+                    raise Refused(f"line {line}: expected a key, found {dumps(key)[:40]}")
                 reader.take(":", f"':' after {key!r}")
                 self._entry(key, line, reader)
                 if reader.take(",}", "',' or '}'") == "}":
                     break
         if reader.peek():
-            raise _Refused(f"line {reader.line()}: something follows the end of the backup")
+            raise Refused(f"line {reader.line()}: something follows the end of the backup")
         expected = [table.key for table in TABLES if table.since <= self.document_version]
         missing = [key for key in (*_HEADER, *expected) if key not in self.seen]
         if "format" in missing:
-            raise _Refused(f'it is not a crm-tui backup (it has no "format": "{FORMAT}")')
+            raise Refused(f'it is not a crm-tui backup (it has no "format": "{FORMAT}")')
         if missing:
-            raise _Refused(f"it has no {', '.join(map(repr, missing))}; the file is incomplete")
+            raise Refused(f"it has no {', '.join(map(repr, missing))}; the file is incomplete")
         self._finish()
 
-    def _entry(self, key: str, line: int, reader: _Reader) -> None:
+    def _entry(self, key: str, line: int, reader: Reader) -> None:
         if key in self.seen:
-            raise _Refused(f"line {line}: {key!r} appears twice")
+            raise Refused(f"line {line}: {key!r} appears twice")
         if key in _BY_KEY:
             self._table(_BY_KEY[key], reader)
         elif key in _HEADER:
             self._header(key, reader.value(repr(key)), line)
         elif "format" not in self.seen:
-            raise _Refused(f'it is not a crm-tui backup (it starts with {key!r}, not "format")')
+            raise Refused(f'it is not a crm-tui backup (it starts with {key!r}, not "format")')
         else:
-            raise _Refused(f"line {line}: unknown key {key!r}")
+            raise Refused(f"line {line}: unknown key {key!r}")
         self.seen.add(key)
 
     def _header(self, key: str, value: Any, line: int) -> None:
         if key == "format" and value != FORMAT:
-            raise _Refused(f"it is not a crm-tui backup (its format is {_dumps(value)[:40]}, not {FORMAT!r})")
+            raise Refused(f"it is not a crm-tui backup (its format is {dumps(value)[:40]}, not {FORMAT!r})")
         newest = {"version": VERSION, "schema_version": SCHEMA_VERSION}.get(key)
         if newest is not None:
-            if not _whole(value) or value < 1:
-                raise _Refused(f"line {line}: {key} must be a whole number, not {_dumps(value)[:40]}")
+            if not is_whole(value) or value < 1:
+                raise Refused(f"line {line}: {key} must be a whole number, not {dumps(value)[:40]}")
             if value > newest:
                 what = "backup format" if key == "version" else "database schema"
-                raise _Refused(f"it was written by a newer crm-tui ({what} {value}; this crm-tui knows up to "
+                raise Refused(f"it was written by a newer crm-tui ({what} {value}; this crm-tui knows up to "
                                f"{newest}); upgrade crm-tui to restore it")
         if key == "version":
             self.document_version = value
         if key == "meta":
             if not isinstance(value, dict) or not all(isinstance(text, str) for text in value.values()):
-                raise _Refused(f"line {line}: meta must be an object of strings")
+                raise Refused(f"line {line}: meta must be an object of strings")
             unknown = [name for name in value if name not in META_KEYS]
             if unknown:
-                raise _Refused(f"line {line}: meta holds unknown keys {', '.join(map(repr, unknown))}")
+                raise Refused(f"line {line}: meta holds unknown keys {', '.join(map(repr, unknown))}")
             database.cursor().executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", value.items())
 
-    def _table(self, table: _Table, reader: _Reader) -> None:
+    def _table(self, table: Table, reader: Reader) -> None:
         queues = [_Pending(table.name, table.columns, table.key)]
         if table is CONTACTS:
             queues += [_Pending(part.name, ("contact_id", *part.columns), table.key) for part in (EMAILS, PHONES)]
@@ -164,21 +164,22 @@ class _Restore:
         count = 0
         for count, (record, line) in enumerate(reader.items(table.key), 1):
             def where(number: int = count, line: int = line, record: Any = record) -> str:
-                return _where(table, number, line, record)
+                return place(table, number, line, record)
 
-            values = _checked(table, record, where)
+            values = checked(table, record, where)
             if table is CONTACTS:
                 self._contact(values, record, where, queues)
             elif table is TAGS:
+                assert self.tag_ids is not None  # set above for the tags table
                 if values[1] in self.tag_ids:
-                    raise _Refused(f"{where()}: another tag has the same name {values[1]!r}")
+                    raise Refused(f"{where()}: another tag has the same name {values[1]!r}")
                 self.tag_ids[values[1]] = values[0]
             queues[0].rows.append(tuple(values))
             if count % backup.CHUNK == 0:
                 self._flush(table, queues, count)
         self._flush(table, queues, count)
 
-    def _flush(self, table: _Table, queues: list[_Pending], done: int) -> None:
+    def _flush(self, table: Table, queues: list[_Pending], done: int) -> None:
         for queue in queues:
             queue.flush()
         self.counts[table.key] = done
@@ -191,24 +192,24 @@ class _Restore:
             values[CONTACTS.columns.index("custom")] = json.dumps(custom, ensure_ascii=False)
         for part, queue in ((EMAILS, queues[1]), (PHONES, queues[2])):
             if not isinstance(record[part.key], list):
-                raise _Refused(f"{where()}: {part.key} must be a list")
+                raise Refused(f"{where()}: {part.key} must be a list")
             for number, item in enumerate(record[part.key], 1):
                 def within(key: str = part.key, number: int = number) -> str:
                     return f"{where()}, {key} {number}"
 
-                queue.rows.append((contact_id, *_checked(part, item, within)))
+                queue.rows.append((contact_id, *checked(part, item, within)))
         names = record["tags"]
         if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-            raise _Refused(f"{where()}: tags must be a list of tag names")
+            raise Refused(f"{where()}: tags must be a list of tag names")
         if len(set(names)) < len(names):
-            raise _Refused(f"{where()}: tags names a tag twice")
+            raise Refused(f"{where()}: tags names a tag twice")
         for name in names:
             if self.tag_ids is None:
                 self._late_link(contact_id, name)
             elif name in self.tag_ids:
                 queues[3].rows.append((contact_id, self.tag_ids[name]))
             else:
-                raise _Refused(f"{where()}: tag {name!r} is not one of the backup's tags")
+                raise Refused(f"{where()}: tag {name!r} is not one of the backup's tags")
 
     def _late_link(self, contact_id: int, name: str) -> None:
         """Keep a tag link aside until the tags are in: only a document with its contacts before its tags
@@ -227,7 +228,7 @@ class _Restore:
                 "SELECT contact_id, name FROM temp.backup_tag_link l WHERE NOT EXISTS "
                 "(SELECT 1 FROM tag t WHERE t.name = l.name) LIMIT 1").fetchone()
             if unknown:
-                raise _Refused(f"contacts record with id {unknown[0]}: tag {unknown[1]!r} is not one of the "
+                raise Refused(f"contacts record with id {unknown[0]}: tag {unknown[1]!r} is not one of the "
                                "backup's tags")
             database.execute_sql("INSERT INTO contact_tag (contact_id, tag_id) SELECT l.contact_id, t.id "
                                  "FROM temp.backup_tag_link l JOIN tag t ON t.name = l.name")
@@ -239,7 +240,7 @@ class _Restore:
                           if row[0] == key_id)
             (value,) = database.execute_sql(f"SELECT {column} FROM {table_name} WHERE rowid = ?", (rowid,)).fetchone()
             child, parent = (_BY_NAME[name].key if name in _BY_NAME else name for name in (table_name, parent))
-            raise _Refused(f"{child} record with id {rowid}: {column} {value} is not the id of any of its {parent}")
+            raise Refused(f"{child} record with id {rowid}: {column} {value} is not the id of any of its {parent}")
 
 
 def restore_backup(stream: TextIO, on_progress: Progress | None = None) -> BackupSummary:
@@ -258,11 +259,11 @@ def restore_backup(stream: TextIO, on_progress: Progress | None = None) -> Backu
             database.execute_sql("DELETE FROM stage")
             database.execute_sql("DELETE FROM pipeline")
             database.execute_sql("PRAGMA defer_foreign_keys = ON")
-            restore.document(_Reader(stream))
+            restore.document(Reader(stream))
             batch_id = new_batch_id()
             record_change("backup", 0, "import", None, {"name": name, "counts": restore.counts}, batch_id)
-            search.rebuild_index()
-    except _Refused as problem:
+            search_index.rebuild_index()
+    except Refused as problem:
         raise CrmError(f"cannot restore {name}: {problem}; nothing was restored") from None
     return BackupSummary(dict(restore.counts), batch_id)
 

@@ -11,7 +11,7 @@ backup was taken from, not data; the search index, rebuilt from the rows; and th
 phones, to which nothing refers (their order is `position`).
 
 SQLite writes each record's JSON itself (`json_object`), three times faster than building dicts for `json.dumps`,
-and with next to no allocations. Reading one back is backup_read.py's, and restoring it backup_restore.py's.
+and with next to no allocations. Reading one back is read.py's, and restoring it restore.py's.
 """
 
 from __future__ import annotations
@@ -54,15 +54,15 @@ class BackupSummary:
             [f"batch {self.batch_id} (undo cannot take a restore back)"] if self.batch_id else [])
 
 
-def _whole(value: Any) -> bool:
+def is_whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 # What a value of each kind of column may be. Only what the database itself requires is checked (types, NULLs
 # and its CHECK constraints): whatever a database holds, its backup must restore.
-_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "int": (_whole, "a whole number"),
-    "int?": (lambda value: value is None or _whole(value), "a whole number or null"),
+KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "int": (is_whole, "a whole number"),
+    "int?": (lambda value: value is None or is_whole(value), "a whole number or null"),
     "text": (lambda value: isinstance(value, str), "a string"),
     "text?": (lambda value: value is None or isinstance(value, str), "a string or null"),
     "bool": (lambda value: isinstance(value, bool), "true or false"),
@@ -81,7 +81,7 @@ _RECORD = (("created_at", "text"), ("updated_at", "text"), ("deleted_at", "text?
 
 
 @dataclass(frozen=True)
-class _Table:
+class Table:
     key: str
     name: str
     fields: tuple[tuple[str, str], ...]
@@ -104,20 +104,20 @@ class _Table:
         return f"json_object({', '.join(values)})"
 
 
-EMAILS = _Table("emails", "contact_email", (
+EMAILS = Table("emails", "contact_email", (
     ("email", "text"), ("label", "text"), ("is_primary", "bool"), ("position", "int")))
-PHONES = _Table("phones", "contact_phone", (
+PHONES = Table("phones", "contact_phone", (
     ("phone", "text"), ("digits", "text"), ("label", "text"), ("is_primary", "bool"), ("position", "int")))
 
 
-def _list_sql(table: _Table) -> str:
+def _list_sql(table: Table) -> str:
     """A contact's rows of `table` as a JSON array, in order (json_group_array keeps the order of its subquery)."""
     return (f"SELECT json_group_array({table.json_sql('x')}) FROM (SELECT * FROM {table.name} "
             "WHERE contact_id = r.id ORDER BY position, id) x")
 
 
-TAGS = _Table("tags", "tag", (("id", "int"), ("name", "text"), ("name_key", "text"), ("created_at", "text")))
-CONTACTS = _Table("contacts", "contact", (
+TAGS = Table("tags", "tag", (("id", "int"), ("name", "text"), ("name_key", "text"), ("created_at", "text")))
+CONTACTS = Table("contacts", "contact", (
     ("id", "int"), ("first_name", "text"), ("last_name", "text"), ("display_name", "text"), ("title", "text"),
     ("company_id", "int?"), ("street", "text"), ("city", "text"), ("region", "text"), ("postal_code", "text"),
     ("country", "text"), ("birthday", "text"), ("notes", "text"), ("custom", "custom"),
@@ -128,34 +128,34 @@ CONTACTS = _Table("contacts", "contact", (
 # Tables in the order the backup writes them: what a row refers to comes before it.
 TABLES = (
     TAGS,
-    _Table("companies", "company", (
+    Table("companies", "company", (
         ("id", "int"), ("name", "text"), ("domain", "text"), ("phone", "text"), ("address", "text"),
         ("notes", "text"), ("sort_name", "text"), *_RECORD)),
     CONTACTS,
-    _Table("pipelines", "pipeline", (
+    Table("pipelines", "pipeline", (
         ("id", "int"), ("name", "text"), ("position", "int"), ("archived_at", "text?"), *_RECORD)),
-    _Table("stages", "stage", (
+    Table("stages", "stage", (
         ("id", "int"), ("pipeline_id", "int"), ("name", "text"), ("position", "int"), ("probability", "int"),
         ("outcome", "outcome"), ("deleted_at", "text?"))),
-    _Table("deals", "deal", (
+    Table("deals", "deal", (
         ("id", "int"), ("title", "text"), ("value_minor", "int"), ("currency", "text"), ("pipeline_id", "int"),
         ("stage_id", "int"), ("status", "outcome"), ("lost_reason", "text"), ("contact_id", "int?"),
         ("company_id", "int?"), ("expected_close", "text"), ("closed_at", "text?"), ("stage_entered_at", "text"),
         ("notes", "text"), *_RECORD)),
-    _Table("deal_stage_changes", "deal_stage_change", (
+    Table("deal_stage_changes", "deal_stage_change", (
         ("id", "int"), ("deal_id", "int"), ("from_stage_id", "int?"), ("to_stage_id", "int"),
         ("changed_at", "text"))),
-    _Table("activities", "activity", (
+    Table("activities", "activity", (
         ("id", "int"), ("kind", "kind"), ("subject", "text"), ("body", "text"), ("occurred_at", "text?"),
         ("due_at", "text?"), ("done_at", "text?"), ("contact_id", "int?"), ("company_id", "int?"),
         ("deal_id", "int?"), *_RECORD)),
-    _Table("saved_searches", "saved_search", (
+    Table("saved_searches", "saved_search", (
         ("id", "int"), ("name", "text"), ("name_key", "text"), ("query", "text"), ("pinned", "bool"),
         ("created_at", "text"), ("updated_at", "text")), since=2),
-    _Table("duplicate_dismissals", "duplicate_dismissal", (
+    Table("duplicate_dismissals", "duplicate_dismissal", (
         ("id", "int"), ("contact_low_id", "int"), ("contact_high_id", "int"), ("dismissed_at", "text")), since=2),
 )
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as SQLite writes JSON
+dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as SQLite writes JSON
 
 
 # Writing ---------------------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def write_backup(out: TextIO, on_progress: Progress | None = None) -> BackupSumm
         meta = dict(database.execute_sql(f"SELECT key, value FROM meta WHERE key IN ({marks}) ORDER BY key",
                                          META_KEYS).fetchall())
         header = {"format": FORMAT, "version": VERSION, "schema_version": schema_version, "meta": meta}
-        out.write(_dumps(header)[:-1] + ",\n")
+        out.write(dumps(header)[:-1] + ",\n")
         for number, table in enumerate(TABLES, 1):
             total = None
             if on_progress is not None:

@@ -1,6 +1,6 @@
 """Reading CSV files of contacts, companies, deals and activities into SourceRows for the importer.
 
-`sniff` decides the encoding and the delimiter from the start of the file; `auto_mapping` (csv_mapping.py) places
+`sniff` decides the encoding and the delimiter from the start of the file; `auto_mapping` (mapping.py) places
 each column on a field; `read_csv` streams the rows through the csv module, one row in memory at a time. Nothing
 here raises on a bad file: a row that cannot be read becomes a SourceRow with a `problem` and its cells as `raw`.
 """
@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from crm_tui.core import contacts
 from crm_tui.core.contacts.data import ContactDraft
@@ -49,9 +49,10 @@ _KEEP_BYTES = "crm-tui-keep-bytes"
 _KEPT_BYTE = re.compile("[\udc00-\udcff]")
 
 
-def _keep_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
+def _keep_bytes(error: UnicodeError) -> tuple[str, int]:
     """Bytes the file's encoding cannot decode become U+DC00 + byte, to be read again as Windows-1252 later:
     like "surrogateescape", but for every byte, since a UTF-16 file can hold any byte where it should not."""
+    assert isinstance(error, UnicodeDecodeError)  # only decoding names this handler
     bad = error.object[error.start:error.end]
     return "".join(chr(0xDC00 + byte) for byte in bad), error.end
 
@@ -145,7 +146,7 @@ def sniff(source: str | os.PathLike | BinaryIO) -> CsvFormat:
     start = None if isinstance(source, (str, os.PathLike)) or not source.seekable() else source.tell()
     with _opened(source) as (head, _stream):
         found = sniff_bytes(head, whole=len(head) < SNIFF_BYTES)
-    if start is not None:
+    if start is not None and not isinstance(source, (str, os.PathLike)):  # a start was taken only of a stream
         source.seek(start)
     return found
 
@@ -283,7 +284,7 @@ def _row(entity: Entity, number: int, header: list[str], cells: list[str], mappi
     if _KEPT_BYTE.search("".join(cells)):
         cells = [_KEPT_BYTE.sub(_as_windows_1252, cell) for cell in cells]
         kept.append(f"bytes that are not {fmt.encoding} → read as Windows-1252")
-    raw = dict(zip(header, cells))
+    raw = dict(zip(header, cells, strict=False))
     if len(cells) != len(header):
         raw.update((name, "") for name in header[len(cells):])
         raw.update((f"column {index}", cell) for index, cell in enumerate(cells[len(header):], len(header) + 1))
@@ -295,12 +296,13 @@ def _row(entity: Entity, number: int, header: list[str], cells: list[str], mappi
     pairs = [(name, mapping.columns.get(name), cell) for name, cell in values.items()]
     if mapping.source == "outlook":
         pairs = outlook_address(pairs)
-    pairs = [(name, target, cell) for name, target, cell in pairs if target]
+    mapped = [(name, target, cell) for name, target, cell in pairs if target]
+    built: ContactDraft | dict[str, str]
     try:
         if entity == "contact":
-            built, aside = _contact(pairs, values, mapping.source)
+            built, aside = _contact(mapped, values, mapping.source)
         else:
-            built, aside = _record(entity, pairs)
+            built, aside = _record(entity, mapped)
     except _RowProblem as exc:
         return SourceRow(number, raw, entity, problem=f"line {number}: {exc}", kept_aside=kept)
     return SourceRow(number, raw, entity, values=built, kept_aside=kept + aside)
@@ -376,13 +378,15 @@ def _contact(pairs: list[tuple[str, str, str]], cells: dict[str, str],
                 collected.aside.append(f"{column} → custom" + ("" if key == column else f" ({key})"))
         elif target in ContactDraft.__dataclass_fields__:
             collected.add(column, target, birthday(value, source) if target == "birthday" else value)
-    values = collected.result()
+    # Text for every field, keep_in_touch_days too: `contacts.validate` parses it.
+    values: dict[str, Any] = collected.result()
     values = {name: value for name, value in values.items() if value}
     if source != "crm-tui" and values.get("display_name") == " ".join(
             part for part in (values.get("first_name"), values.get("last_name")) if part):
         values.pop("display_name")
     try:
-        draft = contacts.validate(ContactDraft(**values, **lists, custom=custom))
+        draft = contacts.validate(ContactDraft(**values, emails=lists["emails"], phones=lists["phones"],
+                                               tags=lists["tags"], custom=custom))
     except ValidationError as exc:
         raise _RowProblem(str(exc)) from None
     return draft, collected.aside

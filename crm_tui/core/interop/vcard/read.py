@@ -130,6 +130,7 @@ def _chunks(stream: TextIO | str) -> Iterator[_Chunk]:
         chunk.raw.append(line)
         parts = chunk.logical[-1][1] if chunk.logical else None
         if nested:
+            assert parts is not None  # nesting starts in the AGENT line, which stays the last logical line
             parts += ["\n", line.strip()]
             nested += 1 if _BEGIN.match(line) else -1 if _END.match(line) else 0
         elif _BEGIN.match(line):
@@ -374,8 +375,11 @@ def _take_birthday(card: _Card, line: _Line, text: str) -> None:
     full, no_year = _FULL_DATE.match(text), _NO_YEAR.match(text)
     if full and not (omit_year and full.group(1) == omit_year):
         candidate = "-".join(full.groups()[:3])
-    elif full or no_year:
-        month, day = (full.groups()[1:3] if full else no_year.groups())
+    elif full:
+        month, day = full.groups()[1:3]
+        candidate = f"--{month}-{day}"
+    elif no_year:
+        month, day = no_year.groups()
         candidate = f"--{month}-{day}"
     else:
         candidate = text
@@ -418,6 +422,7 @@ def _finish(card: _Card) -> tuple[ContactDraft | None, list[str], str | None]:
         **names, **singles, **_address(card), emails=_checked(card, card.emails, clean_email, "an email address"),
         phones=_checked(card, card.phones, clean_phone, "a phone number"), tags=_tags(card),
         birthday=card.values.get("birthday", ""), keep_in_touch_days=card.keep_in_touch,
+        custom={},  # set below, with the notes, once the fields above have stashed what they could not hold
     )
     notes = "\n\n".join(card.notes + card.extra_notes).strip()
     if len(notes) > MAX_TEXT:

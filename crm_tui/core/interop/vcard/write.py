@@ -1,5 +1,5 @@
 """vCard 4.0 or 3.0 out: one card a contact, CRLF line ends, folded at 75 octets, every field kept (custom
-fields as X-CRM-CUSTOM in `itemN.` groups labelled as Apple's clients label them, so vcard.py reads them back)."""
+fields as X-CRM-CUSTOM in `itemN.` groups labelled as Apple's clients label them, so read.py reads them back)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,9 @@ def _fold(line: str) -> str:
         return line + "\r\n"
     if octets == len(line):  # ASCII: one character, one octet
         return "\r\n ".join([line[:75], *(line[at:at + 74] for at in range(75, len(line), 74))]) + "\r\n"
-    pieces, current, size = [], [], 0
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
     for char in line:
         width = len(char.encode("utf-8", "surrogatepass"))
         if size + width > 75:

@@ -2,7 +2,7 @@
 next step, in one list under headings.
 
 The list is virtual like every other (RecordList): the source counts each section first and then reads only the
-rows asked for, by offset within each section (core/agenda_rows.py), so 50,000 overdue tasks cost a page. A row's
+rows asked for, by offset within each section (core/activities/agenda.py), so 50,000 overdue tasks cost a page. A row's
 key is its row number, which turns RecordList's neighbour-page cursors back into offsets.
 
 Tasks done since midnight stay in their group, ticked: a mis-typed space is undone by another, in place.
@@ -24,23 +24,24 @@ from textual.widgets import Input, Label, Static
 
 from crm_tui.core import activities, money
 from crm_tui.core.activities import agenda as agenda_rows
-from crm_tui.core.activities.service import ActivityData
 from crm_tui.core.activities.agenda import Heading
+from crm_tui.core.activities.follow_ups import KeepInTouch
+from crm_tui.core.activities.service import ActivityData
 from crm_tui.core.db import connection
 from crm_tui.core.deals.service import DealData
 from crm_tui.core.errors import CrmError, ValidationError
-from crm_tui.core.activities.follow_ups import KeepInTouch
 from crm_tui.core.models import format_timestamp, parse_timestamp
 from crm_tui.core.records import Page
-from crm_tui.core.when import When, instant, parse_when
+from crm_tui.core.text import plural
+from crm_tui.core.when import When, instant, local_time, parse_when
 from crm_tui.ui import sources
-from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen, open_editor
-from crm_tui.ui.kit.dialogs import DialogScreen
-from crm_tui.ui.navigation import detail_screen, linked_record
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
-from crm_tui.ui.kit.detail import local_time
+from crm_tui.ui.kit.dialogs import DialogScreen
 from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.kit.record_source import Column, ListQuery, column_widths
+from crm_tui.ui.navigation import detail_screen, linked_record
+from crm_tui.ui.screens.activities.form import LogFormScreen, TaskFormScreen, open_editor
+from crm_tui.ui.text import with_whom
 
 EMPTY_AGENDA = "Nothing due. t adds a task."
 
@@ -64,9 +65,6 @@ DEAL_COLUMNS = (
 )
 
 
-def with_whom(task: ActivityData) -> str:
-    return " · ".join(name for name in (task.contact, task.company, task.deal) if name)
-
 
 def due_text(task: ActivityData, now: datetime) -> str:
     """When a task is due, as its group needs it: `overdue 2d`, just the time today, the day ahead (no time in
@@ -89,10 +87,10 @@ def due_text(task: ActivityData, now: datetime) -> str:
 def last_contact(contact: KeepInTouch, now: datetime) -> str:
     """`last contact 45 days ago · every 30 days`, or `never in touch · every 30 days`."""
     days = contact.days_since(now)
-    every = f"every {contact.every_days} day{'' if contact.every_days == 1 else 's'}"
+    every = f"every {plural(contact.every_days, 'day')}"
     if days is None:
         return f"never in touch · {every}"
-    return f"last contact {days} day{'' if days == 1 else 's'} ago · {every}"
+    return f"last contact {plural(days, 'day')} ago · {every}"
 
 
 class AgendaSource(agenda_rows.AgendaPages):

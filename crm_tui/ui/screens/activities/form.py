@@ -25,17 +25,15 @@ from textual.widgets import Input, Label
 
 from crm_tui.core import activities
 from crm_tui.core.activities import links as activity_links
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.activities.service import TASK, ActivityData
 from crm_tui.core.activities.links import LINK_FIELDS
+from crm_tui.core.activities.service import TASK, ActivityData
 from crm_tui.core.db import connection
+from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.errors import CrmError, ValidationError
-from crm_tui.core.when import instant, parse_when
+from crm_tui.core.when import instant, local_time, parse_when
 from crm_tui.ui import sources
-from crm_tui.ui.screens.contacts.form import company_starting
-from crm_tui.ui.screens.deals.form import contact_starting, first_starting
-from crm_tui.ui.kit.detail import local_time
 from crm_tui.ui.kit.form import HINT, Field, Form, RecordFormScreen, form_bindings
+from crm_tui.ui.lookups import company_starting, contact_starting, first_starting
 
 KIND_KEYS = {"call": "c", "meeting": "m", "email": "e", "note": "n"}
 DEFAULT_KIND = "call"

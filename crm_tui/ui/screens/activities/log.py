@@ -1,8 +1,8 @@
 """The activity log (section 4): every call, meeting, email, note, done task and deal stage change, newest first.
 
 The same screen, narrowed to one contact, company or deal, is that record's timeline. The list reads the feed a
-page at a time (core/feed.py), so it is as quick on two million entries as on ten. Filters: the kind (`f`), the
-words typed after `/`, a date range (`r`) and the linked record (`backspace` drops it).
+page at a time (core/activities/feed.py), so it is as quick on two million entries as on ten. Filters: the kind
+(`f`), the words typed after `/`, a date range (`r`) and the linked record (`backspace` drops it).
 """
 
 from __future__ import annotations
@@ -21,43 +21,26 @@ from textual.widgets import Input, Label, Static
 
 from crm_tui.core import activities, companies, contacts, deals
 from crm_tui.core.activities import feed
+from crm_tui.core.activities.feed import EVERYTHING, FeedFilter
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError, FieldError, ValidationError
-from crm_tui.core.activities.feed import EVERYTHING, FeedEntry, FeedFilter
 from crm_tui.core.models import format_timestamp
 from crm_tui.core.records import Page
-from crm_tui.core.when import When, instant, parse_when
+from crm_tui.core.when import When, instant, local_time, parse_when
 from crm_tui.ui import sources
-from crm_tui.ui.screens.activities.form import open_editor
-from crm_tui.ui.kit.dialogs import ConfirmScreen, DialogScreen
-from crm_tui.ui.navigation import detail_screen, linked_record
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
-from crm_tui.ui.kit.detail import local_time
+from crm_tui.ui.kit.dialogs import ConfirmScreen, DialogScreen
 from crm_tui.ui.kit.filter_box import FilterBox
 from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.kit.record_source import Column, ListQuery
+from crm_tui.ui.navigation import detail_screen, linked_record
+from crm_tui.ui.screens.activities.form import open_editor
+from crm_tui.ui.text import summary, with_whom
 
 KIND_CYCLE: tuple[str | None, ...] = (None, *feed.KINDS)
 EMPTY_LOG = "Nothing logged yet · l on a contact, company or deal logs a call, meeting, email or note"
 NOTHING_MATCHES = "Nothing matches · esc clears the words, f the kind, r the dates, backspace the record"
 
-
-def summary(entry: FeedEntry) -> str:
-    """The subject, and the body's first line after it when there is both."""
-    first_line = entry.body.split("\n", 1)[0]
-    if entry.subject and first_line:
-        return f"{entry.subject} · {first_line}"
-    return entry.name
-
-
-def with_whom(entry: FeedEntry, narrowed: FeedFilter = EVERYTHING) -> str:
-    """Who and what an entry is linked to, but for the record a timeline is narrowed to (it would be on every
-    row); a stage change names its deal first, since its subject does not."""
-    links = [(entry.contact, entry.contact_id == narrowed.contact_id),
-             (entry.company, entry.company_id == narrowed.company_id), (entry.deal, entry.deal_id == narrowed.deal_id)]
-    if entry.is_stage_change:
-        links.insert(0, links.pop())
-    return " · ".join(name for name, hidden in links if name and not hidden)
 
 
 def feed_columns(narrowed: FeedFilter = EVERYTHING) -> tuple[Column, ...]:

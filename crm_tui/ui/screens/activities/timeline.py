@@ -18,15 +18,16 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
-from crm_tui.core.activities import listing as activity_list
-from crm_tui.core.activities import feed
-from crm_tui.core.activities.service import ActivityData
-from crm_tui.core.activities.listing import ActivityFilter
+from crm_tui.core.activities import feed, listing as activity_list
 from crm_tui.core.activities.feed import FeedEntry, FeedFilter
+from crm_tui.core.activities.listing import ActivityFilter
+from crm_tui.core.activities.service import ActivityData
+from crm_tui.core.when import local_time
 from crm_tui.ui import sources
-from crm_tui.ui.screens.activities.log import ActivityLogScreen, summary, with_whom
-from crm_tui.ui.kit.detail import DetailScreen, Section, local_time, paragraph
+from crm_tui.ui.kit.detail import DetailScreen, Section, paragraph
 from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.screens.activities.log import ActivityLogScreen
+from crm_tui.ui.text import summary, with_whom
 
 ENTRIES_SHOWN = 8
 TASKS_SHOWN = 5

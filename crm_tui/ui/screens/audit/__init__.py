@@ -1,0 +1,1 @@
+"""A record's history (history) and the trash (trash)."""

@@ -1,7 +1,7 @@
 """`h`: a record's history, newest change first, each with its time, what it did, where it came from, and every
 field it changed as old → new.
 
-The changes are read a page at a time (core/history.py pages by change id), and the next page is read as the
+The changes are read a page at a time (core/audit/history.py pages by change id), and the next page is read as the
 cursor nears the end of what is shown, so a record edited ten thousand times opens as fast as one edited once.
 """
 
@@ -21,11 +21,12 @@ from textual.worker import get_current_worker
 
 from crm_tui.core import activities, companies, contacts, deals
 from crm_tui.core.audit import history
+from crm_tui.core.audit.history import FieldChange, HistoryEntry
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError, NotFoundError
-from crm_tui.core.audit.history import FieldChange, HistoryEntry
+from crm_tui.core.when import local_time
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
-from crm_tui.ui.kit.detail import EMPTY, local_time
+from crm_tui.ui.kit.detail import EMPTY
 
 PAGE_SIZE = 50
 LOAD_AHEAD = 5

@@ -1,7 +1,7 @@
 """The trash: deleted contacts, companies, deals and activities together, newest deletion first, to restore (which
 `u` undoes) or to purge for good (which nothing undoes, so it asks first).
 
-The list reads the trash a page at a time by keyset (core/trash.py `list_trashed`), whatever its size.
+The list reads the trash a page at a time by keyset (core/audit/trash.py `list_trashed`), whatever its size.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from textual.widgets import Static
 
 from crm_tui import config
 from crm_tui.core.audit import trash
+from crm_tui.core.audit.trash import TrashedRecord
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.core.records import Page
-from crm_tui.core.audit.trash import TrashedRecord
-from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.core.when import local_time
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
-from crm_tui.ui.kit.detail import local_time
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.kit.record_list import MovingOnlyList, RecordList
 from crm_tui.ui.kit.record_source import Column, ListQuery
 

@@ -1,0 +1,1 @@
+"""Companies: the list (companies), a company's detail screen (detail) and its form (form)."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from crm_tui.core import companies
 from crm_tui.core.companies.service import CompanyData
+from crm_tui.ui.kit.list_screen import ListScreen
+from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.screens.companies.detail import CompanyDetailScreen
 from crm_tui.ui.screens.companies.form import CompanyFormScreen
-from crm_tui.ui.kit.list_screen import ListScreen
 from crm_tui.ui.sources import CompanySource
-from crm_tui.ui.kit.record_list import RecordList
 
 
 class CompaniesScreen(ListScreen):

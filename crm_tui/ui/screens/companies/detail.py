@@ -13,14 +13,14 @@ from textual.widgets import Static
 
 from crm_tui.core import companies
 from crm_tui.core.companies.service import CompanyData
-from crm_tui.ui.screens.companies.form import CompanyFormScreen
-from crm_tui.ui.screens.contacts.detail import LISTS_CSS, ContactDetailScreen, deal_source, open_deal_from
-from crm_tui.ui.screens.deals.form import DealFormScreen
-from crm_tui.ui.screens.activities.timeline import TimelineDetail, timeline_binding
-from crm_tui.ui.sources import CompanySource, ContactSource
 from crm_tui.ui.kit.detail import FieldRow, Section, detail_bindings, time_rows
 from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.screens.activities.timeline import TimelineDetail, timeline_binding
+from crm_tui.ui.screens.companies.form import CompanyFormScreen
+from crm_tui.ui.screens.contacts.detail import LISTS_CSS, ContactDetailScreen, deal_source, open_deal_from
+from crm_tui.ui.screens.deals.form import DealFormScreen
+from crm_tui.ui.sources import CompanySource, ContactSource
 
 
 class CompanyDetailScreen(TimelineDetail):

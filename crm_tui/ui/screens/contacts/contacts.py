@@ -10,20 +10,20 @@ from textual.containers import Center
 from textual.widgets import Static
 
 from crm_tui.core import contacts, demo
-from crm_tui.core.duplicates import merge
-from crm_tui.core.search import saved as saved_searches
 from crm_tui.core.contacts.service import ContactData
 from crm_tui.core.db import connection
+from crm_tui.core.duplicates import merge
 from crm_tui.core.errors import CrmError
-from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
-from crm_tui.ui.screens.contacts.form import ContactFormScreen
-from crm_tui.ui.kit.list_screen import ListScreen
-from crm_tui.ui.screens.duplicates.merge import MergeScreen
-from crm_tui.ui.kit.dialogs import BulkTagScreen, TagEditScreen
-from crm_tui.ui.sources import ContactSource, PinnedQuery
+from crm_tui.core.search import saved as saved_searches
 from crm_tui.ui.kit.filter_box import FilterBox
+from crm_tui.ui.kit.list_screen import ListScreen
 from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.screens.contacts.detail import ContactDetailScreen
+from crm_tui.ui.screens.contacts.form import ContactFormScreen
+from crm_tui.ui.screens.contacts.tags import BulkTagScreen, TagEditScreen
+from crm_tui.ui.screens.duplicates.merge import MergeScreen
+from crm_tui.ui.sources import ContactSource, PinnedQuery
 
 WELCOME = (
     "Welcome to crm-tui. This database has no contacts yet.\n\n"

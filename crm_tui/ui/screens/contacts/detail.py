@@ -14,16 +14,17 @@ from textual.widgets import Static
 from crm_tui.core import contacts
 from crm_tui.core.contacts.service import ContactData
 from crm_tui.core.deals.listing import DealFilter
-from crm_tui.ui.screens.contacts.form import ContactFormScreen
-from crm_tui.ui.screens.deals.detail import DealDetailScreen, plural
-from crm_tui.ui.screens.deals.form import DealFormScreen
-from crm_tui.ui.kit.dialogs import TagEditScreen
-from crm_tui.ui.navigation import detail_screen
-from crm_tui.ui.screens.activities.timeline import TimelineDetail, timeline_binding
-from crm_tui.ui.sources import ContactSource, DealSource
+from crm_tui.core.text import plural
 from crm_tui.ui.kit.detail import DetailScreen, FieldRow, Section, detail_bindings, paragraph, time_rows
 from crm_tui.ui.kit.record_list import RecordList
 from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.navigation import detail_screen
+from crm_tui.ui.screens.activities.timeline import TimelineDetail, timeline_binding
+from crm_tui.ui.screens.contacts.form import ContactFormScreen
+from crm_tui.ui.screens.contacts.tags import TagEditScreen
+from crm_tui.ui.screens.deals.detail import DealDetailScreen
+from crm_tui.ui.screens.deals.form import DealFormScreen
+from crm_tui.ui.sources import ContactSource, DealSource
 
 DEAL_SORTS = ("close", "value", "stage", "age")
 LISTS_CSS = """
@@ -89,7 +90,7 @@ class ContactDetailScreen(TimelineDetail):
         yield Section("Contact", FieldRow("Emails", record.emails), FieldRow("Phones", record.phones))
         yield Section("Work", FieldRow("Title", record.title), FieldRow("Company", record.company or ""))
         yield Section("Address", *(FieldRow(label, getattr(record, name))
-                                   for label, name in zip(address, contacts.ADDRESS_FIELDS)))
+                                   for label, name in zip(address, contacts.ADDRESS_FIELDS, strict=False)))
         every = record.keep_in_touch_days
         yield Section("Personal", FieldRow("Birthday", record.birthday), FieldRow("Tags", ", ".join(record.tags)),
                       FieldRow("Keep in touch", "" if every is None else f"every {plural(every, 'day')}"))

@@ -19,11 +19,11 @@ from textual.worker import get_current_worker
 from crm_tui.core import companies, contacts
 from crm_tui.core.contacts import tags
 from crm_tui.core.db import connection
-from crm_tui.core.text import fold
 from crm_tui.core.validation import clean_birthday, clean_email, clean_keep_in_touch, clean_phone
 from crm_tui.ui.kit.dialogs import ConfirmScreen
-from crm_tui.ui.navigation import detail_screen
 from crm_tui.ui.kit.form import HINT, Field, RecordFormScreen, form_bindings
+from crm_tui.ui.lookups import company_starting
+from crm_tui.ui.navigation import detail_screen
 
 if TYPE_CHECKING:  # the duplicate check needs rapidfuzz and numpy: loaded when a contact is first saved
     from crm_tui.core.duplicates.groups import LikelyDuplicate
@@ -33,14 +33,6 @@ NEW_COMPANY_NOTE = "new company will be created"
 IDENTITY_FIELDS = ("first_name", "last_name", "display_name", "emails", "phones", "company")
 """What the duplicate check reads: an edit that changes none of them saves without asking it."""
 
-
-def company_starting(prefix: str) -> str | None:
-    """The first live company, by name, whose name starts with `prefix` (ignoring case and accents)."""
-    key = fold(prefix)
-    if not key:
-        return None
-    found = companies.list_page(text=prefix, limit=20).items
-    return next((company.name for company in found if fold(company.name).startswith(key)), None)
 
 
 FIELDS = (

@@ -13,14 +13,14 @@ from rich.text import Text
 from textual import work
 
 from crm_tui.core import deals
-from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.db import connection
+from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.deals.listing import DealFilter, StageTotals
 from crm_tui.core.deals.service import DealData
 from crm_tui.core.errors import ConflictError, CrmError, NotFoundError
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.screens.deals.dialogs import LostReasonScreen
 from crm_tui.ui.screens.deals.form import DealFormScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen
 
 
 @dataclass(frozen=True)

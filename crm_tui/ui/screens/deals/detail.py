@@ -19,22 +19,23 @@ from crm_tui.core.deals import listing as deal_list
 from crm_tui.core.deals.listing import StageMove
 from crm_tui.core.deals.service import DealData
 from crm_tui.core.money import format_money
+from crm_tui.core.text import plural
+from crm_tui.core.when import local_time
 from crm_tui.ui import sources
-from crm_tui.ui.screens.deals.dialogs import LostReasonScreen
-from crm_tui.ui.screens.deals.form import DealFormScreen
-from crm_tui.ui.navigation import detail_screen
-from crm_tui.ui.screens.activities.timeline import TimelineDetail, timeline_binding
-from crm_tui.ui.sources import DealSource
 from crm_tui.ui.kit.detail import (
     FieldRow,
     Section,
     detail_bindings,
-    local_time,
     paragraph,
     plain,
     time_rows,
 )
 from crm_tui.ui.kit.record_source import ListQuery
+from crm_tui.ui.navigation import detail_screen
+from crm_tui.ui.screens.activities.timeline import TimelineDetail, timeline_binding
+from crm_tui.ui.screens.deals.dialogs import LostReasonScreen
+from crm_tui.ui.screens.deals.form import DealFormScreen
+from crm_tui.ui.sources import DealSource
 
 
 def history_lines(moves: list[StageMove]) -> str:
@@ -53,9 +54,6 @@ def next_step_row(deal: DealData) -> FieldRow:
     due = local_time(deal.next_step_due) if deal.next_step_due else "no due date"
     return FieldRow("Next step", f"{deal.next_step} · {due}")
 
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 class MarkedRow(FieldRow):

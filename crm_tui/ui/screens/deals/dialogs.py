@@ -12,9 +12,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from crm_tui.core.deals import listing as deal_list
-from crm_tui.core.deals import pipelines
 from crm_tui.core.db import connection
+from crm_tui.core.deals import listing as deal_list, pipelines
 from crm_tui.core.errors import CrmError
 from crm_tui.core.text import fold
 from crm_tui.ui.kit.dialogs import DialogScreen, PickerScreen

@@ -10,33 +10,16 @@ from textual.widgets import Input
 
 from crm_tui import config
 from crm_tui.core import companies, contacts, deals, money
-from crm_tui.core.deals import pipelines
 from crm_tui.core.db import connection
+from crm_tui.core.deals import pipelines
 from crm_tui.core.deals.service import DealData
 from crm_tui.core.errors import CrmError
-from crm_tui.core.text import fold
 from crm_tui.core.validation import clean_currency, clean_date
-from crm_tui.ui.screens.contacts.form import company_starting
 from crm_tui.ui.kit.form import Field, RecordFormScreen, form_bindings
+from crm_tui.ui.lookups import company_starting, contact_starting, first_starting, pipeline_starting
 
 VALUE_PLACEHOLDER = "e.g. 12500.50 or 12.500,50 (empty is 0)"
 
-
-def first_starting(prefix: str, names: list[str]) -> str | None:
-    """The first of `names` that starts with `prefix`, ignoring case and accents."""
-    key = fold(prefix)
-    return next((name for name in names if fold(name).startswith(key)), None) if key else None
-
-
-def contact_starting(prefix: str) -> str | None:
-    """The first live contact, by name, whose name starts with `prefix`."""
-    if not fold(prefix):
-        return None
-    return first_starting(prefix, [contact.name for contact in contacts.list_page(text=prefix, limit=20).items])
-
-
-def pipeline_starting(prefix: str) -> str | None:
-    return first_starting(prefix, [pipeline.name for pipeline in pipelines.list_pipelines()])
 
 
 class DealFormScreen(RecordFormScreen):

@@ -21,24 +21,24 @@ from textual.worker import get_current_worker
 
 from crm_tui import config
 from crm_tui.core import deals
-from crm_tui.core.deals import pipelines
 from crm_tui.core.db import connection
+from crm_tui.core.deals import pipelines
 from crm_tui.core.deals.listing import DealFilter, StageTotals
+from crm_tui.core.deals.pipelines import PipelineData, StageData
 from crm_tui.core.deals.service import DealData
 from crm_tui.core.errors import CrmError
-from crm_tui.core.deals.pipelines import PipelineData, StageData
+from crm_tui.ui.kit.app_header import AppFooter, AppHeader
+from crm_tui.ui.kit.filter_box import FilterBox
+from crm_tui.ui.kit.record_list import RecordList
+from crm_tui.ui.kit.record_source import ListQuery
 from crm_tui.ui.screens.deals.changes import DealChanges, Moved, read_totals
 from crm_tui.ui.screens.deals.detail import DealDetailScreen
 from crm_tui.ui.screens.deals.dialogs import PipelinePickerScreen
 from crm_tui.ui.screens.deals.pipeline_settings import PipelineSettingsScreen
 from crm_tui.ui.sources import DealSource
-from crm_tui.ui.kit.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.board import Board
 from crm_tui.ui.widgets.board_status import BoardStatus
-from crm_tui.ui.kit.filter_box import FilterBox
 from crm_tui.ui.widgets.kanban import KanbanColumn
-from crm_tui.ui.kit.record_list import RecordList
-from crm_tui.ui.kit.record_source import ListQuery
 
 TOTALS_DELAY_SECONDS = 0.3
 TABLE_SORTS = ("value", "close", "stage", "age")

@@ -14,8 +14,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from crm_tui.core.db import connection
-from crm_tui.core.errors import CrmError, FieldError, ValidationError
 from crm_tui.core.deals.pipelines import StageData
+from crm_tui.core.errors import CrmError, FieldError, ValidationError
 from crm_tui.ui.kit.dialogs import DialogScreen, PickerScreen
 
 Saved = TypeVar("Saved")

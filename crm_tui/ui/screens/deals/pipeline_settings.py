@@ -21,13 +21,15 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from crm_tui.core.deals import pipelines
+from crm_tui.core import deals
 from crm_tui.core.db import connection
-from crm_tui.core.errors import CrmError
+from crm_tui.core.deals import pipelines
 from crm_tui.core.deals.pipelines import PipelineData, StageData
+from crm_tui.core.errors import CrmError
+from crm_tui.core.text import plural
+from crm_tui.ui.kit.app_header import AppFooter, AppHeader
 from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.screens.deals.pipeline_dialogs import PromptField, PromptScreen, StagePickerScreen
-from crm_tui.ui.kit.app_header import AppFooter, AppHeader
 
 STAGE_NAME_WIDTH = 22
 PIPELINE_NAME_WIDTH = 24
@@ -56,15 +58,11 @@ def _cell(text: str, width: int, style: str = "") -> Text:
     return cell
 
 
-def _deals(count: int) -> str:
-    return f"{count:,} deal{'' if count == 1 else 's'}"
-
-
 def stage_line(stage: StageData, count: int) -> Text:
     """`Proposal               50%         3 deals`; the outcomes marked won and lost."""
     mark = {"won": ("won", "bold green"), "lost": ("lost", "bold red")}.get(stage.outcome, ("", ""))
     return Text.assemble(_cell(stage.name, STAGE_NAME_WIDTH), f" {stage.probability:>3}%  ",
-                         _cell(mark[0], 4, mark[1]), f"  {_deals(count):>11}")
+                         _cell(mark[0], 4, mark[1]), f"  {plural(count, 'deal'):>11}")
 
 
 def pipeline_line(pipeline: PipelineData) -> Text:
@@ -364,15 +362,15 @@ class PipelineSettingsScreen(Screen[None]):
         def picked(target_id: int | None) -> None:
             target = next((each for each in others if each.id == target_id), None)
             if target is not None:
-                self._confirm(Text.assemble("Delete the stage ", (stage.name, "bold"), f" and move its {_deals(count)} "
-                                            "to ", (target.name, "bold"), "?"),
+                self._confirm(Text.assemble("Delete the stage ", (stage.name, "bold"),
+                                            f" and move its {plural(count, 'deal')} to ", (target.name, "bold"), "?"),
                               "Delete", lambda: self._delete_stage(stage, target, count))
 
         self.app.push_screen(StagePickerScreen(question, others), picked)
 
     def _delete_stage(self, stage: StageData, target: StageData | None, count: int) -> None:
-        moved = f", its {_deals(count)} moved to '{target.name}'" if target else ""
-        self._write(lambda: pipelines.delete_stage(stage.id, target.id if target else None),
+        moved = f", its {plural(count, 'deal')} moved to '{target.name}'" if target else ""
+        self._write(lambda: deals.delete_stage(stage.id, target.id if target else None),
                     f"Deleted stage '{stage.name}'{moved} · u undoes")
 
     # Pipelines

@@ -1,0 +1,1 @@
+"""Duplicates: the scan's groups (duplicates) and the merge screen (merge)."""

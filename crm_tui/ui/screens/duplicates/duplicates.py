@@ -1,7 +1,7 @@
 """Find duplicate contacts: the scan's groups of likely copies of one person, each merged (enter) or marked "not
 duplicates" (n), strongest first.
 
-The scan (core/duplicates.py) runs in a thread worker and reports how far it is; its groups come back as one list
+The scan (core/duplicates/groups.py) runs in a thread worker and reports how far it is; its groups come back as one list
 in memory, which a RecordList shows through an in-memory source, so only the rows on screen are drawn however
 many groups there are. A merged or dismissed group leaves the list at once, without a rescan.
 """
@@ -20,16 +20,17 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from crm_tui.core import duplicates
-from crm_tui.core.duplicates import merge
 from crm_tui.core.db import connection
+from crm_tui.core.duplicates import merge
 from crm_tui.core.duplicates.groups import DuplicateGroup
 from crm_tui.core.errors import CrmError
 from crm_tui.core.records import Page
-from crm_tui.ui.screens.duplicates.merge import MergeScreen
-from crm_tui.ui.kit.dialogs import ConfirmScreen
+from crm_tui.core.text import plural
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.kit.record_list import MovingOnlyList, RecordList
 from crm_tui.ui.kit.record_source import Column, ListQuery
+from crm_tui.ui.screens.duplicates.merge import MergeScreen
 
 AUTO_RESCAN_SECONDS = 1.0
 """A change elsewhere (an undo, ctrl+r, another process) rescans by itself only when the last scan took less than
@@ -54,7 +55,7 @@ def joined_names(group: DuplicateGroup) -> str:
 
 def numbered_names(group: DuplicateGroup, at_most: int | None = None) -> str:
     """`Ann Lee #12, Anne Lee #15`, the first `at_most` of them and how many more."""
-    shown = [f"{name} #{contact_id}" for contact_id, name in zip(group.contact_ids, group.names)]
+    shown = [f"{name} #{contact_id}" for contact_id, name in zip(group.contact_ids, group.names, strict=False)]
     if at_most is not None and len(shown) > at_most:
         shown = [*shown[:at_most], f"and {len(shown) - at_most:,} more"]
     return ", ".join(shown)
@@ -249,11 +250,11 @@ class DuplicatesScreen(Screen[None]):
     def show_title(self) -> None:
         count = len(self.source.rows)
         self.set_class(self.scanned and count == 0, "empty")
-        contacts = f"{self.contact_count:,} contact{'' if self.contact_count == 1 else 's'}"
+        contacts = plural(self.contact_count, "contact")
         self.query_one("#empty-note", Static).update(Text(f"No likely duplicates among {contacts}"))
         if not self.scanned:
             return
-        groups = f"{count:,} group{'' if count == 1 else 's'}"
+        groups = plural(count, "group")
         title = f"Likely duplicates: {groups} among {contacts}"
         if self.stale:
             title += " · contacts changed since: r rescans"

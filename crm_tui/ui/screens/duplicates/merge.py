@@ -17,11 +17,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from crm_tui.core.duplicates import merge
 from crm_tui.core.contacts.data import shown_name
 from crm_tui.core.db import connection
+from crm_tui.core.duplicates import merge
 from crm_tui.core.errors import ConflictError, CrmError, ValidationError
-from crm_tui.ui.screens.deals.detail import plural
+from crm_tui.core.text import plural
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
 from crm_tui.ui.widgets.merge_table import EMPTY, LABEL_WIDTH, MergeTable, contact_value, label
 

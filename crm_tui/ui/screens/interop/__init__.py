@@ -1,0 +1,1 @@
+"""Import (import_flow, column_mapping) and export (export_dialog)."""

@@ -22,8 +22,8 @@ from crm_tui.core.errors import CrmError
 from crm_tui.core.interop.csv.mapping import CUSTOM_PREFIX, FIELDS_BY_ENTITY, Mapping
 from crm_tui.core.interop.csv.read import CsvFormat, read_csv
 from crm_tui.core.interop.rows import SourceRow
-from crm_tui.ui.kit.dialogs import PickerScreen
 from crm_tui.ui.kit.app_header import AppFooter
+from crm_tui.ui.kit.dialogs import PickerScreen
 
 PREVIEW_ROWS = 5
 COLUMN_WIDTH = 20

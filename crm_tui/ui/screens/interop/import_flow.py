@@ -1,8 +1,8 @@
 """The import flow: a file, what it holds, how its columns map, a mode, a dry run, then the import itself.
 
-One modal walks through the steps, as `crm-tui import` does them (cli_interop.py): the person sees what each row
-would become before anything is written, and a running import can be stopped, which rolls the whole batch back
-(the importer runs in one transaction). Every read of the file and all database work run in thread workers; the
+One modal walks through the steps, as `crm-tui import` does them (cli/commands/interop.py): the person sees what
+each row would become before anything is written, and a running import can be stopped, which rolls the whole batch
+back (the importer runs in one transaction). Every read of the file and all database work run in thread workers; the
 path completion lists directories off the event loop too.
 """
 
@@ -27,8 +27,9 @@ from textual.widgets import Input, Label, ProgressBar
 from crm_tui.config import confined_path
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
-from crm_tui.ui.screens.interop.column_mapping import ColumnMappingScreen
+from crm_tui.core.interop.detect import BOM_ENCODINGS, detect_format
 from crm_tui.ui.kit.dialogs import ConfirmScreen, DialogScreen
+from crm_tui.ui.screens.interop.column_mapping import ColumnMappingScreen
 
 ENTITIES = ("contact", "company", "deal", "activity")
 PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals", "activity": "activities"}
@@ -89,8 +90,6 @@ class Detected:
 
 def detect(text: str, entity: str) -> Detected:
     """The format of the file `text` names and what it holds; CrmError when it is no file to import."""
-    from crm_tui.cli.commands.interop import detect_format
-
     if not text.strip():
         raise CrmError("type the path of a CSV, vCard or JSON backup file")
     path = confined_path(text.strip())
@@ -326,7 +325,6 @@ class ImportScreen(DialogScreen[str | None]):
     def rows(self, found: Detected, mapping: Any):
         """The file's rows as the importer takes them, and the stream to close afterwards."""
         if found.fmt == "vcard":
-            from crm_tui.cli.commands.interop import BOM_ENCODINGS
             from crm_tui.core.interop.csv.read import sniff
             from crm_tui.core.interop.vcard.read import read_vcards
 

@@ -1,0 +1,1 @@
+"""Search everywhere (search) and saving a search (save_search)."""

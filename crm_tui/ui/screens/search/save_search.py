@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from crm_tui.core.search import saved as saved_searches
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError, ValidationError
+from crm_tui.core.search import saved as saved_searches
 from crm_tui.core.search.saved import SavedSearchData
 from crm_tui.ui.kit.dialogs import DialogScreen
 

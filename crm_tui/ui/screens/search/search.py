@@ -20,16 +20,16 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_tui.core import activities
-from crm_tui.core.search import saved as saved_searches
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
-from crm_tui.core.search.saved import SavedSearchData
+from crm_tui.core.search import saved as saved_searches
 from crm_tui.core.search.query import KEYSTROKE_BUDGET, SearchGroup, SearchHit, parse, search_groups
+from crm_tui.core.search.saved import SavedSearchData
 from crm_tui.ui import sources
+from crm_tui.ui.kit.app_header import AppFooter, AppHeader
 from crm_tui.ui.kit.dialogs import ConfirmScreen, PickerScreen
 from crm_tui.ui.navigation import detail_screen, linked_record
 from crm_tui.ui.screens.search.save_search import SaveSearchScreen
-from crm_tui.ui.kit.app_header import AppFooter, AppHeader
 
 OPERATOR_HELP = 'tag:vip company:acme stage:proposal kind:call is:overdue -word "exact phrase"'
 GROUP_TITLES = {"contact": "Contacts", "company": "Companies", "deal": "Deals", "activity": "Activities",

@@ -4,12 +4,11 @@ what it means."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from crm_tui import cli
-from crm_tui.core.errors import CrmError
 from crm_tui.cli.remote_policy import SERVER_COMMANDS, remote_arguments
+from crm_tui.core.errors import CrmError
 
 
 def refusal(command_line: str) -> str:
