@@ -120,6 +120,13 @@ def change_batch(batch_id: str | None = None, undoes: str | None = None,
         _current_batch.reset(token)
 
 
+def write_transaction():
+    """The transaction every write runs in. It takes the write lock when it begins (BEGIN IMMEDIATE): one begun as
+    a reader would have to upgrade at its first write, and SQLite refuses that at once ("database is locked") while
+    another writer holds the lock, rather than waiting out the busy timeout. Nested, it is a savepoint."""
+    return database.atomic("IMMEDIATE")
+
+
 def batched(service: Callable[P, R]) -> Callable[P, R]:
     """Run a service write in a change batch: what it writes through other services joins the same batch."""
 
@@ -226,7 +233,7 @@ def set_trashed_many(
     """
     moved: list[int] = []
     action = "delete" if trashed else "restore"
-    with database.atomic():
+    with write_transaction():
         for chunk in chunked(dict.fromkeys(record_ids)):
             before = [record for record in snapshots(chunk) if (record.deleted_at is None) == trashed]
             ids = [record.id for record in before]
@@ -247,7 +254,7 @@ def set_trashed(
     reindex: Callable[[list[int]], None],
 ) -> None:
     """Move one record to the trash or back; one that is missing or already there is a NotFoundError."""
-    with database.atomic():
+    with write_transaction():
         if set_trashed_many(model, [record_id], trashed, snapshots, reindex):
             return
         noun = model.__name__.lower()
@@ -262,7 +269,7 @@ def purge_from_trash(model: type[RecordModel], record_id: int, snapshot: Callabl
     Records not in the trash are refused, so a purge is always the second, deliberate step.
     """
     noun = model.__name__.lower()
-    with database.atomic():
+    with write_transaction():
         before = snapshot(record_id)
         if before.deleted_at is None:
             raise NotFoundError(f"{noun} {record_id} is not in the trash; only what is in the trash can be purged")

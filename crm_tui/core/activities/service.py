@@ -14,8 +14,16 @@ from datetime import datetime
 
 from crm_tui.core import search_index
 from crm_tui.core.errors import FieldError, ValidationError
-from crm_tui.core.models import Activity, Company, Contact, Deal, database, format_timestamp, now_text, utc_now
-from crm_tui.core.records import batched, only, read_by_ids, record_change, save_versioned, trash_verbs
+from crm_tui.core.models import Activity, Company, Contact, Deal, format_timestamp, now_text, utc_now
+from crm_tui.core.records import (
+    batched,
+    only,
+    read_by_ids,
+    record_change,
+    save_versioned,
+    trash_verbs,
+    write_transaction,
+)
 from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_text, clean_timestamp
 
 LOGGED_KINDS = ("call", "meeting", "email", "note")
@@ -153,7 +161,7 @@ def _columns(row: dict) -> dict:
 def create(values: dict) -> ActivityData:
     """Log an activity (kind call, meeting, email or note; `occurred_at` defaults to now) or add a task."""
     values = {"kind": "note", **values}
-    with database.atomic():
+    with write_transaction():
         row = _validate(values, None)
         if row["kind"] != TASK and row.get("occurred_at") is None:
             row["occurred_at"] = now_text()
@@ -169,7 +177,7 @@ def create(values: dict) -> ActivityData:
 
 @batched
 def update(activity_id: int, expected_version: int, **changes) -> ActivityData:
-    with database.atomic():
+    with write_transaction():
         before = get(activity_id)
         row = _validate(changes, before)
         if row.get("kind", before.kind) == TASK and before.kind != TASK:
@@ -187,7 +195,7 @@ def update(activity_id: int, expected_version: int, **changes) -> ActivityData:
 def set_done(activity_id: int, done: bool, expected_version: int | None = None) -> ActivityData:
     """Mark a task done (now) or open again. A done task has happened: `occurred_at` is when it was done, so
     it takes its place in the activity log and timelines, and counts as keeping in touch."""
-    with database.atomic():
+    with write_transaction():
         before = get(activity_id)
         if not before.is_task:
             raise ValidationError.single("kind", f"{before.name!r} is a {before.kind}, not a task")
@@ -208,7 +216,7 @@ delete, restore, delete_many, restore_many, purge = (
 def write_back(snapshots: Sequence[dict]) -> None:
     """Put activities back as audit-log snapshots show them (undo); links to records removed for good since are
     left out rather than failing the undo."""
-    with database.atomic():
+    with write_transaction():
         for snapshot in snapshots:
             current = get(snapshot["id"], include_deleted=True)
             links = {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from crm_tui.core import activities as activity_service, companies, contacts, deals
 from crm_tui.core.errors import CannotUndoError, ConflictError, NotFoundError
 from crm_tui.core.models import ImportBatch, database, now_text
-from crm_tui.core.records import change_batch, chunked, record_change
+from crm_tui.core.records import change_batch, chunked, record_change, write_transaction
 
 _TRASH_MANY: dict[str, Callable[[Sequence[int]], int]] = {
     "contact": contacts.delete_many, "company": companies.delete_many, "deal": deals.delete_many,
@@ -68,7 +68,7 @@ def get_batch(batch_id: str) -> BatchInfo:
 
 def undo_import(batch_id: str) -> str:
     """Take an import back whole, or refuse with nothing done; returns what was done, in a person's words."""
-    with database.atomic("IMMEDIATE"):
+    with write_transaction():
         batch = get_batch(batch_id)
         if batch.undone_at is not None:
             raise CannotUndoError(f"import {batch.id} was already undone on "

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from crm_tui.core import activities, companies, contacts, deals
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import database, format_timestamp, utc_now
-from crm_tui.core.records import batched
+from crm_tui.core.records import batched, write_transaction
 
 KINDS = ("contact", "company", "deal", "activity")
 _NAME_SQL = {
@@ -87,7 +87,7 @@ def purge_older_than(days: int, now: datetime | None = None) -> dict[str, int]:
         raise ValidationError.single("days", "must be 0 or more")
     cutoff = format_timestamp((now or utc_now()) - timedelta(days=days))
     purged = {}
-    with database.atomic():
+    with write_transaction():
         for kind in KINDS:
             ids = [row[0] for row in database.execute_sql(
                 f"SELECT id FROM {kind} WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY id", (cutoff,))]

@@ -25,7 +25,7 @@ from crm_tui.core.contacts.data import shown_name
 from crm_tui.core.deals import pipelines
 from crm_tui.core.errors import CannotUndoError, ConflictError, NothingToUndoError
 from crm_tui.core.models import Tag, database
-from crm_tui.core.records import change_batch, chunked, record_change
+from crm_tui.core.records import change_batch, chunked, record_change, write_transaction
 from crm_tui.core.text import fold
 
 # The newest change not undone yet. A purge is final, so undo passes over it, and over what was done before to a
@@ -87,7 +87,7 @@ def batch_key(batch_id: str | None, change_id: int) -> str:
 
 def undo_last() -> str:
     """Undo the most recent batch not undone yet, and say what was undone ("Undid: added contact 'Ada'")."""
-    with database.atomic("IMMEDIATE"):
+    with write_transaction():
         found = database.execute_sql(_NEXT_SQL).fetchone()
         if found is None:
             raise NothingToUndoError("there is nothing to undo")
@@ -108,7 +108,7 @@ def undo_last() -> str:
 
 def redo_last() -> str:
     """Take back the most recent undo, and say what was redone ("Redid: added contact 'Ada'")."""
-    with database.atomic("IMMEDIATE"):
+    with write_transaction():
         found = database.execute_sql(_REDO_SQL).fetchone()
         if found is None:
             raise NothingToUndoError("there is nothing to redo")

@@ -28,6 +28,7 @@ from crm_tui.core.records import (
     set_trashed,
     set_trashed_many,
     sort_keys,
+    write_transaction,
 )
 from crm_tui.core.text import NO_COMPANY_SORT, fold
 from crm_tui.core.validation import MAX_NAME, clean_phone, clean_text
@@ -87,7 +88,7 @@ def _refresh_contacts_of(company_ids: list[int]) -> None:
 
 def create(values: dict, batch_id: str | None = None) -> CompanyData:
     clean = validate(values)
-    with change_batch(batch_id), database.atomic():
+    with change_batch(batch_id), write_transaction():
         company_id = Company.insert(**clean, sort_name=fold(clean["name"])).execute()
         search_index.reindex_companies([company_id])
         created = get(company_id)
@@ -120,7 +121,7 @@ def update(company_id: int, expected_version: int, **changes) -> CompanyData:
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise ValidationError([FieldError(name, "is not a company field") for name in sorted(unknown)])
-    with database.atomic():
+    with write_transaction():
         before = get(company_id)
         clean = validate({**{name: getattr(before, name) for name in FIELDS}, **changes})
         save_versioned(Company, company_id, expected_version, {**clean, "sort_name": fold(clean["name"])})
@@ -133,14 +134,14 @@ def update(company_id: int, expected_version: int, **changes) -> CompanyData:
 
 
 def _set_trashed(company_ids: Iterable[int], trashed: bool) -> list[int]:
-    with database.atomic():
+    with write_transaction():
         moved = set_trashed_many(Company, company_ids, trashed, get_many, search_index.reindex_companies)
         _refresh_contacts_of(moved)
     return moved
 
 
 def _set_one_trashed(company_id: int, trashed: bool) -> None:
-    with database.atomic():
+    with write_transaction():
         set_trashed(Company, company_id, trashed, get_many, search_index.reindex_companies)
         _refresh_contacts_of([company_id])
 

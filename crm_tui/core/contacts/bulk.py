@@ -21,11 +21,10 @@ from crm_tui.core.models import (
     ContactPhone,
     ContactTag,
     Tag,
-    database,
     now_text,
     tuple_rows,
 )
-from crm_tui.core.records import allocate_ids, change_batch, chunked, insert_changes, insert_rows
+from crm_tui.core.records import allocate_ids, change_batch, chunked, insert_changes, insert_rows, write_transaction
 from crm_tui.core.text import fold
 
 CHUNK_SIZE = 2000
@@ -134,7 +133,7 @@ def create_contacts(
                 position += 1
             if not valid:
                 continue
-            with database.atomic("IMMEDIATE"):
+            with write_transaction():
                 ids = _write_contact_chunk(valid, batch_id)
             result.created += len(ids)
             result.first_id = ids[0] if result.first_id is None else result.first_id
@@ -142,6 +141,6 @@ def create_contacts(
             if on_progress is not None:
                 on_progress(result)
     if result.created >= OPTIMIZE_AFTER:
-        with database.atomic():
+        with write_transaction():
             search_index.optimize_index(search_index.CONTACT_INDEX, search_index.COMPANY_INDEX)
     return result

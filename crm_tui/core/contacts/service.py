@@ -54,6 +54,7 @@ from crm_tui.core.records import (
     save_versioned,
     set_trashed,
     set_trashed_many,
+    write_transaction,
 )
 from crm_tui.core.text import NO_COMPANY_SORT, fold
 from crm_tui.core.validation import (
@@ -173,7 +174,7 @@ def _replace_lists(drafts: dict[int, ContactDraft], tag_ids: dict[str, int]) -> 
 
 def create(draft: ContactDraft, batch_id: str | None = None) -> ContactData:
     clean = validate(draft)
-    with change_batch(batch_id), database.atomic():
+    with change_batch(batch_id), write_transaction():
         company_id = companies.ensure(clean.company) if clean.company else None
         contact_id = Contact.insert(**row_values(clean, company_id)).execute()
         _replace_lists({contact_id: clean}, tags.ensure(clean.tags))
@@ -189,7 +190,7 @@ def update(contact_id: int, expected_version: int, **changes) -> ContactData:
     unknown = set(changes) - set(ContactDraft.__dataclass_fields__)
     if unknown:
         raise ValidationError([FieldError(name, "is not a contact field") for name in sorted(unknown)])
-    with database.atomic():
+    with write_transaction():
         before = get(contact_id)
         clean = validate(replace(before.to_draft(), **changes))
         company_id = before.company_id
@@ -239,7 +240,7 @@ def add_tags(ids: Iterable[int], names: Iterable[str]) -> int:
     ids = list(ids)
     if not wanted or not ids:
         return 0
-    with database.atomic():
+    with write_transaction():
         return _retag(ids, tags.ensure(wanted), adding=True)
 
 
@@ -247,7 +248,7 @@ def add_tags(ids: Iterable[int], names: Iterable[str]) -> int:
 def remove_tags(ids: Iterable[int], names: Iterable[str]) -> int:
     """Take the tags `names` off these (live) contacts, as one change batch; returns how many contacts changed."""
     keys = [fold(name) for name in tags.clean_names(names)]
-    with database.atomic():
+    with write_transaction():
         found = dict(tuple_rows(Tag.select(Tag.name_key, Tag.id).where(Tag.name_key.in_(keys)))) if keys else {}
         return _retag(ids, found, adding=False) if found else 0
 
@@ -290,7 +291,7 @@ def write_back(snapshots: Sequence[dict]) -> None:
     assignments = [f"{Contact._meta.fields[name].column_name} = {database.param}" for name in _ROW_FIELDS]
     update_sql = (f"UPDATE contact SET {', '.join(assignments)}, version = version + 1, "
                   f"updated_at = {database.param} WHERE id = {database.param}")
-    with database.atomic():
+    with write_transaction():
         for chunk in chunked(snapshots):
             contact_ids = [snapshot["id"] for snapshot in chunk]
             before = get_many(contact_ids)

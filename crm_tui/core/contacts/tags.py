@@ -9,8 +9,8 @@ from peewee import fn
 
 from crm_tui.core import search_index
 from crm_tui.core.errors import NotFoundError, ValidationError
-from crm_tui.core.models import Contact, ContactTag, Tag, database, tuple_rows
-from crm_tui.core.records import batched, chunked, insert_rows, record_change
+from crm_tui.core.models import Contact, ContactTag, Tag, tuple_rows
+from crm_tui.core.records import batched, chunked, insert_rows, record_change, write_transaction
 from crm_tui.core.text import fold
 from crm_tui.core.validation import clean_text
 
@@ -74,7 +74,7 @@ def rename(old: str, new: str) -> TagData:
     [name] = clean_names([new]) or [""]
     if not name:
         raise ValidationError.single("name", "a tag needs a name")
-    with database.atomic():
+    with write_transaction():
         tag = _get(old)
         clash = Tag.get_or_none((Tag.name_key == fold(name)) & (Tag.id != tag.id))
         if clash is not None:
@@ -88,7 +88,7 @@ def rename(old: str, new: str) -> TagData:
 @batched
 def delete(name: str) -> None:
     """Remove a tag from every contact; the audit log keeps who had it, so it can be put back."""
-    with database.atomic():
+    with write_transaction():
         tag = _get(name)
         contact_ids = _tagged_contacts(tag.id)
         Tag.delete().where(Tag.id == tag.id).execute()
@@ -103,7 +103,7 @@ def reattach(name: str, contact_ids: Sequence[int], tag_id: int | None = None) -
     It comes back under its old id while that is free; if a tag of that name exists again, the contacts join it.
     Contacts removed for good since are left out.
     """
-    with database.atomic():
+    with write_transaction():
         tag = Tag.get_or_none(Tag.name_key == fold(name))
         if tag is None:
             free = tag_id is not None and Tag.get_or_none(Tag.id == tag_id) is None

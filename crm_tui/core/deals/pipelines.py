@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from crm_tui.core.errors import ConflictError, CrmError, NotFoundError, ValidationError
 from crm_tui.core.models import Deal, DealStageChange, Pipeline, Stage, database, now_text
-from crm_tui.core.records import batched, record_change, save_versioned
+from crm_tui.core.records import batched, record_change, save_versioned, write_transaction
 from crm_tui.core.text import fold
 from crm_tui.core.validation import MAX_NAME, clean_text
 
@@ -149,7 +149,7 @@ def create(name: str, stage_names: Sequence[str] | None = None) -> PipelineData:
             len(opened) + len(OUTCOMES):
         raise ValidationError.single("stage", "two stages have the same name (Won and Lost are added to every "
                                      "pipeline)")
-    with database.atomic():
+    with write_transaction():
         _check_pipeline_name_free(name)
         last = Pipeline.select(Pipeline.position).order_by(Pipeline.position.desc()).first()
         pipeline = Pipeline.create(name=name, position=(last.position + 1) if last else 0)
@@ -163,7 +163,7 @@ def create(name: str, stage_names: Sequence[str] | None = None) -> PipelineData:
 
 
 def _update_pipeline(ref: int | str, **values) -> PipelineData:
-    with database.atomic():
+    with write_transaction():
         before = get(ref)
         save_versioned(Pipeline, before.id, before.version, values)
         after = get(before.id)
@@ -195,7 +195,7 @@ def move(ref: int | str, position: int) -> list[PipelineData]:
     moving = get(ref)
     ordered = [pipeline for pipeline in list_pipelines(include_archived=True) if pipeline.id != moving.id]
     ordered.insert(max(0, min(position, len(ordered))), moving)
-    with database.atomic():
+    with write_transaction():
         for index, pipeline in enumerate(ordered):
             if pipeline.position != index:
                 _update_pipeline(pipeline.id, position=index)
@@ -209,7 +209,7 @@ def add_stage(ref: int | str, name: str, probability: int | str = 0, position: i
     name = _clean_name("name", name)
     chance = _clean_probability(probability)
     _check_stage_name_free(pipeline, name)
-    with database.atomic():
+    with write_transaction():
         stage = Stage.create(pipeline=pipeline.id, name=name, position=len(pipeline.stages), probability=chance)
         _log_stage(stage.id, "create", None)
         spot = len(pipeline.open_stages) if position is None else position
@@ -228,7 +228,7 @@ def update_stage(stage_id: int, name: str | None = None, probability: int | str 
         values["probability"] = _clean_probability(probability)
     if not values:
         return before
-    with database.atomic():
+    with write_transaction():
         Stage.update(**values).where(Stage.id == stage_id).execute()
         after = _log_stage(stage_id, "update", before)
         assert after is not None  # only a delete leaves none
@@ -255,7 +255,7 @@ def move_stage(stage_id: int, position: int) -> PipelineData:
     stage = stage_by_id(stage_id)
     if stage.outcome != "open":
         raise CrmError(f"{stage.name!r} is an outcome; Won and Lost always come after the open stages")
-    with database.atomic():
+    with write_transaction():
         _reorder(stage.pipeline_id, stage_id, position)
     return get(stage.pipeline_id)
 

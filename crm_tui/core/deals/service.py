@@ -24,6 +24,7 @@ from crm_tui.core.records import (
     record_changes,
     save_versioned,
     trash_verbs,
+    write_transaction,
 )
 from crm_tui.core.text import fold
 from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_currency, clean_date, clean_text, clean_timestamp
@@ -254,7 +255,7 @@ def create(values: dict, default_currency: str = DEFAULT_CURRENCY) -> DealData:
     unknown = set(values) - set(FIELDS) - set(CLOSING_FIELDS)
     if unknown:
         raise ValidationError([FieldError(name, "is not a deal field") for name in sorted(unknown)])
-    with database.atomic():
+    with write_transaction():
         row = _resolve({name: values.get(name, "") for name in FIELDS}, None, default_currency)
         stamp = now_text()
         closed_at, lost_reason = _closing(values, row["stage"], stamp)
@@ -293,7 +294,7 @@ def update(deal_id: int, expected_version: int, default_currency: str = DEFAULT_
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise ValidationError([FieldError(name, "is not a deal field") for name in sorted(unknown)])
-    with database.atomic():
+    with write_transaction():
         before = get(deal_id)
         row = _resolve(changes, before, default_currency)
         columns = _columns(row)
@@ -371,7 +372,7 @@ def move_all(from_stage: int, to_stage: int) -> int:
     """Move every deal of a stage, trashed ones too, to another stage of the same pipeline (deleting a stage)."""
     target = pipelines.stage_by_id(to_stage)
     stamp = now_text()
-    with database.atomic():
+    with write_transaction():
         ids = [row[0] for row in tuple_rows(Deal.select(Deal.id).where(Deal.stage == from_stage))]
         for chunk in chunked(ids):
             before = get_many(chunk)
@@ -387,7 +388,7 @@ def move_all(from_stage: int, to_stage: int) -> int:
 def delete_stage(stage_id: int, move_deals_to: int | str | None = None) -> int:
     """Delete an open stage of a pipeline. Its deals must go somewhere first: `move_deals_to` names an open stage of
     the same pipeline, and they move there (each move logged). Returns how many deals moved."""
-    with database.atomic():
+    with write_transaction():
         target = pipelines.deletion_target(stage_id, move_deals_to)
         moved = move_all(stage_id, target.id) if target else 0
         pipelines.remove_stage(stage_id)
@@ -403,7 +404,7 @@ delete, restore, delete_many, restore_many, purge = (
 def write_back(snapshots: Sequence[dict]) -> None:
     """Put deals back as audit-log snapshots show them (undo). A contact or company removed for good since is
     left out rather than failing the undo."""
-    with database.atomic():
+    with write_transaction():
         for snapshot in snapshots:
             contact_id, company_id = (
                 linked if linked is not None and model.select().where(model.id == linked).exists() else None

@@ -28,7 +28,7 @@ from crm_tui.core.models import (
     format_timestamp,
     tuple_rows,
 )
-from crm_tui.core.records import allocate_ids, insert_changes, insert_rows, new_batch_id
+from crm_tui.core.records import allocate_ids, insert_changes, insert_rows, new_batch_id, write_transaction
 from crm_tui.core.text import fold
 
 DEFAULT_CONTACTS = 500
@@ -256,7 +256,7 @@ def fill(
         if on_progress:
             on_progress("contacts", result.created, contacts)
 
-    with database.atomic("IMMEDIATE"):
+    with write_transaction():
         bulk.insert_companies(
             [{"name": c.name, "domain": c.domain, "phone": c.phone, "address": c.address} for c in companies], batch_id
         )
@@ -267,7 +267,7 @@ def fill(
     task_count = max(1, round(contacts * TASKS_PER_CONTACT))
     written_deals = written_activities = 0
     for start in range(0, deal_count, bulk.CHUNK_SIZE):
-        with database.atomic("IMMEDIATE"):
+        with write_transaction():
             written_deals += _write_deals(
                 rng, now, result.first_id, result.last_id, min(bulk.CHUNK_SIZE, deal_count - start), batch_id)
         if on_progress:
@@ -276,14 +276,14 @@ def fill(
     for start in range(0, total_activities, bulk.CHUNK_SIZE):
         size = min(bulk.CHUNK_SIZE, total_activities - start)
         tasks_here = max(0, min(size, start + size - activity_count))
-        with database.atomic("IMMEDIATE"):
+        with write_transaction():
             written_activities += _write_activities(
                 rng, now, result.first_id, result.last_id, size - tasks_here, tasks_here, batch_id)
         if on_progress:
             on_progress("activities", written_activities, total_activities)
-    with database.atomic("IMMEDIATE"):
+    with write_transaction():
         written_activities += _write_next_steps(seed, now, batch_id)
-    with database.atomic():
+    with write_transaction():
         search_index.optimize_index(search_index.DEAL_INDEX, search_index.ACTIVITY_INDEX)
         Meta.insert(key="demo", value=str(seed)).on_conflict(
             conflict_target=[Meta.key], update={Meta.value: str(seed)}

@@ -48,7 +48,7 @@ from crm_tui.core.duplicates.keys import (
 )
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import DuplicateDismissal, database
-from crm_tui.core.records import batched, chunked, record_change
+from crm_tui.core.records import batched, chunked, record_change, write_transaction
 
 READ_CHUNK = 5000
 # From this size a block is compared on every core (on a small one, starting threads costs more than it saves).
@@ -274,7 +274,7 @@ def scan(on_progress: Progress | None = None) -> list[DuplicateGroup]:
     """
     # One read transaction: a consistent view of contacts, emails and phones while people keep editing (and the
     # scratch tables fill 30% faster).
-    with database.atomic(), _scratch():
+    with write_transaction(), _scratch():
         links = _Links(_dismissed_pairs())
         companies = _live_companies()
         _read(companies, on_progress)
@@ -325,7 +325,7 @@ def dismiss_group(contact_ids: Iterable[int]) -> int:
     ids = sorted(set(contact_ids))
     if len(ids) < 2:
         raise ValidationError.single("contacts", "give at least two different contact ids")
-    with database.atomic():
+    with write_transaction():
         _check_exist(ids)
         pairs = [pair for pair in combinations(ids, 2) if not is_dismissed(*pair)]
         restore_dismissals([{"contact_low": low, "contact_high": high} for low, high in pairs])
@@ -357,7 +357,7 @@ def remove_dismissals(row_ids: Iterable[int]) -> None:
 def undismiss(a: int, b: int) -> bool:
     """Let the scan link contacts `a` and `b` again; returns False if they were not dismissed."""
     low, high = _pair(a, b)
-    with database.atomic():
+    with write_transaction():
         found = DuplicateDismissal.get_or_none((DuplicateDismissal.contact_low == low)
                                                & (DuplicateDismissal.contact_high == high))
         if found is not None:

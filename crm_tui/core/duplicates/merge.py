@@ -18,9 +18,9 @@ from crm_tui.core import activities, contacts, deals, records
 from crm_tui.core.contacts.data import DRAFT_FIELDS, ContactData, ContactDraft
 from crm_tui.core.contacts.service import ADDRESS_FIELDS
 from crm_tui.core.errors import ConflictError, FieldError, ValidationError
-from crm_tui.core.models import Activity, Deal, database
+from crm_tui.core.models import Activity, Deal
 from crm_tui.core.phones import international_digits
-from crm_tui.core.records import change_batch, record_change
+from crm_tui.core.records import change_batch, record_change, write_transaction
 from crm_tui.core.text import fold
 
 MAX_OTHERS = 20
@@ -113,7 +113,7 @@ def merge(keep_id: int, other_ids: Sequence[int], picks: Mapping[str, int] | Non
     the trash, and a "merge" marker closes the batch in the audit log. `expected_versions` (contact id -> version
     read for the preview) makes a merge refuse with a ConflictError if any of them changed since.
     """
-    with change_batch() as batch_id, database.atomic("IMMEDIATE"):
+    with change_batch() as batch_id, write_transaction():
         plan, deal_versions, activity_versions = _prepare(keep_id, other_ids, picks)
         _check_versions(plan, expected_versions or {})
         changes = _changed_fields(plan.keep, plan.result)

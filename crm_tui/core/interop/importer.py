@@ -30,7 +30,7 @@ from crm_tui.core.errors import CrmError, ValidationError
 from crm_tui.core.interop.rows import SourceRow
 from crm_tui.core.models import ImportBatch, database, now_text
 from crm_tui.core.phones import MIN_PHONE_DIGITS, international_digits
-from crm_tui.core.records import change_batch, chunked, new_batch_id
+from crm_tui.core.records import change_batch, chunked, new_batch_id, write_transaction
 from crm_tui.core.text import fold
 
 MODES = ("create", "upsert", "skip")
@@ -148,7 +148,7 @@ def run_import(
     importer = _Importer(summary, rejects, on_outcome, place)
     read = 0
     try:
-        with database.atomic("IMMEDIATE") as transaction, change_batch(summary.batch_id):
+        with write_transaction() as transaction, change_batch(summary.batch_id):
             ImportBatch.insert(id=summary.batch_id, source=source, format=fmt, entity=entity, mode=mode).execute()
             for chunk in chunked(rows, CHUNK):
                 if cancelled is not None and cancelled():
@@ -259,7 +259,7 @@ class _Importer:
 
     def update_contact(self, row: SourceRow, contact_id: int, draft: ContactDraft, label: str, how: str) -> None:
         try:
-            with database.atomic():
+            with write_transaction():
                 current = contacts.get(contact_id)
                 changes = contact_changes(current.to_draft(), draft)
                 if changes:
@@ -292,7 +292,7 @@ class _Importer:
         entity, values = self.summary.entity, dict(row.values)
         label = repr(values.get("name") or values.get("title") or values.get("subject") or f"line {row.number}")
         try:
-            with database.atomic():
+            with write_transaction():
                 found = match_other(entity, values) if self.matching else None
                 if found is None:
                     _CREATE[entity](values)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crm_tui.core.errors import NotFoundError, ValidationError
-from crm_tui.core.models import SavedSearch, database, now_text
+from crm_tui.core.models import SavedSearch, now_text
+from crm_tui.core.records import write_transaction
 from crm_tui.core.search.syntax import parse
 from crm_tui.core.text import fold
 from crm_tui.core.validation import clean_text
@@ -60,7 +61,7 @@ def save(name: str, query: str, replace: bool = False) -> SavedSearchData:
     """Keep `query` under `name`. A name already taken (in any case) is refused unless `replace`, which gives
     that search the new query and keeps its name, its pin and when it was created."""
     clean_name, clean_query = _clean_name(name), _clean_query(query)
-    with database.atomic():
+    with write_transaction():
         existing = SavedSearch.get_or_none(SavedSearch.name_key == fold(clean_name))
         if existing is not None:
             if not replace:
@@ -87,12 +88,12 @@ def get(name: str) -> SavedSearchData:
 
 
 def delete(name: str) -> None:
-    with database.atomic():
+    with write_transaction():
         _find(name).delete_instance()
 
 
 def set_pinned(name: str, pinned: bool) -> SavedSearchData:
-    with database.atomic():
+    with write_transaction():
         row = _find(name)
         SavedSearch.update(pinned=pinned, updated_at=now_text()).where(SavedSearch.id == row.id).execute()
         return _data(SavedSearch.get_by_id(row.id))

@@ -34,7 +34,7 @@ from crm_tui.core.interop.backup.write import (
     is_whole,
 )
 from crm_tui.core.models import database
-from crm_tui.core.records import new_batch_id, record_change
+from crm_tui.core.records import new_batch_id, record_change, write_transaction
 
 _HEADER = ("format", "version", "schema_version", "meta")
 _BY_KEY = {table.key: table for table in TABLES}
@@ -54,7 +54,7 @@ class _Pending:
         if not self.rows:
             return
         try:
-            with database.atomic():
+            with write_transaction():
                 database.cursor().executemany(self.sql, self.rows)
         except (IntegrityError, sqlite3.IntegrityError):
             self._blame()
@@ -65,7 +65,7 @@ class _Pending:
         """Find the row the database refused, one at a time, to say which record it was."""
         for row in self.rows:
             try:
-                with database.atomic():
+                with write_transaction():
                     database.execute_sql(self.sql, row)
             except (IntegrityError, sqlite3.IntegrityError) as error:
                 reason = str(error)
@@ -254,7 +254,7 @@ def restore_backup(stream: TextIO, on_progress: Progress | None = None) -> Backu
     name = _name_of(stream)
     restore = _Restore(on_progress)
     try:
-        with database.atomic("IMMEDIATE"):
+        with write_transaction():
             _refuse_unless_empty(name)
             database.execute_sql("DELETE FROM stage")
             database.execute_sql("DELETE FROM pipeline")
