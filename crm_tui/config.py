@@ -16,6 +16,7 @@ from typing import Any
 import platformdirs
 
 from crm_tui.core.errors import CrmError
+from crm_tui.core.files import atomic_text_file
 
 APP_NAME = "crm-tui"
 DB_FILENAME = "crm.sqlite3"
@@ -123,8 +124,11 @@ def save_setting(key: str, value: str, path: Path | None = None) -> None:
             break
     else:
         lines.insert(first_table, line)
+    if path.is_symlink():
+        raise SettingsError(f"{path} is a link, and crm-tui writes through no link: set {key} there by hand")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with atomic_text_file(path) as settings:
+        settings.write("\n".join(lines) + "\n")
 
 
 FALLBACK_CURRENCY = "EUR"

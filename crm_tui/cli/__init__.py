@@ -8,6 +8,7 @@ group, and `parser.py` puts them together.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,9 +23,24 @@ from crm_tui.config import default_db_path, ssh_user
 from crm_tui.core.errors import CrmError
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP while a command runs: unwound like Ctrl-C, so transactions roll back and files in progress
+    are dropped, then the exit code says which signal it was (128 + its number)."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.exit_code = 128 + signal_number
+
+
+def _stop_on(signal_number: int, frame: object) -> None:
+    raise Stopped(signal_number)
+
+
 def _run_on_database(args, out: Output, db_path: Path) -> None:
     from crm_tui.core.db import close_database, open_database
 
+    for signal_number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signal_number, _stop_on)
     opened = open_database(db_path)
     try:
         if args.command == "info":
@@ -74,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except peewee.DatabaseError as exc:
         print(f"error: the database {db_path} could not be used: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted; what was under way was not kept", file=sys.stderr)
+        return 130
+    except Stopped as stopped:
+        print("stopped; what was under way was not kept", file=sys.stderr)
+        return stopped.exit_code
     except BrokenPipeError:
         sys.stderr.close()
     except OSError as exc:  # a file to import, export or read a key from that cannot be used; a port taken

@@ -6,9 +6,11 @@ schema this version understands. Migrations run inside one transaction, after an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from playhouse.migrate import SqliteMigrator, migrate
 
 from crm_tui.core import search_index
 from crm_tui.core.errors import DatabaseError
+from crm_tui.core.files import PARTIAL_SUFFIX, sync_folder
 from crm_tui.core.models import (
     CONTACT_SORT_KEYS_INDEX,
     MODELS,
@@ -186,16 +189,26 @@ def _backup(path: Path, version: int) -> Path:
     """Copy the database with SQLite's online backup API before a migration touches it."""
     stamp = now_text().replace(":", "").replace("-", "")[:15]
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
-    source = sqlite3.connect(path)
+    # Copied under a temporary name (created 0600) and renamed when whole: a killed migration leaves no partial
+    # backup under the name a person would restore from.
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
+    os.close(handle)
     try:
-        copy = sqlite3.connect(target)
+        source = sqlite3.connect(path)
         try:
-            source.backup(copy)
+            copy = sqlite3.connect(temporary)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
         finally:
-            copy.close()
-    finally:
-        source.close()
-    os.chmod(target, 0o600)
+            source.close()
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    sync_folder(path.parent)
     return target
 
 

@@ -194,7 +194,7 @@ class CrmApp(App[None]):
         if self._saving_theme:
             try:
                 config.save_setting("theme", theme.name)
-            except OSError as exc:
+            except (OSError, config.SettingsError) as exc:
                 self.notify(f"Could not save the theme: {exc}", severity="error")
 
     # Global actions ----------------------------------------------------------------------------------------

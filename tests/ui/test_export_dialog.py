@@ -12,6 +12,7 @@ from textual.widgets import Input, Label
 
 from crm_tui.core import contacts, demo
 from crm_tui.ui.app import CrmApp
+from crm_tui.ui.kit.dialogs import ConfirmScreen
 from crm_tui.ui.screens.interop import export_dialog
 from crm_tui.ui.screens.interop.export_dialog import ExportScreen
 
@@ -69,9 +70,11 @@ async def test_a_path_in_no_folder_is_an_error_under_it_and_nothing_is_written(d
         assert isinstance(app.screen, ExportScreen)
 
 
-async def test_esc_stops_an_export_and_its_half_written_file_is_removed(db, tmp_path, monkeypatch):
+async def test_esc_stops_an_export_over_an_existing_file_and_the_file_is_kept_as_it_was(db, tmp_path, monkeypatch):
     demo.fill(300)
     target = tmp_path / "people.vcf"
+    target.write_text("BEGIN:VCARD\r\nFN:The export of yesterday\r\nEND:VCARD\r\n", encoding="utf-8")
+    yesterday = target.read_bytes()
     halfway, pressed = threading.Event(), threading.Event()
     written = []
 
@@ -89,12 +92,31 @@ async def test_esc_stops_an_export_and_its_half_written_file_is_removed(db, tmp_
     async with shown(ExportScreen(TODAY)) as (app, pilot):
         await press(app, pilot, "ctrl+f")
         set_path(app, target)
-        await pilot.press("enter")
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, ConfirmScreen) and "people.vcf? It is replaced only once" in screen_text(app)
+        await pilot.press("y")
         while not halfway.is_set():
             await pilot.pause(0.01)
         await pilot.press("escape")
         pressed.set()
         await settle(app, pilot)
-        assert "stopped; the half-written file was removed" in screen_text(app)
+        assert "stopped; nothing was written" in screen_text(app)
         assert isinstance(app.screen, ExportScreen)
-    assert not target.exists() and len(written) == 101
+    assert target.read_bytes() == yesterday and len(written) == 101
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".people.vcf")] == []
+
+
+async def test_an_existing_file_is_replaced_only_after_a_yes_and_the_export_is_yours_only(db, tmp_path):
+    contacts.create(contacts.ContactDraft(first_name="Ann", last_name="Lee"))
+    target = tmp_path / "people.csv"
+    target.write_text("kept\n", encoding="utf-8")
+    async with shown(ExportScreen(TODAY)) as (app, pilot):
+        set_path(app, target)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "n")
+        assert isinstance(app.screen, ExportScreen) and target.read_text(encoding="utf-8") == "kept\n"
+        await press(app, pilot, "enter", "y")
+        while not app.results:
+            await pilot.pause(0.01)
+    assert app.results == [str(target)] and "1,Ann,Lee," in target.read_text(encoding="utf-8")
+    assert target.stat().st_mode & 0o777 == 0o600

@@ -21,6 +21,7 @@ from typing import TextIO
 
 from crm_tui.cli.output import Output
 from crm_tui.core.errors import CrmError
+from crm_tui.core.files import atomic_text_file
 from crm_tui.core.interop.detect import BOM_ENCODINGS, FORMATS, detect_format
 from crm_tui.core.text import fit
 
@@ -51,7 +52,9 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     exporting.add_argument("--format", choices=FORMATS, required=True)
     exporting.add_argument("--entity", choices=list(ENTITIES), default="contacts",
                            help="for CSV (vCard is contacts; the JSON backup is everything)")
-    exporting.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
+    exporting.add_argument("--output", type=Path, metavar="FILE",
+                           help="default: standard output; written whole or not at all, readable by you only")
+    exporting.add_argument("--force", action="store_true", help="replace FILE if it exists")
     exporting.add_argument("--vcard-version", choices=("4.0", "3.0"), default="4.0")
 
 
@@ -224,11 +227,10 @@ def run_export(args: argparse.Namespace, out: Output) -> None:
         writer(sys.stdout)
         return
     try:
-        with args.output.open("w", encoding="utf-8", newline="") as target:
+        with atomic_text_file(args.output, replace=args.force) as target:
             writer(target)
-    except BaseException:
-        args.output.unlink(missing_ok=True)  # as in the app: a file that is there is a whole export
-        raise
+    except FileExistsError as exc:
+        raise CrmError(f"{args.output} exists; add --force to replace it") from exc
     print(f"wrote {args.output}", file=sys.stderr)
 
 

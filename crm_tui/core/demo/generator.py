@@ -241,8 +241,6 @@ def fill(
     """Add demo data. Refuses a database that already holds records unless `force` is given."""
     if contacts < 1:
         raise CrmError("--contacts must be at least 1")
-    if not force and not is_empty():
-        raise CrmError("the database already holds records; use --force to add demo data to it anyway")
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
     batch_id = new_batch_id()
@@ -256,34 +254,34 @@ def fill(
         if on_progress:
             on_progress("contacts", result.created, contacts)
 
+    # One transaction for all of it: a demo stopped part-way (Ctrl-C, kill -9) leaves nothing behind, and a second
+    # `demo` finds the database as it was.
     with write_transaction():
+        if not force and not is_empty():
+            raise CrmError("the database already holds records; use --force to add demo data to it anyway")
         bulk.insert_companies(
             [{"name": c.name, "domain": c.domain, "phone": c.phone, "address": c.address} for c in companies], batch_id
         )
-    result = bulk.create_contacts(drafts(), batch_id, progress)
-    assert result.first_id is not None and result.last_id is not None
-    deal_count = max(1, round(contacts * DEALS_PER_CONTACT))
-    activity_count = max(1, round(contacts * ACTIVITIES_PER_CONTACT))
-    task_count = max(1, round(contacts * TASKS_PER_CONTACT))
-    written_deals = written_activities = 0
-    for start in range(0, deal_count, bulk.CHUNK_SIZE):
-        with write_transaction():
+        result = bulk.create_contacts(drafts(), batch_id, progress)
+        assert result.first_id is not None and result.last_id is not None
+        deal_count = max(1, round(contacts * DEALS_PER_CONTACT))
+        activity_count = max(1, round(contacts * ACTIVITIES_PER_CONTACT))
+        task_count = max(1, round(contacts * TASKS_PER_CONTACT))
+        written_deals = written_activities = 0
+        for start in range(0, deal_count, bulk.CHUNK_SIZE):
             written_deals += _write_deals(
                 rng, now, result.first_id, result.last_id, min(bulk.CHUNK_SIZE, deal_count - start), batch_id)
-        if on_progress:
-            on_progress("deals", written_deals, deal_count)
-    total_activities = activity_count + task_count
-    for start in range(0, total_activities, bulk.CHUNK_SIZE):
-        size = min(bulk.CHUNK_SIZE, total_activities - start)
-        tasks_here = max(0, min(size, start + size - activity_count))
-        with write_transaction():
+            if on_progress:
+                on_progress("deals", written_deals, deal_count)
+        total_activities = activity_count + task_count
+        for start in range(0, total_activities, bulk.CHUNK_SIZE):
+            size = min(bulk.CHUNK_SIZE, total_activities - start)
+            tasks_here = max(0, min(size, start + size - activity_count))
             written_activities += _write_activities(
                 rng, now, result.first_id, result.last_id, size - tasks_here, tasks_here, batch_id)
-        if on_progress:
-            on_progress("activities", written_activities, total_activities)
-    with write_transaction():
+            if on_progress:
+                on_progress("activities", written_activities, total_activities)
         written_activities += _write_next_steps(seed, now, batch_id)
-    with write_transaction():
         search_index.optimize_index(search_index.DEAL_INDEX, search_index.ACTIVITY_INDEX)
         Meta.insert(key="demo", value=str(seed)).on_conflict(
             conflict_target=[Meta.key], update={Meta.value: str(seed)}

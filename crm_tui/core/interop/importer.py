@@ -21,12 +21,13 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from crm_tui.core import activities, companies, contacts, deals
 from crm_tui.core.contacts import bulk
 from crm_tui.core.contacts.data import ContactDraft, shown_name
 from crm_tui.core.errors import CrmError, ValidationError
+from crm_tui.core.files import AtomicTextFile
 from crm_tui.core.interop.rows import SourceRow
 from crm_tui.core.models import ImportBatch, database, now_text
 from crm_tui.core.phones import MIN_PHONE_DIGITS, international_digits
@@ -105,7 +106,7 @@ class _Rejects:
     def __init__(self, path: Path | None, place: str) -> None:
         self.path = path
         self.place = place
-        self._file: TextIO | None = None
+        self._file: AtomicTextFile | None = None
         self._writer: Any = None
         self._columns: list[str] = []
 
@@ -113,16 +114,21 @@ class _Rejects:
         if self.path is None:
             return
         if self._writer is None:
-            self._file = self.path.open("w", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._file)
+            self._file = AtomicTextFile(self.path)
+            self._writer = csv.writer(self._file.stream)
             self._columns = list(row.raw)
             self._writer.writerow([self.place, "reason", *self._columns])
         extra = [value for name, value in row.raw.items() if name not in self._columns]
         self._writer.writerow([row.number, reason, *(row.raw.get(name, "") for name in self._columns), *extra])
 
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+    def close(self, keep: bool) -> None:
+        """Put the whole file in place (`keep`), or drop it: an import that was not kept has no rejects."""
+        if self._file is None:
+            return
+        if keep:
+            self._file.commit()
+        else:
+            self._file.discard()
 
 
 def run_import(
@@ -163,8 +169,10 @@ def run_import(
                 ImportBatch.id == summary.batch_id).execute()
             if dry_run:
                 transaction.rollback()
-    finally:
-        rejects.close()
+    except BaseException:
+        rejects.close(keep=False)
+        raise
+    rejects.close(keep=True)
     if rejects_to is not None and summary.rejected:
         summary.rejects_path = str(rejects_to)
     return summary

@@ -22,7 +22,8 @@ from textual.widgets import Input, Label, ProgressBar
 from crm_tui.config import confined_path
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
-from crm_tui.ui.kit.dialogs import DialogScreen
+from crm_tui.core.files import atomic_text_file
+from crm_tui.ui.kit.dialogs import ConfirmScreen, DialogScreen
 
 FORMATS = {"csv": "CSV for a spreadsheet", "vcard": "vCard 4.0 (contacts)", "json": "JSON backup (everything)"}
 ENTITIES = ("contact", "company", "deal", "activity")
@@ -107,6 +108,7 @@ class ExportScreen(DialogScreen[str | None]):
         self.entity = "contact"
         self.running = False
         self.stop_requested = False
+        self.replacing: Path | None = None  # a file the person agreed to replace
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -166,11 +168,23 @@ class ExportScreen(DialogScreen[str | None]):
         if path.is_dir() or not path.parent.is_dir():
             self.show_error(f"{path} is a folder" if path.is_dir() else f"there is no folder {path.parent}")
             return
+        if path.exists() and path != self.replacing:
+            self.ask_to_replace(path)
+            return
         self.show_error("")
         self.running, self.stop_requested = True, False
         self.add_class("running")
         self.refresh_bindings()
         self.export(path, self.fmt, self.entity)
+
+    def ask_to_replace(self, path: Path) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.replacing = path
+                self.action_export()
+
+        question = Text.assemble("Replace ", (str(path), "bold"), "? It is replaced only once the export is whole.")
+        self.app.push_screen(ConfirmScreen(question, "Replace"), answered)
 
     @work(thread=True, exclusive=True, group="export")
     def export(self, path: Path, fmt: str, entity: str) -> None:
@@ -189,11 +203,10 @@ class ExportScreen(DialogScreen[str | None]):
                         shown = now
                         self.app.call_from_thread(self.show_progress, written, total, now - started)
 
-                with path.open("w", encoding="utf-8", newline="") as target:
+                with atomic_text_file(path) as target:
                     write_export(fmt, entity, target, tick)
         except (Stopped, CrmError, OSError) as exc:
-            path.unlink(missing_ok=True)
-            message = "stopped; the half-written file was removed" if isinstance(exc, Stopped) else str(exc)
+            message = "stopped; nothing was written" if isinstance(exc, Stopped) else str(exc)
             self.app.call_from_thread(self.finished, None, message)
             return
         self.app.call_from_thread(self.finished, path, "1 record" if written == 1 else f"{written:,} records")
@@ -206,6 +219,7 @@ class ExportScreen(DialogScreen[str | None]):
 
     def finished(self, path: Path | None, message: str) -> None:
         self.running = False
+        self.replacing = None
         self.remove_class("running")
         self.refresh_bindings()
         if path is None:

@@ -1,0 +1,68 @@
+"""Files written whole or not at all: what we write goes to a temporary file in the same folder (0600), is fsynced,
+then renamed over the final name. Whatever happens part-way, SIGKILL and a full disk included, the final name holds
+the old file or the whole new one; a symlink at the final name is replaced, never followed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+PARTIAL_SUFFIX = ".partial"
+
+
+class AtomicTextFile:
+    """A text file under a temporary name beside `path` until `commit` renames it to `path`; `discard` drops it.
+    With `replace` False, an existing `path` is a FileExistsError before anything is written."""
+
+    def __init__(self, path: Path, replace: bool = True) -> None:
+        if not path.parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+        if not replace and (path.exists() or path.is_symlink()):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+        self.path = path
+        handle, self.temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
+        self.stream: TextIO = os.fdopen(handle, "w", encoding="utf-8", newline="")
+
+    def commit(self) -> None:
+        try:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+            os.replace(self.temporary, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        sync_folder(self.path.parent)
+
+    def discard(self) -> None:
+        self.stream.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.temporary)
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: Path, replace: bool = True) -> Iterator[TextIO]:
+    """A text stream whose content becomes `path` when the block ends without an exception."""
+    file = AtomicTextFile(path, replace)
+    try:
+        yield file.stream
+    except BaseException:
+        file.discard()
+        raise
+    file.commit()
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable: fsync the folder itself (where the system allows it)."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
