@@ -15,6 +15,7 @@ from pathlib import Path
 
 import peewee
 
+from crm_tui.cli.arguments import not_utf8
 from crm_tui.cli.commands import database, remote as remote_commands
 from crm_tui.cli.output import Output
 from crm_tui.cli.parser import RUNNERS, build_parser
@@ -64,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except CrmError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+    bad = not_utf8(list(sys.argv[1:] if argv is None else argv))
+    if bad is not None:
+        print(f"error: an argument is not UTF-8 text: {bad}", file=sys.stderr)
+        return 1
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

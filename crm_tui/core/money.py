@@ -65,11 +65,11 @@ def parse_amount(text: str, currency: str, field: str = "value") -> int:
     try:
         whole, fraction = _parts(number, digits)
     except _Ambiguous:
-        head, tail = number.split(",")
+        head, tail = number.replace(",", ".").split(".")
+        decimals = tail if digits == 3 else tail[:digits]
+        why = f"{currency} has 3 decimal places, so " if digits == 3 else ""
         raise ValidationError.single(
-            field,
-            f"{quoted} is ambiguous: {currency} has 3 decimal places, so write {head}{tail} for thousands"
-            f" or {head}.{tail} for decimals",
+            field, f"{quoted} is ambiguous: {why}write {head}{tail} for thousands or {head}.{decimals} for decimals",
         ) from None
     except ValueError as error:
         raise ValidationError.single(field, f"{quoted} is not an amount ({error})") from None
@@ -125,10 +125,11 @@ def _parts(number: str, digits: int) -> tuple[str, str]:
     elif marks:
         head, tail = number.split(marks[0])
         looks_grouped = len(tail) == 3 and 1 <= len(head) <= 3 and head[0] != "0"
-        if looks_grouped and digits < 3:
-            group = marks[0]
-        elif looks_grouped and marks[0] == ",":
-            raise _Ambiguous
+        fits_as_decimals = len(tail.rstrip("0")) <= digits
+        if looks_grouped and (digits == 0 or (digits < 3 and not fits_as_decimals)):
+            group = marks[0]  # 1.000 yen, or 12.505 euros: as decimals it would not be an amount at all
+        elif looks_grouped and (digits < 3 or marks[0] == ","):
+            raise _Ambiguous  # 1.500 euros: 1500 or 1.50? A person must say.
         else:
             decimal = marks[0]
     whole, fraction = number, ""

@@ -61,10 +61,8 @@ def test_minor_digits():
         ("12500 EUR", "eur", 1250000),
         ("1.000.000", "EUR", 100000000),
         ("1,000,000", "JPY", 1000000),
-        ("1,000", "EUR", 100000),
-        ("1.000", "EUR", 100000),
         ("1.000", "JPY", 1000),
-        ("12.505", "EUR", 1250500),  # one separator, three digits after: thousands for 2-decimal currencies
+        ("12.505", "EUR", 1250500),  # one separator, three digits after, not zeros: only thousands make sense
         ("1200.00", "JPY", 1200),  # extra decimals that are zeros are exact
         ("0.500", "EUR", 50),  # "0.500" cannot be thousands
         ("1.234", "BHD", 1234),  # the point is the decimal point for 3-decimal currencies, as written by us
@@ -108,6 +106,17 @@ def test_a_comma_before_three_digits_is_ambiguous_for_three_decimal_currencies()
     message = refusal("1,234", "BHD")
     assert message.startswith("'1,234' is ambiguous")
     assert "write 1234 for thousands or 1.234 for decimals" in message
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("1.500", "write 1500 for thousands or 1.50 for decimals"),
+    ("1,500", "write 1500 for thousands or 1.50 for decimals"),
+    ("1.000", "write 1000 for thousands or 1.00 for decimals"),
+    ("12.500", "write 12500 for thousands or 12.50 for decimals"),
+])
+def test_one_separator_before_three_digits_that_could_be_decimals_asks_which_was_meant(text, meant):
+    message = refusal(text)
+    assert message.startswith(f"'{text}' is ambiguous") and meant in message
 
 
 def test_negative_amounts_are_refused():

@@ -47,7 +47,7 @@ async def open_board(app, pilot) -> PipelineScreen:
 
 
 async def test_columns_show_counts_and_totals_per_currency_never_added_together(db):
-    deal("Atlas renewal", "1.000", close="2026-12-01", company="Atlas GmbH")
+    deal("Atlas renewal", "1000", close="2026-12-01", company="Atlas GmbH")
     deal("Borealis pilot", "2500", close="2026-12-05")
     deal("Cirrus seats", "700", currency="USD")
     deal("Delta expansion", "12.500,50", stage="Proposal")

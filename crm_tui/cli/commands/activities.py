@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from crm_tui.cli.arguments import record_id
+from crm_tui.cli.arguments import count, record_id
 from crm_tui.cli.output import Output
 from crm_tui.core import activities
 from crm_tui.core.activities import listing as activity_list
@@ -49,7 +49,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     state = listing.add_mutually_exclusive_group()
     state.add_argument("--open", dest="state", action="store_const", const="open", help="open tasks (default)")
     state.add_argument("--done", dest="state", action="store_const", const="done", help="done tasks")
-    listing.add_argument("--limit", type=int, metavar="N")
+    listing.add_argument("--limit", type=count, metavar="N")
     for verb, what in (("done", "mark a task done"), ("undone", "open a done task again")):
         verbs.add_parser(verb, parents=[common], help=what).add_argument("id", type=record_id)
 
@@ -60,7 +60,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     listing.add_argument("--kind", choices=activities.LOGGED_KINDS)
     listing.add_argument("--since", metavar="WHEN", help='e.g. "-7d", "last mon", "2026-11-01"')
     listing.add_argument("--search", metavar="Q", help="in subjects and bodies")
-    listing.add_argument("--limit", type=int, metavar="N")
+    listing.add_argument("--limit", type=count, metavar="N")
 
     sub.add_parser("agenda", parents=[common], help="open tasks overdue and due today")
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from dataclasses import asdict
 
+from crm_tui.cli.arguments import count, whole_number
 from crm_tui.cli.output import Output
 from crm_tui.core import info
 from crm_tui.core.db import OpenDatabase
@@ -14,8 +15,8 @@ from crm_tui.core.db import OpenDatabase
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     sub.add_parser("info", parents=[common], help="database path, schema version and counts")
     demo = sub.add_parser("demo", parents=[common], help="fill the database with realistic demo data")
-    demo.add_argument("--contacts", type=int, default=500, metavar="N")
-    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--contacts", type=count, default=500, metavar="N")
+    demo.add_argument("--seed", type=whole_number, default=1, metavar="S")
     demo.add_argument("--force", action="store_true", help="add demo data even if the database holds records")
 
 

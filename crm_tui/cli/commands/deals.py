@@ -10,7 +10,7 @@ import argparse
 from dataclasses import asdict
 
 from crm_tui import config
-from crm_tui.cli.arguments import position, record_id
+from crm_tui.cli.arguments import count, position, record_id
 from crm_tui.cli.output import Output
 from crm_tui.core import deals, money
 from crm_tui.core.deals import listing as deal_list, pipelines
@@ -55,7 +55,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     listing.add_argument("--status", choices=deal_list.STATUSES)
     listing.add_argument("--search", metavar="Q", help="in titles, notes and company names")
     listing.add_argument("--sort", choices=deal_list.SORTS, default="close", help="default: close (soonest first)")
-    listing.add_argument("--limit", type=int, metavar="N")
+    listing.add_argument("--limit", type=count, metavar="N")
     listing.add_argument("--trash", action="store_true", help="list what is in the trash")
     listing.add_argument("--contact", type=record_id, metavar="ID")
     listing.add_argument("--company", type=record_id, metavar="ID")

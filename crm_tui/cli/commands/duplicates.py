@@ -12,7 +12,7 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from crm_tui.cli.arguments import record_id
+from crm_tui.cli.arguments import count, record_id
 from crm_tui.cli.output import Output
 from crm_tui.core.errors import CrmError
 
@@ -25,9 +25,9 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
         "duplicates", parents=[common], help="find contacts that are probably one person; dismiss a pair",
         description="crm-tui duplicates [--min-score N] [--limit N] | crm-tui duplicates dismiss|undismiss ID ID",
     )
-    group.add_argument("--min-score", type=int, default=0, metavar="N",
+    group.add_argument("--min-score", type=count, default=0, metavar="N",
                        help="only groups scoring N or more (100 same email, 90 same phone, 70-95 similar names)")
-    group.add_argument("--limit", type=int, metavar="N", help="at most N groups, strongest first")
+    group.add_argument("--limit", type=count, metavar="N", help="at most N groups, strongest first")
     verbs = group.add_subparsers(dest="verb", metavar="VERB")
     for verb, what in (("dismiss", "two contacts are not the same person: never pair them again"),
                        ("undismiss", "let the scan pair two dismissed contacts again")):

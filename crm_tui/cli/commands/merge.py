@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
+from crm_tui.cli.arguments import record_id
 from crm_tui.cli.output import Output
 from crm_tui.core.contacts.service import ADDRESS_FIELDS
 from crm_tui.core.duplicates import merge
@@ -27,8 +28,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
                     "tags and custom fields are combined, notes joined, deals and activities moved, and the others "
                     "go to the trash. `crm-tui undo` takes the whole merge back.",
     )
-    parser.add_argument("keep", type=int, metavar="KEEP_ID", help="the contact that stays")
-    parser.add_argument("others", type=int, nargs="+", metavar="OTHER_ID", help="the contacts merged into it")
+    parser.add_argument("keep", type=record_id, metavar="KEEP_ID", help="the contact that stays")
+    parser.add_argument("others", type=record_id, nargs="+", metavar="OTHER_ID", help="the contacts merged into it")
     parser.add_argument("--pick", action="append", default=[], metavar="FIELD=ID",
                         help="take FIELD (e.g. company, address, custom:KEY) from contact ID; repeat")
     parser.add_argument("--dry-run", action="store_true", help="show what the merge would do; write nothing")

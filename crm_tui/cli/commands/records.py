@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from crm_tui.cli.arguments import count, record_id
 from crm_tui.cli.output import Output
 from crm_tui.core import companies, contacts
 from crm_tui.core.errors import CrmError
@@ -43,7 +44,7 @@ def _record_verbs(sub, noun: str, common, add_options, sorts: Sequence[str]) -> 
     listing = verbs.add_parser("list", parents=[common], help=f"list {noun}; all of them unless --limit")
     listing.add_argument("--search", metavar="Q")
     listing.add_argument("--sort", choices=sorts, default="name")
-    listing.add_argument("--limit", type=int, metavar="N")
+    listing.add_argument("--limit", type=count, metavar="N")
     listing.add_argument("--trash", action="store_true", help="list what is in the trash")
     if noun == "contacts":
         listing.add_argument("--tag", metavar="TAG")
@@ -52,7 +53,7 @@ def _record_verbs(sub, noun: str, common, add_options, sorts: Sequence[str]) -> 
     for verb in ("show", "edit", "delete", "restore", "purge"):
         what = "remove one from the trash for good" if verb == "purge" else f"{verb} one by id"
         parser = verbs.add_parser(verb, parents=[common], help=what)
-        parser.add_argument("id", type=int)
+        parser.add_argument("id", type=record_id)
         if verb == "edit":
             add_options(parser, True)
 

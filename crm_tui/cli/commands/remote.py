@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from crm_tui.cli.arguments import count, port
 from crm_tui.cli.output import Output
 from crm_tui.config import data_dir
 from crm_tui.core.errors import CrmError
@@ -44,10 +45,10 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
         description="Serve the app over SSH. Each session gets its own process; `ssh -p PORT NAME@HOST COMMAND` "
                     "runs one crm-tui command on NAME's database. Users are added with `crm-tui users add`.")
     ssh.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    ssh.add_argument("--port", type=int, default=2222, help="port to listen on; 0 picks a free one")
+    ssh.add_argument("--port", type=port, default=2222, help="port to listen on; 0 picks a free one")
     ssh.add_argument("--shared-db", type=Path, metavar="PATH", help="put every user on this one database")
-    ssh.add_argument("--max-sessions", type=int, default=20, metavar="N", help="at most N sessions in all")
-    ssh.add_argument("--max-sessions-per-user", type=int, default=5, metavar="N", help="at most N per user")
+    ssh.add_argument("--max-sessions", type=count, default=20, metavar="N", help="at most N sessions in all")
+    ssh.add_argument("--max-sessions-per-user", type=count, default=5, metavar="N", help="at most N per user")
     ssh.add_argument("--idle-timeout", type=float, default=3600, metavar="S",
                      help="end a session after S seconds without a key from its user (0: never)")
     ssh.add_argument("--login-grace", type=float, default=30, metavar="S",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
+from crm_tui.cli.arguments import count
 from crm_tui.cli.output import Output
 from crm_tui.core.errors import CrmError
 from crm_tui.core.search import query as search_query, saved as saved_searches
@@ -37,7 +38,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     )
     found.__class__ = _QueryParser  # the subparsers action makes plain parsers; this one reads queries
     found.add_argument("query", nargs="*", metavar="QUERY")
-    found.add_argument("--limit", type=int, default=10, metavar="N", help="results per kind (default 10)")
+    found.add_argument("--limit", type=count, default=10, metavar="N", help="results per kind (default 10)")
     found.add_argument("--save", metavar="NAME", help="keep the query under NAME instead of running it")
     found.add_argument("--replace", action="store_true", help="with --save: replace the query of that name")
     found.add_argument("--saved", metavar="NAME", help="run the saved search NAME")

@@ -85,7 +85,10 @@ def purge_older_than(days: int, now: datetime | None = None) -> dict[str, int]:
     """Purge everything deleted more than `days` days ago, as one change; returns how many of each kind."""
     if days < 0:
         raise ValidationError.single("days", "must be 0 or more")
-    cutoff = format_timestamp((now or utc_now()) - timedelta(days=days))
+    now = now or utc_now()
+    if days > (now - datetime.min.replace(tzinfo=now.tzinfo)).days:
+        return dict.fromkeys(KINDS, 0)  # nothing was deleted before the first year of the calendar
+    cutoff = format_timestamp(now - timedelta(days=days))
     purged = {}
     with write_transaction():
         for kind in KINDS:

@@ -80,6 +80,8 @@ class Reader:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buffer, self.pos)
+            except RecursionError:
+                raise Refused(f"line {self.line()}: {what} is nested too deeply to be a record") from None
             except json.JSONDecodeError as error:
                 partial = error.pos >= len(self.buffer) - 6 or error.msg.startswith("Unterminated string")
                 if not partial or len(self.buffer) - self.pos > MAX_RECORD_CHARS:
@@ -88,6 +90,8 @@ class Reader:
                     raise Refused(f"it ends in the middle of {what}, at line {self.line()}; the file is "
                                    "incomplete") from None
                 continue
+            except ValueError as error:  # a number of more than 4,300 digits
+                raise Refused(f"line {self.line()}: {what} holds a number too large to read ({error})") from None
             if end == len(self.buffer) and self._more():
                 continue  # a number may go on in the next read
             self.pos = end
@@ -115,7 +119,7 @@ def place(table: Table, number: int, line: int, record: Any) -> str:
 def checked(table: Table, record: Any, where: Callable[[], str]) -> list:
     """The record's values in column order, or why it is not a record of `table`."""
     if not isinstance(record, dict):
-        raise Refused(f"{where()}: a record is a JSON object, not {dumps(record)[:40]}")
+        raise Refused(f"{where()}: a record is a JSON object, not {shown(record)}")
     if record.keys() != table.keys:
         ordered = (*table.columns, *(key for key, _ in table.lists))
         missing = [key for key in ordered if key not in record]
@@ -126,5 +130,10 @@ def checked(table: Table, record: Any, where: Callable[[], str]) -> list:
     values = [record[column] for column in table.columns]
     for value, (column, kind) in zip(values, table.fields, strict=False):
         if not KINDS[kind][0](value):
-            raise Refused(f"{where()}: {column} must be {KINDS[kind][1]}, not {dumps(value)[:40]}")
+            raise Refused(f"{where()}: {column} must be {KINDS[kind][1]}, not {shown(value)}")
     return values
+
+
+def shown(value: Any) -> str:
+    """The start of a JSON value for a message, with what is not text (a lone surrogate) written as an escape."""
+    return dumps(value)[:40].encode("utf-8", "backslashreplace").decode("utf-8")

@@ -17,7 +17,7 @@ from crm_tui.core import search_index
 from crm_tui.core.db import SCHEMA_VERSION
 from crm_tui.core.errors import CrmError
 from crm_tui.core.interop.backup import write as backup  # for backup.CHUNK, read when used: a test makes chunks of one
-from crm_tui.core.interop.backup.read import Reader, Refused, checked, place
+from crm_tui.core.interop.backup.read import Reader, Refused, checked, place, shown
 from crm_tui.core.interop.backup.write import (
     CONTACTS,
     EMAILS,
@@ -31,6 +31,7 @@ from crm_tui.core.interop.backup.write import (
     Progress,
     Table,
     dumps,
+    is_text,
     is_whole,
 )
 from crm_tui.core.models import database
@@ -135,11 +136,11 @@ class _Restore:
 
     def _header(self, key: str, value: Any, line: int) -> None:
         if key == "format" and value != FORMAT:
-            raise Refused(f"it is not a crm-tui backup (its format is {dumps(value)[:40]}, not {FORMAT!r})")
+            raise Refused(f"it is not a crm-tui backup (its format is {shown(value)}, not {FORMAT!r})")
         newest = {"version": VERSION, "schema_version": SCHEMA_VERSION}.get(key)
         if newest is not None:
             if not is_whole(value) or value < 1:
-                raise Refused(f"line {line}: {key} must be a whole number, not {dumps(value)[:40]}")
+                raise Refused(f"line {line}: {key} must be a whole number, not {shown(value)}")
             if value > newest:
                 what = "backup format" if key == "version" else "database schema"
                 raise Refused(f"it was written by a newer crm-tui ({what} {value}; this crm-tui knows up to "
@@ -147,7 +148,7 @@ class _Restore:
         if key == "version":
             self.document_version = value
         if key == "meta":
-            if not isinstance(value, dict) or not all(isinstance(text, str) for text in value.values()):
+            if not isinstance(value, dict) or not all(is_text(text) for text in value.values()):
                 raise Refused(f"line {line}: meta must be an object of strings")
             unknown = [name for name in value if name not in META_KEYS]
             if unknown:
@@ -199,7 +200,7 @@ class _Restore:
 
                 queue.rows.append((contact_id, *checked(part, item, within)))
         names = record["tags"]
-        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        if not isinstance(names, list) or not all(is_text(name) for name in names):
             raise Refused(f"{where()}: tags must be a list of tag names")
         if len(set(names)) < len(names):
             raise Refused(f"{where()}: tags names a tag twice")

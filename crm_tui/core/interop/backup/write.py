@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any, TextIO
 
@@ -54,19 +55,59 @@ class BackupSummary:
             [f"batch {self.batch_id} (undo cannot take a restore back)"] if self.batch_id else [])
 
 
+MAX_INT64 = 2**63 - 1
+
+
 def is_whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """A JSON integer SQLite can hold (64 bits)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -MAX_INT64 - 1 <= value <= MAX_INT64
 
 
-# What a value of each kind of column may be. Only what the database itself requires is checked (types, NULLs
-# and its CHECK constraints): whatever a database holds, its backup must restore.
+def is_text(value: Any) -> bool:
+    """A string SQLite can store as UTF-8: JSON's `\\ud800` escapes decode to lone surrogates, which are not."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_stamp(value: Any) -> bool:
+    """A timestamp the lists can show: ISO 8601, as every stored time is."""
+    if not is_text(value):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_custom(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(is_text(key) and is_text(text) for key, text in value.items())
+    return is_text(value)
+
+
+# What a value of each kind of column may be: the types, NULLs and CHECK constraints of the database, and what the
+# app reads back (ids from 1, times in ISO 8601, positions from 0, probabilities 0-100), so whatever a database
+# holds restores, and whatever is restored can be listed.
 KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "int": (is_whole, "a whole number"),
-    "int?": (lambda value: value is None or is_whole(value), "a whole number or null"),
-    "text": (lambda value: isinstance(value, str), "a string"),
-    "text?": (lambda value: value is None or isinstance(value, str), "a string or null"),
+    "int": (is_whole, "a whole number of at most 64 bits"),
+    "int?": (lambda value: value is None or is_whole(value), "a whole number of at most 64 bits, or null"),
+    "id": (lambda value: is_whole(value) and value >= 1, "an id (a whole number from 1)"),
+    "id?": (lambda value: value is None or (is_whole(value) and value >= 1), "an id (a whole number from 1) or null"),
+    "count": (lambda value: is_whole(value) and value >= 0, "a whole number from 0"),
+    "count?": (lambda value: value is None or (is_whole(value) and value >= 0), "a whole number from 0, or null"),
+    "percent": (lambda value: is_whole(value) and 0 <= value <= 100, "a whole number from 0 to 100"),
+    "stamp": (is_stamp, "an ISO 8601 time such as 2026-11-28T09:30:00.000000Z"),
+    "stamp?": (lambda value: value is None or is_stamp(value), "an ISO 8601 time or null"),
+    "text": (is_text, "a string of Unicode text"),
+    "text?": (lambda value: value is None or is_text(value), "a string of Unicode text or null"),
     "bool": (lambda value: isinstance(value, bool), "true or false"),
-    "custom": (lambda value: isinstance(value, (dict, str)), "an object of custom fields"),
+    "custom": (is_custom, "an object of custom fields (text keys and values)"),
     "outcome": (lambda value: value in ("open", "won", "lost"), '"open", "won" or "lost"'),
     "kind": (lambda value: value in ("call", "meeting", "email", "note", "task"),
              '"call", "meeting", "email", "note" or "task"'),
@@ -77,7 +118,7 @@ _AS_JSON = {
     "custom": "json(CASE WHEN json_valid({0}) AND json_type({0}) = 'object' THEN {0} ELSE json_quote({0}) END)",
     "bool": "json(iif({0}, 'true', 'false'))",
 }
-_RECORD = (("created_at", "text"), ("updated_at", "text"), ("deleted_at", "text?"), ("version", "int"))
+_RECORD = (("created_at", "stamp"), ("updated_at", "stamp"), ("deleted_at", "stamp?"), ("version", "count"))
 
 
 @dataclass(frozen=True)
@@ -105,9 +146,9 @@ class Table:
 
 
 EMAILS = Table("emails", "contact_email", (
-    ("email", "text"), ("label", "text"), ("is_primary", "bool"), ("position", "int")))
+    ("email", "text"), ("label", "text"), ("is_primary", "bool"), ("position", "count")))
 PHONES = Table("phones", "contact_phone", (
-    ("phone", "text"), ("digits", "text"), ("label", "text"), ("is_primary", "bool"), ("position", "int")))
+    ("phone", "text"), ("digits", "text"), ("label", "text"), ("is_primary", "bool"), ("position", "count")))
 
 
 def _list_sql(table: Table) -> str:
@@ -116,12 +157,12 @@ def _list_sql(table: Table) -> str:
             "WHERE contact_id = r.id ORDER BY position, id) x")
 
 
-TAGS = Table("tags", "tag", (("id", "int"), ("name", "text"), ("name_key", "text"), ("created_at", "text")))
+TAGS = Table("tags", "tag", (("id", "id"), ("name", "text"), ("name_key", "text"), ("created_at", "stamp")))
 CONTACTS = Table("contacts", "contact", (
-    ("id", "int"), ("first_name", "text"), ("last_name", "text"), ("display_name", "text"), ("title", "text"),
-    ("company_id", "int?"), ("street", "text"), ("city", "text"), ("region", "text"), ("postal_code", "text"),
+    ("id", "id"), ("first_name", "text"), ("last_name", "text"), ("display_name", "text"), ("title", "text"),
+    ("company_id", "id?"), ("street", "text"), ("city", "text"), ("region", "text"), ("postal_code", "text"),
     ("country", "text"), ("birthday", "text"), ("notes", "text"), ("custom", "custom"),
-    ("keep_in_touch_days", "int?"), ("sort_name", "text"), ("sort_company", "text"), *_RECORD), (
+    ("keep_in_touch_days", "count?"), ("sort_name", "text"), ("sort_company", "text"), *_RECORD), (
     ("emails", _list_sql(EMAILS)), ("phones", _list_sql(PHONES)),
     ("tags", "SELECT json_group_array(name) FROM (SELECT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
              "WHERE ct.contact_id = r.id ORDER BY t.name)")))
@@ -129,31 +170,31 @@ CONTACTS = Table("contacts", "contact", (
 TABLES = (
     TAGS,
     Table("companies", "company", (
-        ("id", "int"), ("name", "text"), ("domain", "text"), ("phone", "text"), ("address", "text"),
+        ("id", "id"), ("name", "text"), ("domain", "text"), ("phone", "text"), ("address", "text"),
         ("notes", "text"), ("sort_name", "text"), *_RECORD)),
     CONTACTS,
     Table("pipelines", "pipeline", (
-        ("id", "int"), ("name", "text"), ("position", "int"), ("archived_at", "text?"), *_RECORD)),
+        ("id", "id"), ("name", "text"), ("position", "count"), ("archived_at", "stamp?"), *_RECORD)),
     Table("stages", "stage", (
-        ("id", "int"), ("pipeline_id", "int"), ("name", "text"), ("position", "int"), ("probability", "int"),
-        ("outcome", "outcome"), ("deleted_at", "text?"))),
+        ("id", "id"), ("pipeline_id", "id"), ("name", "text"), ("position", "count"), ("probability", "percent"),
+        ("outcome", "outcome"), ("deleted_at", "stamp?"))),
     Table("deals", "deal", (
-        ("id", "int"), ("title", "text"), ("value_minor", "int"), ("currency", "text"), ("pipeline_id", "int"),
-        ("stage_id", "int"), ("status", "outcome"), ("lost_reason", "text"), ("contact_id", "int?"),
-        ("company_id", "int?"), ("expected_close", "text"), ("closed_at", "text?"), ("stage_entered_at", "text"),
+        ("id", "id"), ("title", "text"), ("value_minor", "count"), ("currency", "text"), ("pipeline_id", "id"),
+        ("stage_id", "id"), ("status", "outcome"), ("lost_reason", "text"), ("contact_id", "id?"),
+        ("company_id", "id?"), ("expected_close", "text"), ("closed_at", "stamp?"), ("stage_entered_at", "stamp"),
         ("notes", "text"), *_RECORD)),
     Table("deal_stage_changes", "deal_stage_change", (
-        ("id", "int"), ("deal_id", "int"), ("from_stage_id", "int?"), ("to_stage_id", "int"),
-        ("changed_at", "text"))),
+        ("id", "id"), ("deal_id", "id"), ("from_stage_id", "id?"), ("to_stage_id", "id"),
+        ("changed_at", "stamp"))),
     Table("activities", "activity", (
-        ("id", "int"), ("kind", "kind"), ("subject", "text"), ("body", "text"), ("occurred_at", "text?"),
-        ("due_at", "text?"), ("done_at", "text?"), ("contact_id", "int?"), ("company_id", "int?"),
-        ("deal_id", "int?"), *_RECORD)),
+        ("id", "id"), ("kind", "kind"), ("subject", "text"), ("body", "text"), ("occurred_at", "stamp?"),
+        ("due_at", "stamp?"), ("done_at", "stamp?"), ("contact_id", "id?"), ("company_id", "id?"),
+        ("deal_id", "id?"), *_RECORD)),
     Table("saved_searches", "saved_search", (
-        ("id", "int"), ("name", "text"), ("name_key", "text"), ("query", "text"), ("pinned", "bool"),
-        ("created_at", "text"), ("updated_at", "text")), since=2),
+        ("id", "id"), ("name", "text"), ("name_key", "text"), ("query", "text"), ("pinned", "bool"),
+        ("created_at", "stamp"), ("updated_at", "stamp")), since=2),
     Table("duplicate_dismissals", "duplicate_dismissal", (
-        ("id", "int"), ("contact_low_id", "int"), ("contact_high_id", "int"), ("dismissed_at", "text")), since=2),
+        ("id", "id"), ("contact_low_id", "id"), ("contact_high_id", "id"), ("dismissed_at", "stamp")), since=2),
 )
 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as SQLite writes JSON
 
