@@ -93,7 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except peewee.DatabaseError as exc:
-        print(f"error: the database {db_path} could not be used: {exc}", file=sys.stderr)
+        if "readonly database" in str(exc):
+            print(f"error: {db_path} is read-only, and this command would change it; nothing was changed",
+                  file=sys.stderr)
+        else:
+            print(f"error: the database {db_path} could not be used: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; what was under way was not kept", file=sys.stderr)

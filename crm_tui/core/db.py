@@ -72,6 +72,7 @@ class OpenDatabase:
     schema_version: int
     backup_path: Path | None
     connection: SqliteDatabase
+    read_only: bool = False
 
 
 def _create_indexes(model: type[BaseModel], names: list[str]) -> None:
@@ -157,11 +158,28 @@ SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 
 def _check_file(path: Path) -> int:
-    """The schema version of an existing file (0 for an empty one), read without changing a byte of it."""
-    if not path.exists() or path.stat().st_size == 0:
+    """The schema version of an existing file (0 for an empty one), read without changing a byte of it: a file
+    refused here is left as it was, with no -wal or -shm file of ours beside it."""
+    if path.is_symlink() and not path.exists():
+        raise DatabaseError(f"{path} is a link to nothing; it was left untouched")
+    if not path.exists():
         return 0
     if not path.is_file():
-        raise DatabaseError(f"{path} is not a file")
+        raise DatabaseError(f"{path} is not a regular file (a device, a folder or a pipe); it was left untouched")
+    if path.stat().st_size == 0:
+        return 0
+    neighbours = {suffix: path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm")}
+    try:
+        return _read_version(path)
+    except DatabaseError:
+        for suffix, existed in neighbours.items():
+            made = path.with_name(path.name + suffix)
+            if not existed and made.exists():
+                made.unlink()  # the probe's, for a file in WAL mode: not ours to leave behind
+        raise
+
+
+def _read_version(path: Path) -> int:
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
@@ -213,13 +231,22 @@ def _backup(path: Path, version: int) -> Path:
 
 
 def _prepare_location(path: Path) -> None:
+    """Make the folder (0700) and the file (0600) of a new database; an existing one keeps its modes: a file we did
+    not create is never chmod-ed."""
     if not path.parent.exists():
         path.parent.mkdir(parents=True, mode=0o700)
         os.chmod(path.parent, 0o700)
+    if not os.access(path.parent, os.W_OK):
+        raise DatabaseError(f"the folder {path.parent} is read-only: crm-tui writes its database and the journal "
+                            "beside it there; choose another place with --db")
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
-    os.chmod(path, 0o600)
+
+
+def is_read_only(path: Path) -> bool:
+    """A file whose mode has no write bit, or that this user may not write: opened for reading only."""
+    return not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK)
 
 
 def _create_schema(db: SqliteDatabase) -> None:
@@ -238,9 +265,11 @@ def open_database(path: Path | str, cache_kib: int | None = None) -> OpenDatabas
     """
     path = Path(path).expanduser()
     found_version = _check_file(path)
+    pragmas = PRAGMAS if cache_kib is None else {**PRAGMAS, "cache_size": -cache_kib}
+    if found_version and is_read_only(path):
+        return _open_read_only(path, found_version, pragmas)
     _prepare_location(path)
     backup_path = _backup(path, found_version) if 0 < found_version < SCHEMA_VERSION else None
-    pragmas = PRAGMAS if cache_kib is None else {**PRAGMAS, "cache_size": -cache_kib}
     db = SqliteDatabase(str(path), pragmas=pragmas, timeout=PRAGMAS["busy_timeout"] / 1000)
     database.initialize(db)
     db.connect(reuse_if_open=True)
@@ -253,6 +282,19 @@ def open_database(path: Path | str, cache_kib: int | None = None) -> OpenDatabas
                     MIGRATIONS[version](db)
             db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return OpenDatabase(path=path, schema_version=SCHEMA_VERSION, backup_path=backup_path, connection=db)
+
+
+def _open_read_only(path: Path, version: int, pragmas: dict[str, Any]) -> OpenDatabase:
+    """A database whose file may not be written: lists, show and export work, and a write says it is read-only."""
+    if version < SCHEMA_VERSION:
+        raise DatabaseError(f"{path} is read-only and from an older crm-tui (schema {version}): it needs upgrading to "
+                            f"schema {SCHEMA_VERSION}, which writes to it; make it writable, or open a copy")
+    reading = {name: value for name, value in pragmas.items() if name != "journal_mode"}
+    db = SqliteDatabase(f"{path.resolve().as_uri()}?mode=ro", uri=True, pragmas=reading,
+                        timeout=PRAGMAS["busy_timeout"] / 1000)
+    database.initialize(db)
+    db.connect(reuse_if_open=True)
+    return OpenDatabase(path=path, schema_version=version, backup_path=None, connection=db, read_only=True)
 
 
 def close_database() -> None:

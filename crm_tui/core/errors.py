@@ -17,6 +17,10 @@ class NotFoundError(CrmError):
     pass
 
 
+class ReadOnlyError(CrmError):
+    """A write to a database opened for reading only."""
+
+
 class ConflictError(CrmError):
     """The record changed since it was read; saving would overwrite someone else's edit."""
 

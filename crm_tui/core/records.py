@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
-from crm_tui.core.errors import ConflictError, NotFoundError, ValidationError
+from peewee import OperationalError
+
+from crm_tui.core.errors import ConflictError, NotFoundError, ReadOnlyError, ValidationError
 from crm_tui.core.models import BaseModel, Change, RecordModel, database, now_text
 
 
@@ -120,11 +122,21 @@ def change_batch(batch_id: str | None = None, undoes: str | None = None,
         _current_batch.reset(token)
 
 
-def write_transaction():
+@contextmanager
+def write_transaction() -> Iterator[Any]:
     """The transaction every write runs in. It takes the write lock when it begins (BEGIN IMMEDIATE): one begun as
     a reader would have to upgrade at its first write, and SQLite refuses that at once ("database is locked") while
-    another writer holds the lock, rather than waiting out the busy timeout. Nested, it is a savepoint."""
-    return database.atomic("IMMEDIATE")
+    another writer holds the lock, rather than waiting out the busy timeout. Nested, it is a savepoint.
+
+    On a database opened read-only (its file may not be written), the first write is a ReadOnlyError, which the
+    app shows and the command line prints like any other error, and nothing is changed."""
+    try:
+        with database.atomic("IMMEDIATE") as transaction:
+            yield transaction
+    except OperationalError as exc:
+        if "readonly database" not in str(exc):
+            raise
+        raise ReadOnlyError("the database is read-only (its file may not be written); nothing was changed") from None
 
 
 def batched(service: Callable[P, R]) -> Callable[P, R]:

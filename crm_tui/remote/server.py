@@ -79,6 +79,7 @@ class CrmSSHServer(asyncssh.SSHServer):
         self.connection: asyncssh.SSHServerConnection | None = None
         self.sessions_asked = 0
         self.releases: set[asyncio.Task] = set()
+        self.running: dict[object, asyncio.Task] = {}  # a session's channel, and the task running its command
 
     def connection_made(self, connection: asyncssh.SSHServerConnection) -> None:
         self.connection = connection
@@ -151,13 +152,20 @@ class CrmSSHServer(asyncssh.SSHServer):
         return channel, asyncssh.SSHServerProcess(self.run_session, None, 0, False)
 
     async def release_when_closed(self, channel, name: str) -> None:
-        """A session's place is given back when its channel closes, however it closes: its process ended, the
-        client left, or the client closed the channel without ever asking for the app or a command."""
+        """A session's place is given back when its channel closes, however it closes (its process ended, the
+        client left, or the client closed the channel without ever asking for the app or a command), and once the
+        command or app it started is gone: a child still being ended holds its place."""
         await channel.wait_closed()
+        running = self.running.pop(channel, None)
+        if running is not None:
+            await asyncio.wait((running,))
         self.state.sessions[name] -= 1
 
     async def run_session(self, process: asyncssh.SSHServerProcess) -> None:
         assert self.username is not None
+        running = asyncio.current_task()
+        if running is not None:
+            self.running[process.channel] = running
         try:
             status = await self.serve(process, self.state.account(self.username))
         except Exception:  # the server's boundary: log it, and close this session rather than leave it hanging

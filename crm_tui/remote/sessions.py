@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import logging
 import os
 import pty
 import signal
@@ -35,6 +36,9 @@ DISPLAY_VARIABLES = ("TEXTUAL_ANIMATIONS", "TEXTUAL_COLOR_SYSTEM", "TEXTUAL_FPS"
 connect elsewhere (TEXTUAL_DEVTOOLS_*) or load code (TEXTUAL_DRIVER), and are dropped."""
 STOP_GRACE_SECONDS = 2.0
 READ_SIZE = 65536
+MAX_WINDOW = (1000, 1000)  # columns, rows
+CUT_CHECK_SECONDS = 0.2
+log = logging.getLogger("crm_tui.remote")
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,12 @@ def child_command(account: Account, arguments: list[str]) -> list[str]:
 
 
 def set_window_size(fd: int, columns: int, rows: int) -> None:
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    """Size the session's terminal as the client asks, within MAX_WINDOW: a size past 65535 would not even pack, and
+    a 10000x10000 terminal grew one session's app to 885 MB."""
+    fitted = min(max(columns, 1), MAX_WINDOW[0]), min(max(rows, 1), MAX_WINDOW[1])
+    if fitted != (columns, rows):
+        log.info("window %dx%d asked, %dx%d given", columns, rows, *fitted)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", fitted[1], fitted[0], 0, 0))
 
 
 async def stop_group(child: asyncio.subprocess.Process) -> None:
@@ -171,26 +180,45 @@ async def run_in_terminal(process: asyncssh.SSHServerProcess, account: Account, 
         write_transport.close()
 
 
-async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str]) -> int:
-    """Run a CLI command for a script: the client's input to its stdin, its output and errors back, its status."""
+async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str]) -> int | None:
+    """Run a CLI command for a script: the client's input to its stdin, its output and errors back, its status;
+    None if the client went away first (the command is then ended, as a terminal hang-up would end it)."""
     env = child_environment(account, process.env, None)
     child = await asyncio.create_subprocess_exec(
         *child_command(account, arguments), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE, env=env, cwd=env["HOME"], start_new_session=True)
 
     async def copy_in() -> None:
+        """The client's input, then its end: only a real end of file (the client sent EOF and still waits for the
+        answer) reaches the child as one. A client that went away mid-upload never finished it."""
         assert child.stdin is not None
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             while data := await process.stdin.read(READ_SIZE):
                 child.stdin.write(data)
                 await child.stdin.drain()
-            child.stdin.close()
+            if not await channel_closed(process, CUT_CHECK_SECONDS):
+                child.stdin.close()
 
     feeding = asyncio.ensure_future(copy_in())
+    answered = asyncio.ensure_future(asyncio.gather(copy_to_client(child.stdout, process.stdout),
+                                                    copy_to_client(child.stderr, process.stderr)))
+    left = asyncio.ensure_future(process.channel.wait_closed())
     try:
-        await asyncio.gather(copy_to_client(child.stdout, process.stdout),
-                             copy_to_client(child.stderr, process.stderr))
+        await asyncio.wait((answered, left), return_when=asyncio.FIRST_COMPLETED)
+        if not answered.done():
+            return None  # the client left first: the command is ended below, and keeps nothing of its input
         return await child.wait()
     finally:
-        feeding.cancel()
+        for task in (feeding, answered, left):
+            task.cancel()
         await stop_group(child)
+
+
+async def channel_closed(process: asyncssh.SSHServerProcess, within: float) -> bool:
+    """Whether the session's channel closes within `within` seconds: at an end of input, a client that sent EOF
+    keeps the channel open for the answer, while one that went away closed it first."""
+    try:
+        await asyncio.wait_for(asyncio.shield(process.channel.wait_closed()), within)
+    except TimeoutError:
+        return False
+    return True

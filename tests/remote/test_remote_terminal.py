@@ -1,15 +1,23 @@
 """The app over SSH as the client's terminal wants it: 16 colours for TERM=xterm and TERM=linux, 24-bit colour when
-the client sends COLORTERM=truecolor, and of the client's other variables nothing that reaches the app."""
+the client sends COLORTERM=truecolor, of the client's other variables nothing that reaches the app, and a window
+size no larger than 1000x1000."""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
+import pty
 import re
+import struct
+import termios
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from ssh_helpers import WAIT_SECONDS, children_using, read_until
+
+from crm_tui.remote.sessions import set_window_size
 
 SGR = re.compile(rb"\x1b\[([0-9;:]*)m")
 
@@ -83,3 +91,19 @@ async def test_only_the_display_variables_of_the_client_reach_the_app(server):
     assert (env["COLORTERM"], env["LANG"], env["TEXTUAL_ANIMATIONS"], env["TERM"]) \
         == ("truecolor", "C.utf8", "none", "xterm")
     assert env["CRM_TUI_SSH_USER"] == "ann"
+
+
+def test_a_window_size_is_kept_within_1000_by_1000_and_the_clamp_is_logged(caplog):
+    parent, child = pty.openpty()
+    try:
+        with caplog.at_level("INFO", logger="crm_tui.remote"):
+            set_window_size(parent, 70000, 10000)
+        rows, columns = struct.unpack("HHHH", fcntl.ioctl(child, termios.TIOCGWINSZ, b"\0" * 8))[:2]
+        assert (columns, rows) == (1000, 1000)
+        assert "window 70000x10000 asked, 1000x1000 given" in caplog.text
+        set_window_size(parent, 120, 36)
+        rows, columns = struct.unpack("HHHH", fcntl.ioctl(child, termios.TIOCGWINSZ, b"\0" * 8))[:2]
+        assert (columns, rows) == (120, 36)
+    finally:
+        os.close(parent)
+        os.close(child)
