@@ -40,16 +40,20 @@ def _stop_on(signal_number: int, frame: object) -> None:
 def _run_on_database(args, out: Output, db_path: Path) -> None:
     from crm_tui.core.db import close_database, open_database
 
-    for signal_number in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signal_number, _stop_on)
-    opened = open_database(db_path)
+    # Only while the command runs: main() is also called as a library (tests), whose process keeps its own handlers.
+    previous = {number: signal.signal(number, _stop_on) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        if args.command == "info":
-            database.run_info(args, out, opened)
-        else:
-            RUNNERS[args.command](args, out)
+        opened = open_database(db_path)
+        try:
+            if args.command == "info":
+                database.run_info(args, out, opened)
+            else:
+                RUNNERS[args.command](args, out)
+        finally:
+            close_database()
     finally:
-        close_database()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,11 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except peewee.DatabaseError as exc:
-        if "readonly database" in str(exc):
-            print(f"error: {db_path} is read-only, and this command would change it; nothing was changed",
-                  file=sys.stderr)
-        else:
-            print(f"error: the database {db_path} could not be used: {exc}", file=sys.stderr)
+        print(f"error: the database {db_path} could not be used: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; what was under way was not kept", file=sys.stderr)

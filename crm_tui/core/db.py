@@ -6,11 +6,9 @@ schema this version understands. Migrations run inside one transaction, after an
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from playhouse.migrate import SqliteMigrator, migrate
 
 from crm_tui.core import search_index
 from crm_tui.core.errors import DatabaseError
-from crm_tui.core.files import PARTIAL_SUFFIX, sync_folder
+from crm_tui.core.files import atomic_path
 from crm_tui.core.models import (
     CONTACT_SORT_KEYS_INDEX,
     MODELS,
@@ -207,11 +205,9 @@ def _backup(path: Path, version: int) -> Path:
     """Copy the database with SQLite's online backup API before a migration touches it."""
     stamp = now_text().replace(":", "").replace("-", "")[:15]
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
-    # Copied under a temporary name (created 0600) and renamed when whole: a killed migration leaves no partial
-    # backup under the name a person would restore from.
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
-    os.close(handle)
-    try:
+    # Copied under a temporary name and renamed when whole: a killed migration leaves no partial backup under the
+    # name a person would restore from.
+    with atomic_path(target) as temporary:
         source = sqlite3.connect(path)
         try:
             copy = sqlite3.connect(temporary)
@@ -221,12 +217,6 @@ def _backup(path: Path, version: int) -> Path:
                 copy.close()
         finally:
             source.close()
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    sync_folder(path.parent)
     return target
 
 

@@ -26,7 +26,7 @@ class AtomicTextFile:
         if not replace and (path.exists() or path.is_symlink()):
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
         self.path = path
-        handle, self.temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
+        handle, self.temporary = _temporary_beside(path)
         self.stream: TextIO = os.fdopen(handle, "w", encoding="utf-8", newline="")
 
     def commit(self) -> None:
@@ -56,6 +56,26 @@ def atomic_text_file(path: Path, replace: bool = True) -> Iterator[TextIO]:
         file.discard()
         raise
     file.commit()
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """An empty temporary file beside `path` (0600), for a writer that wants a name rather than a stream (SQLite's
+    online backup): renamed over `path` when the block ends without an exception, removed otherwise."""
+    handle, temporary = _temporary_beside(path)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    sync_folder(path.parent)
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
 
 
 def sync_folder(folder: Path) -> None:

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import getpass
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -133,7 +134,7 @@ def write_transaction() -> Iterator[Any]:
     try:
         with database.atomic("IMMEDIATE") as transaction:
             yield transaction
-    except OperationalError as exc:
+    except (OperationalError, sqlite3.OperationalError) as exc:  # bulk writes use the raw cursor
         if "readonly database" not in str(exc):
             raise
         raise ReadOnlyError("the database is read-only (its file may not be written); nothing was changed") from None

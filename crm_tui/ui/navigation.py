@@ -14,7 +14,6 @@ from typing import Any
 from textual.screen import Screen
 
 DetailFactory = Callable[[int], Screen]
-KINDS = ("contact", "company", "deal")
 
 _detail_screens: dict[str, DetailFactory] = {}
 

@@ -40,6 +40,8 @@ def test_a_read_only_file_lists_and_refuses_writes_keeping_its_mode_and_bytes(tm
     assert main(["--db", str(path), "contacts", "add", "--first", "Cy"]) == 1
     assert capsys.readouterr().err == "error: the database is read-only (its file may not be written); nothing was " \
                                       "changed\n"
+    assert main(["--db", str(path), "demo", "--force", "--contacts", "5"]) == 1  # the bulk path's raw cursor too
+    assert capsys.readouterr().err.startswith("error: the database is read-only")
     assert main(["--db", str(path), "export", "--format", "csv"]) == 0
     assert (path.stat().st_mode & 0o777, digest(path)) == (0o444, before)
 

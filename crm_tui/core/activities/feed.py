@@ -288,7 +288,7 @@ def list_page(wanted: FeedFilter, after: tuple | None = None, limit: int = 50, b
         sql, params = keys_sql(wanted, after, not backwards, limit, offset, activity_plan, deal_plan)
         return [tuple(row) for row in database.execute_sql(sql, params)]
 
-    searching = match and (wanted.kinds is None or set(wanted.kinds) - {STAGE})
+    searching = wanted.kinds is None or set(wanted.kinds) - {STAGE}
     keys = search_index.run_plans(_activity_plans(match), read) if match and searching else read("lookup")
     if backwards:
         keys.reverse()

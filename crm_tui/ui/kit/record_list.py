@@ -19,10 +19,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
+from crm_tui.core.text import cut, one_line
 from crm_tui.ui.kit.paged_list import PAGE_SIZE, PagedList
 from crm_tui.ui.kit.record_source import MARK_WIDTH, Marks, column_widths
-
-_CONTROL_CHARACTERS = {code: " " for code in range(32)}
 
 
 class RecordList(PagedList, can_focus=True, inherit_bindings=False):
@@ -88,7 +87,7 @@ class RecordList(PagedList, can_focus=True, inherit_bindings=False):
         if y < self.header_lines:
             return self.render_header(y, width)
         if y >= self.scrollable_content_region.height - self.status_lines:
-            status = set_cell_size(" " + self.status().translate(_CONTROL_CHARACTERS), width)
+            status = set_cell_size(" " + one_line(self.status()), width)
             return Strip([Segment(status, self.rich_style + self.get_component_rich_style("record-list--status"))])
         row, part = divmod(round(self.scroll_y) + y - self.header_lines, self.row_height)
         if row >= self.row_count:
@@ -136,10 +135,7 @@ class RecordList(PagedList, can_focus=True, inherit_bindings=False):
         segments = [Segment(mark, style)]
         used = cell_len(mark)
         for cell, cell_width in zip(cells, widths, strict=False):
-            text = str(cell).translate(_CONTROL_CHARACTERS)
-            if cell_len(text) > cell_width:
-                text = set_cell_size(text, cell_width - 1) + "…"
-            segments.append(Segment(set_cell_size(text, cell_width + 1), style))
+            segments.append(Segment(set_cell_size(cut(str(cell), cell_width), cell_width + 1), style))
             used += cell_width + 1
         if used < width:
             segments.append(Segment(" " * (width - used), style))

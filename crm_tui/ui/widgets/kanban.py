@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -19,7 +19,7 @@ from crm_tui.core.deals.listing import StageTotals
 from crm_tui.core.deals.pipelines import StageData
 from crm_tui.core.deals.service import DealData
 from crm_tui.core.money import format_compact
-from crm_tui.core.text import plural
+from crm_tui.core.text import fit, plural
 from crm_tui.ui import sources
 from crm_tui.ui.kit.reader import DatabaseReader
 from crm_tui.ui.kit.record_list import RecordList
@@ -29,7 +29,6 @@ from crm_tui.ui.sources import DealSource
 CARD_LINES = 3
 CURSOR_BAR = "▌"
 NO_NEXT_STEP = "?"
-_CONTROL_CHARACTERS = {code: " " for code in range(32)}
 
 
 def short_date(day: str, today: date) -> str:
@@ -125,11 +124,8 @@ class KanbanColumn(RecordList):
     def _pair(self, left: str, right: str, width: int, style: Style, right_style: Style | None = None,
               prefix: str = " ") -> Strip:
         """`left … right` in `width` cells: the right part is kept whole and the left cut with "…" to fit."""
-        left = left.translate(_CONTROL_CHARACTERS)
         room = width - cell_len(prefix) - (cell_len(right) + 1 if right else 0)
-        if cell_len(left) > room:
-            left = set_cell_size(left, max(0, room - 1)) + "…" if room > 1 else set_cell_size(left, max(0, room))
-        segments = [Segment(prefix, style), Segment(set_cell_size(left, max(0, room)), style)]
+        segments = [Segment(prefix, style), Segment(fit(left, room), style)]
         if right:
             segments += [Segment(" ", style), Segment(right, right_style or style)]
         return Strip(segments).crop(0, width).extend_cell_length(width, style)

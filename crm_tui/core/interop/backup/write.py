@@ -95,8 +95,6 @@ def is_custom(value: Any) -> bool:
 # app reads back (ids from 1, times in ISO 8601, positions from 0, probabilities 0-100), so whatever a database
 # holds restores, and whatever is restored can be listed.
 KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "int": (is_whole, "a whole number of at most 64 bits"),
-    "int?": (lambda value: value is None or is_whole(value), "a whole number of at most 64 bits, or null"),
     "id": (lambda value: is_whole(value) and value >= 1, "an id (a whole number from 1)"),
     "id?": (lambda value: value is None or (is_whole(value) and value >= 1), "an id (a whole number from 1) or null"),
     "count": (lambda value: is_whole(value) and value >= 0, "a whole number from 0"),
@@ -105,7 +103,6 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "stamp": (is_stamp, "an ISO 8601 time such as 2026-11-28T09:30:00.000000Z"),
     "stamp?": (lambda value: value is None or is_stamp(value), "an ISO 8601 time or null"),
     "text": (is_text, "a string of Unicode text"),
-    "text?": (lambda value: value is None or is_text(value), "a string of Unicode text or null"),
     "bool": (lambda value: isinstance(value, bool), "true or false"),
     "custom": (is_custom, "an object of custom fields (text keys and values)"),
     "outcome": (lambda value: value in ("open", "won", "lost"), '"open", "won" or "lost"'),
