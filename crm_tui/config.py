@@ -15,6 +15,7 @@ from typing import Any
 
 import platformdirs
 
+from crm_tui.core import backups
 from crm_tui.core.errors import CrmError
 from crm_tui.core.files import atomic_text_file
 
@@ -134,6 +135,7 @@ def save_setting(key: str, value: str, path: Path | None = None) -> None:
 FALLBACK_CURRENCY = "EUR"
 DEFAULT_STALE_DAYS = 30
 DEFAULT_TRASH_DAYS = 30
+_BACKUP_SETTINGS = (("backups_daily", backups.DEFAULT_KEEP_DAILY), ("backups_weekly", backups.DEFAULT_KEEP_WEEKLY))
 
 
 _CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
@@ -168,6 +170,17 @@ def trash_days(settings: dict[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else DEFAULT_TRASH_DAYS
 
 
+def kept_backups(settings: dict[str, Any]) -> tuple[int, int]:
+    """How many automatic backups to keep: `backups_daily` (default 7; 0 turns them off) and `backups_weekly`
+    (default 4)."""
+    daily, weekly = (_whole_number(settings.get(key), default) for key, default in _BACKUP_SETTINGS)
+    return daily, weekly
+
+
+def _whole_number(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
 def settings_problems(settings: dict[str, Any]) -> list[str]:
     """What is wrong with the deal settings, in words for the person who wrote them (the app shows these at
     start; the CLI refuses to add a deal in a currency it had to guess)."""
@@ -183,4 +196,8 @@ def settings_problems(settings: dict[str, Any]) -> list[str]:
     if kept is not None and trash_days(settings) != kept:
         problems.append(f"{config_path()}: trash_days = {kept!r} is not a whole number of days (0 keeps the trash "
                         f"until you purge it); using {DEFAULT_TRASH_DAYS}")
+    for (key, default), used in zip(_BACKUP_SETTINGS, kept_backups(settings), strict=True):
+        if settings.get(key) is not None and settings.get(key) != used:
+            problems.append(f"{config_path()}: {key} = {settings.get(key)!r} is not a whole number of backups "
+                            f"(0 keeps none); using {default}")
     return problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import peewee
 
 from crm_tui.cli.arguments import not_utf8
-from crm_tui.cli.commands import database, remote as remote_commands
+from crm_tui.cli.commands import backups, database, remote as remote_commands
 from crm_tui.cli.output import Output
 from crm_tui.cli.parser import RUNNERS, build_parser
 from crm_tui.cli.remote_policy import remote_arguments
@@ -37,16 +38,23 @@ def _stop_on(signal_number: int, frame: object) -> None:
     raise Stopped(signal_number)
 
 
+# Commands told which database was opened: its path and schema version are part of what they do.
+_TOLD_THE_DATABASE = {"info": database.run_info, "backup": backups.run_backup}
+
+
 def _run_on_database(args, out: Output, db_path: Path) -> None:
     from crm_tui.core.db import close_database, open_database
 
     # Only while the command runs: main() is also called as a library (tests), whose process keeps its own handlers.
     previous = {number: signal.signal(number, _stop_on) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
+        if args.command == "restore":  # a damaged database may not open, and restoring is how it is mended
+            backups.run_restore(args, out, db_path)
+            return
         opened = open_database(db_path)
         try:
-            if args.command == "info":
-                database.run_info(args, out, opened)
+            if args.command in _TOLD_THE_DATABASE:
+                _TOLD_THE_DATABASE[args.command](args, out, opened)
             else:
                 RUNNERS[args.command](args, out)
         finally:
@@ -96,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CrmError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except peewee.DatabaseError as exc:
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:  # a damaged file; sqlite3's while rows are read
         print(f"error: the database {db_path} could not be used: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

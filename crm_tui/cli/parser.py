@@ -8,6 +8,7 @@ from pathlib import Path
 from crm_tui import __version__
 from crm_tui.cli.commands import (
     activities,
+    backups,
     database,
     deals,
     duplicates,
@@ -22,7 +23,8 @@ from crm_tui.cli.commands import (
 
 # Each module adds its subcommands (`add_parsers(sub, common)`) and names what runs them (`RUNNERS`); `--help` lists
 # the commands in this order.
-COMMAND_MODULES = (database, records, deals, activities, interop, merge, duplicates, history, search, remote, tags)
+COMMAND_MODULES = (database, records, deals, activities, interop, merge, duplicates, history, search, backups, remote,
+                   tags)
 RUNNERS = {name: runner for module in COMMAND_MODULES for name, runner in module.RUNNERS.items()}
 
 

@@ -71,6 +71,11 @@ def _check(args: argparse.Namespace) -> None:
     if args.command == "export" and args.output is not None:
         raise CrmError("export --output would write a file on the server: leave it out, and the export comes to "
                        "you on standard output (e.g. `export --format csv > people.csv`)")
+    if args.command == "backup" and args.output is not None:
+        raise CrmError("backup --output would write a file on the server: leave it out, and the copy goes to your "
+                       "backups folder there (`backup --list` shows them)")
+    if args.command == "restore":
+        raise CrmError("restore replaces a database on the server from a file there: run it on the server")
     if args.command == "import" and not _reads_no_server_file(args.target, args.batch):
         raise CrmError(f"import {args.target} would read a file on the server: send the file on standard input "
                        "instead, e.g. `import - --format csv < people.csv`")

@@ -155,7 +155,7 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 
-def _check_file(path: Path) -> int:
+def existing_version(path: Path) -> int:
     """The schema version of an existing file (0 for an empty one), read without changing a byte of it: a file
     refused here is left as it was, with no -wal or -shm file of ours beside it."""
     if path.is_symlink() and not path.exists():
@@ -168,7 +168,7 @@ def _check_file(path: Path) -> int:
         return 0
     neighbours = {suffix: path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm")}
     try:
-        return _read_version(path)
+        return read_version(path)
     except DatabaseError:
         for suffix, existed in neighbours.items():
             made = path.with_name(path.name + suffix)
@@ -177,7 +177,8 @@ def _check_file(path: Path) -> int:
         raise
 
 
-def _read_version(path: Path) -> int:
+def read_version(path: Path) -> int:
+    """The schema version of a SQLite file of crm-tui's, read without writing; any other file is a DatabaseError."""
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
@@ -247,19 +248,21 @@ def _create_schema(db: SqliteDatabase) -> None:
         Stage.create(pipeline=sales, name=name, position=position, probability=probability, outcome=outcome)
 
 
-def open_database(path: Path | str, cache_kib: int | None = None) -> OpenDatabase:
+def open_database(path: Path | str, cache_kib: int | None = None, backup_first: bool = True) -> OpenDatabase:
     """Open (creating if need be) the database at `path` and bind the models to it.
 
     `cache_kib` sets each connection's page cache; the app keeps it small, since its memory should not grow
-    with the size of the database, and the operating system caches the file anyway.
+    with the size of the database, and the operating system caches the file anyway. `backup_first` False skips the
+    copy made before a migration, for a file that is itself a copy (a backup being restored).
     """
     path = Path(path).expanduser()
-    found_version = _check_file(path)
+    found_version = existing_version(path)
     pragmas = PRAGMAS if cache_kib is None else {**PRAGMAS, "cache_size": -cache_kib}
     if found_version and is_read_only(path):
         return _open_read_only(path, found_version, pragmas)
     _prepare_location(path)
-    backup_path = _backup(path, found_version) if 0 < found_version < SCHEMA_VERSION else None
+    backup_path = (_backup(path, found_version) if backup_first and 0 < found_version < SCHEMA_VERSION
+                   else None)
     db = SqliteDatabase(str(path), pragmas=pragmas, timeout=PRAGMAS["busy_timeout"] / 1000)
     database.initialize(db)
     db.connect(reuse_if_open=True)

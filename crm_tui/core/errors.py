@@ -21,6 +21,10 @@ class ReadOnlyError(CrmError):
     """A write to a database opened for reading only."""
 
 
+class DiskFullError(CrmError):
+    """A write that found the disk full (or the database at its size limit): rolled back whole."""
+
+
 class ConflictError(CrmError):
     """The record changed since it was read; saving would overwrite someone else's edit."""
 

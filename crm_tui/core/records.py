@@ -23,7 +23,7 @@ from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 from peewee import OperationalError
 
-from crm_tui.core.errors import ConflictError, NotFoundError, ReadOnlyError, ValidationError
+from crm_tui.core.errors import ConflictError, CrmError, DiskFullError, NotFoundError, ReadOnlyError, ValidationError
 from crm_tui.core.models import BaseModel, Change, RecordModel, database, now_text
 
 
@@ -129,15 +129,34 @@ def write_transaction() -> Iterator[Any]:
     a reader would have to upgrade at its first write, and SQLite refuses that at once ("database is locked") while
     another writer holds the lock, rather than waiting out the busy timeout. Nested, it is a savepoint.
 
-    On a database opened read-only (its file may not be written), the first write is a ReadOnlyError, which the
-    app shows and the command line prints like any other error, and nothing is changed."""
+    On a database opened read-only (its file may not be written), the first write is a ReadOnlyError; on a full
+    disk, a DiskFullError. The app shows them and the command line prints them like any other error, and nothing of
+    the transaction is kept."""
     try:
         with database.atomic("IMMEDIATE") as transaction:
             yield transaction
     except (OperationalError, sqlite3.OperationalError) as exc:  # bulk writes use the raw cursor
-        if "readonly database" not in str(exc):
+        reason = _write_refused(exc)
+        if reason is None:
             raise
-        raise ReadOnlyError("the database is read-only (its file may not be written); nothing was changed") from None
+        raise reason from None
+
+
+def _write_refused(exc: BaseException) -> CrmError | None:
+    """Why the database refused a write, if it was read-only or full. On a full disk SQLite has already rolled the
+    whole transaction back, so rolling back a savepoint or the transaction then fails too: the first cause is
+    found along the chain of errors."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (ReadOnlyError, DiskFullError)):
+            return seen
+        if "readonly database" in str(seen):
+            return ReadOnlyError("the database is read-only (its file may not be written); nothing was changed")
+        if "database or disk is full" in str(seen):
+            return DiskFullError("the disk is full (or the database has reached its size limit): nothing of this "
+                                 "change was saved, and what was saved before is safe; free some space and try again")
+        seen = seen.__context__
+    return None
 
 
 def batched(service: Callable[P, R]) -> Callable[P, R]:

@@ -120,6 +120,22 @@ def rebuild_index() -> None:
     optimize_index()
 
 
+def index_problems() -> dict[str, int]:
+    """How many records each index has wrong: a live record missing or indexed with other text than it holds now,
+    or an entry for a record that is gone or in the trash. Read only; `rebuild_index` mends them all."""
+    problems = {}
+    for table, columns in _INDEX_COLUMNS.items():
+        source, _ = _SOURCES[table]
+        indexed = f"SELECT rowid, {', '.join(columns)} FROM {table}"
+        stale = database.execute_sql(
+            f"SELECT count(*) FROM ({source.format(where='1')} EXCEPT {indexed})").fetchone()[0]
+        extra = database.execute_sql(
+            f"SELECT count(*) FROM (SELECT rowid FROM {table} EXCEPT SELECT id FROM ({source.format(where='1')}))"
+        ).fetchone()[0]
+        problems[table.removesuffix("_fts")] = stale + extra
+    return problems
+
+
 def optimize_index(*tables: str) -> None:
     """Merge indexes (all by default) into one b-tree each after a bulk load.
 

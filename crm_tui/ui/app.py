@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from crm_tui import config
-from crm_tui.core import demo
+from crm_tui.core import backups, demo
 from crm_tui.core.activities import listing as activity_list
 from crm_tui.core.activities.listing import ActivityFilter
 from crm_tui.core.audit import trash, undo
@@ -132,6 +133,7 @@ class CrmApp(App[None]):
             self.notify(problem, severity="warning")
         self.tell_overdue()
         self.purge_old_trash()
+        self.back_up_daily()
         self.poll_for_changes()
         self.set_interval(POLL_SECONDS, self.poll_for_changes)
         self.set_timer(FREEZE_AFTER_SECONDS, gc.freeze)
@@ -176,6 +178,20 @@ class CrmApp(App[None]):
         if purged:
             records = "1 record" if purged == 1 else f"{purged:,} records"
             self.call_from_thread(self.notify, f"Purged {records} that had been in the trash over {days} days")
+
+    @work(thread=True, exclusive=True, group="backup")
+    def back_up_daily(self) -> None:
+        """On the first start of a day, copy the database to its backups folder and rotate the old copies away
+        (`backups_daily`, `backups_weekly`). Silent when it works; a database with nothing in it is not copied."""
+        if self.opened.read_only:
+            return
+        keep_daily, keep_weekly = config.kept_backups(self.settings)
+        try:
+            with connection():
+                if not demo.is_empty():
+                    backups.daily_backup(self.opened.path, date.today(), keep_daily, keep_weekly)
+        except (CrmError, OSError, sqlite3.Error) as exc:
+            self.call_from_thread(self.notify, f"Today's backup could not be made: {exc}", severity="warning")
 
     @work(thread=True, exclusive=True, group="overdue")
     def tell_overdue(self) -> None:
