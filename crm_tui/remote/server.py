@@ -42,6 +42,7 @@ class ServerSettings:
     max_sessions_per_user: int = 5
     idle_timeout: float = 3600.0
     login_grace: float = 30.0
+    max_upload_bytes: int = 1024 * 1_048_576  # what a command may read from its standard input; 0: no limit
 
 
 @dataclass
@@ -193,7 +194,7 @@ class CrmSSHServer(asyncssh.SSHServer):
             return 1
         if process.get_terminal_type() is None:
             log.info("exec user=%s from=%s command=%s", account.name, self.address, arguments[:1])
-            return await run_on_pipes(process, account, arguments)
+            return await run_on_pipes(process, account, arguments, self.state.settings.max_upload_bytes)
         log.info("session user=%s from=%s %s", account.name, self.address, "command" if command else "app")
         status = await run_in_terminal(process, account, arguments, self.state.settings.idle_timeout)
         if status is None:

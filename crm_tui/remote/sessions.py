@@ -180,20 +180,28 @@ async def run_in_terminal(process: asyncssh.SSHServerProcess, account: Account, 
         write_transport.close()
 
 
-async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str]) -> int | None:
+async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arguments: list[str],
+                       max_upload_bytes: int = 0) -> int | None:
     """Run a CLI command for a script: the client's input to its stdin, its output and errors back, its status;
-    None if the client went away first (the command is then ended, as a terminal hang-up would end it)."""
+    None if the client went away first (the command is then ended, as a terminal hang-up would end it). Input past
+    `max_upload_bytes` (0: no limit) ends the command too, before it has read an end of file: nothing is kept."""
     env = child_environment(account, process.env, None)
     child = await asyncio.create_subprocess_exec(
         *child_command(account, arguments), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE, env=env, cwd=env["HOME"], start_new_session=True)
+    too_big = asyncio.Event()
 
     async def copy_in() -> None:
         """The client's input, then its end: only a real end of file (the client sent EOF and still waits for the
         answer) reaches the child as one. A client that went away mid-upload never finished it."""
         assert child.stdin is not None
+        received = 0
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             while data := await process.stdin.read(READ_SIZE):
+                received += len(data)
+                if max_upload_bytes and received > max_upload_bytes:
+                    too_big.set()
+                    return
                 child.stdin.write(data)
                 await child.stdin.drain()
             if not await channel_closed(process, CUT_CHECK_SECONDS):
@@ -203,15 +211,24 @@ async def run_on_pipes(process: asyncssh.SSHServerProcess, account: Account, arg
     answered = asyncio.ensure_future(asyncio.gather(copy_to_client(child.stdout, process.stdout),
                                                     copy_to_client(child.stderr, process.stderr)))
     left = asyncio.ensure_future(process.channel.wait_closed())
+    refused = asyncio.ensure_future(too_big.wait())
     try:
-        await asyncio.wait((answered, left), return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait((answered, left, refused), return_when=asyncio.FIRST_COMPLETED)
+        if too_big.is_set():
+            answered.cancel()  # the child's own line about being stopped is not for the client
+            await stop_group(child)
+            log.warning("upload refused user=%s: over the limit of %d bytes", account.name, max_upload_bytes)
+            process.stderr.write(f"error: the upload is larger than this server takes ({max_upload_bytes:,} bytes); "
+                                 "nothing was imported. Split the file, or ask for a higher --max-upload\n".encode())
+            return 1
         if not answered.done():
             return None  # the client left first: the command is ended below, and keeps nothing of its input
         return await child.wait()
     finally:
-        for task in (feeding, answered, left):
+        for task in (feeding, answered, left, refused):
             task.cancel()
         await stop_group(child)
+        await asyncio.gather(feeding, answered, left, refused, return_exceptions=True)
 
 
 async def channel_closed(process: asyncssh.SSHServerProcess, within: float) -> bool:

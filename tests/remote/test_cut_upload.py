@@ -58,3 +58,27 @@ async def test_a_whole_upload_ended_by_eof_is_imported(server):
     assert "500" in result.stdout
     assert contacts_in(database) == 500
     connection.close()
+
+
+async def test_an_upload_past_the_servers_limit_is_refused_whole_and_one_within_it_imported(tmp_path, ssh_keys):
+    async with running_server(tmp_path, ssh_keys, max_upload_bytes=100_000) as server:
+        database = server.settings.data_dir / "users" / "ann" / "crm.sqlite3"
+        connection = await server.connect("ann")
+        rows = "".join(f"Person{n},Lee,p{n}@example.com\r\n" for n in range(10_000))
+        upload = await connection.create_process("import - --format csv")
+        upload.stdin.write("first_name,last_name,emails\r\n" + rows)
+        upload.stdin.write_eof()
+        refused = await asyncio.wait_for(upload.wait(), 60)
+        assert refused.exit_status == 1
+        assert refused.stderr == ("error: the upload is larger than this server takes (100,000 bytes); nothing was "
+                                  "imported. Split the file, or ask for a higher --max-upload\n")
+        assert not children_using(database)
+        assert contacts_in(database) == 0
+
+        small = await connection.create_process("import - --format csv")
+        small.stdin.write("first_name,last_name,emails\r\n" + "".join(rows.splitlines(keepends=True)[:1000]))
+        small.stdin.write_eof()
+        taken = await asyncio.wait_for(small.wait(), 60)
+        assert taken.exit_status == 0, taken.stderr
+        assert contacts_in(database) == 1000
+        connection.close()

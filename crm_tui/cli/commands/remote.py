@@ -53,6 +53,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
                      help="end a session after S seconds without a key from its user (0: never)")
     ssh.add_argument("--login-grace", type=float, default=30, metavar="S",
                      help="drop a connection that has not logged in after S seconds")
+    ssh.add_argument("--max-upload", type=count, default=1024, metavar="MIB",
+                     help="refuse a command's input (an import) past MIB mebibytes, importing none of it (0: no limit)")
 
     users = sub.add_parser("users", help="who may log in to the SSH server", parents=[common])
     verbs = users.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -138,7 +140,7 @@ async def _serve(args: argparse.Namespace, check_command: Callable[[str], list[s
         data_dir=args.data_dir, check_command=check_command, host=args.host, port=args.port,
         shared_db=args.shared_db.expanduser().resolve() if args.shared_db else None,
         max_sessions=args.max_sessions, max_sessions_per_user=args.max_sessions_per_user,
-        idle_timeout=args.idle_timeout, login_grace=args.login_grace)
+        idle_timeout=args.idle_timeout, login_grace=args.login_grace, max_upload_bytes=args.max_upload * 1_048_576)
     try:
         acceptor, fingerprint = await start(settings)
     except OSError as exc:
