@@ -198,3 +198,15 @@ async def test_ctrl_t_imports_companies_from_csv(db, tmp_path):
         await press(app, pilot, "enter", "c", "enter")
         assert "Created 2" in body(app)
     assert sorted(company.name for company in Company.select()) == ["Acme", "Globex"]
+
+
+async def test_a_csv_of_100000_columns_is_refused_under_the_field_at_once(db, tmp_path):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(["first_name", *[""] * 99_999]) + "\n" + ",".join(["Ann", *["x"] * 99_999]) + "\n")
+    async with shown(ImportScreen()) as (app, pilot):
+        await type_path(app, pilot, wide)
+        await press(app, pilot, "enter")
+        error = app.screen.query_one("#import-error", Label)
+        assert error.display
+        assert "line 1 has 100,000 columns; crm-tui reads CSV files of up to 1,000 columns" in str(error.render())
+    assert Contact.select().count() == 0 and ImportBatch.select().count() == 0

@@ -182,10 +182,10 @@ def _rows(path: Path, fmt: str, entity: str, mapped: list[str]) -> Iterator:
     if mapping.unmatched and entity == "contact":
         kept = {column: f"{CUSTOM_PREFIX}{column}" for column in mapping.unmatched}
         mapping = mapping.with_columns(entity, kept)
-        print(f"note: kept as custom fields, as no field matches them: {', '.join(kept)} "
+        print(f"note: kept as custom fields, as no field matches them: {_some(list(kept))} "
               "(--map \"COLUMN=FIELD\" places one, COLUMN=ignore drops it)", file=sys.stderr)
     elif mapping.unmatched:
-        print(f"note: not imported, as no field matches them: {', '.join(mapping.unmatched)} "
+        print(f"note: not imported, as no field matches them: {_some(list(mapping.unmatched))} "
               "(--map \"COLUMN=FIELD\" places one)", file=sys.stderr)
     yield csv_read.read_csv(path, entity, mapping, fmt)
 
@@ -216,6 +216,16 @@ def _batch_line(batch) -> str:
     return (f"{batch.id[:12]}  {batch.started_at[:16].replace('T', ' ')}  {fit(batch.source, 28)}  "
             f"{batch.format:<5} {batch.entity:<8} {batch.mode:<6}  +{batch.created:,} ~{batch.updated:,} "
             f"-{batch.skipped:,} !{batch.rejected:,}  {state}").rstrip()
+
+
+_NAMED_COLUMNS = 12
+
+
+def _some(columns: list[str]) -> str:
+    """Column names for a note: the first dozen, then how many more, so that a file of 100,000 columns is one line."""
+    if len(columns) <= _NAMED_COLUMNS:
+        return ", ".join(columns)
+    return f"{', '.join(columns[:_NAMED_COLUMNS])} and {len(columns) - _NAMED_COLUMNS:,} more"
 
 
 def run_export(args: argparse.Namespace, out: Output) -> None:

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from crm_tui.core import contacts
 from crm_tui.core.contacts.data import ContactDraft
-from crm_tui.core.errors import ValidationError
+from crm_tui.core.errors import CrmError, ValidationError
 from crm_tui.core.interop.csv.mapping import (
     CUSTOM_PREFIX,
     FIELDS_BY_ENTITY,
@@ -42,6 +42,9 @@ __all__ = ["CUSTOM_PREFIX", "FIELDS_BY_ENTITY", "CsvFormat", "Mapping", "auto_ma
            "column_names", "plan", "read_csv", "read_file", "read_header", "sniff", "sniff_bytes"]
 
 SNIFF_BYTES = 64 * 1024
+MAX_COLUMNS = 1_000
+"""Address books export a few dozen columns, Outlook about 90; a file far wider is not one, and its columns could not
+be shown to be placed."""
 DELIMITERS = (",", ";", "\t")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -208,6 +211,9 @@ def _header(records: Iterator, fmt: CsvFormat) -> tuple[int, list[str] | None, s
             continue
         if cells is None:
             return line, None, error
+        if len(cells) > MAX_COLUMNS:
+            raise CrmError(f"line {line} has {len(cells):,} columns; crm-tui reads CSV files of up to {MAX_COLUMNS:,} "
+                           "columns (is it a CSV file of records, one a line?); nothing was imported")
         return line, column_names([_KEPT_BYTE.sub(_as_windows_1252, cell) for cell in cells]), None
     return 0, None, None
 
@@ -238,6 +244,9 @@ def read_csv(
         for line, cells, error in records:
             if cells is None:
                 yield SourceRow(line, {}, entity, problem=f"line {line}: cannot be read as CSV ({error})")
+            elif len(cells) > MAX_COLUMNS:
+                yield SourceRow(line, {}, entity, problem=f"line {line}: {len(cells):,} cells, where a row holds at "
+                                                          f"most {MAX_COLUMNS:,}")
             else:
                 yield _row(entity, line, header, cells, mapping, fmt)
 
