@@ -72,6 +72,18 @@ def test_add_json_is_the_documented_deal_with_the_value_as_a_decimal_string(cli,
     assert {key: value for key, value in shown.items() if key != "history"} == record
 
 
+def test_an_empty_value_is_an_error_on_add_and_edit_and_changes_nothing(cli, deal, db_path):
+    said = "error: --value is empty: give an amount such as 12500.50, or 0 for a deal of no value yet\n"
+    for typed in ("", "  "):
+        refused = cli("deals", "add", "--title", "Fleet", "--value", typed)
+        assert (refused.code, refused.err) == (1, said)
+    assert cli("deals", "list", "--json").json() == []
+    record = deal("--title", "Fleet", "--value", "1200")
+    refused = cli("deals", "edit", str(record["id"]), "--value", "")
+    assert (refused.code, refused.err) == (1, said)
+    assert stored(db_path, record["id"]).value_minor == 120000
+
+
 def test_euro_formatted_value_is_stored_as_minor_units(cli, deal, db_path):
     record = deal("--title", "Fleet", "--value", "12.500,50", "--currency", "EUR")
     assert (record["value"], record["value_minor"]) == ("12500.50", 1250050)

@@ -173,6 +173,9 @@ def _deal_text(deal: deals.DealData, history: list[deal_list.StageMove]) -> list
 
 
 def _deal_values(args: argparse.Namespace) -> dict:
+    """The options given; an empty --value is a mistake to point out (in the app's form, empty means 0)."""
+    if args.value is not None and not args.value.strip():
+        raise CrmError("--value is empty: give an amount such as 12500.50, or 0 for a deal of no value yet")
     return {field: getattr(args, field) for field in DEAL_OPTIONS.values() if getattr(args, field) is not None}
 
 
