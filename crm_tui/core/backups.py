@@ -14,7 +14,6 @@ import re
 import shutil
 import sqlite3
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 from crm_tui.core import db
 from crm_tui.core.check import first_problem
 from crm_tui.core.errors import CrmError, DatabaseError
-from crm_tui.core.files import PARTIAL_SUFFIX, atomic_path, sync_folder
+from crm_tui.core.files import PARTIAL_SUFFIX, atomic_path, drop_stale_partials, sync_folder
 from crm_tui.core.models import database
 
 SUFFIX = ".sqlite3"
@@ -35,7 +34,6 @@ BEFORE_RESTORE = "before-restore"
 DEFAULT_KEEP_DAILY = 7
 DEFAULT_KEEP_WEEKLY = 4
 _NAMED = re.compile(rf"({DAILY}|{WEEKLY}|{MANUAL}|{BEFORE_RESTORE})-[0-9TW-]+{re.escape(SUFFIX)}")
-_STALE_PARTIAL_SECONDS = 24 * 3600
 _COUNTED = (("contacts", "contact"), ("companies", "company"), ("deals", "deal"), ("activities", "activity"))
 
 
@@ -128,7 +126,7 @@ def daily_backup(db_path: Path, today: date, keep_daily: int = DEFAULT_KEEP_DAIL
             shutil.copyfile(daily, weekly)
     _rotate(folder, DAILY, keep_daily)
     _rotate(folder, WEEKLY, keep_weekly)
-    _drop_stale_partials(folder)
+    drop_stale_partials(folder)
     return BackupFile(daily, DAILY, daily.stat().st_size)
 
 
@@ -136,13 +134,6 @@ def _rotate(folder: Path, kind: str, keep: int) -> None:
     named = sorted(path for path in folder.glob(f"{kind}-*{SUFFIX}") if _NAMED.fullmatch(path.name))
     for path in named[:max(0, len(named) - keep)]:
         path.unlink(missing_ok=True)
-
-
-def _drop_stale_partials(folder: Path) -> None:
-    """A copy killed part-way leaves its temporary file; the folder is ours, so one a day old is cleared away."""
-    for path in folder.glob(f".*{PARTIAL_SUFFIX}"):
-        if time.time() - path.lstat().st_mtime > _STALE_PARTIAL_SECONDS:
-            path.unlink(missing_ok=True)
 
 
 def list_backups(db_path: Path) -> list[BackupFile]:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 PARTIAL_SUFFIX = ".partial"
+STALE_PARTIAL_SECONDS = 3600
 
 
 class AtomicTextFile:
@@ -76,7 +79,20 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def _temporary_beside(path: Path) -> tuple[int, str]:
+    drop_stale_partials(path.parent, path.name)
     return tempfile.mkstemp(prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
+
+
+def drop_stale_partials(folder: Path, name: str | None = None) -> None:
+    """Remove what a writer killed part-way (kill -9, a power cut) left in `folder` under a temporary name (of the
+    file `name`, or of any file): those not written to for an hour. A writer at work touches its file all the time,
+    so its file is never taken."""
+    cutoff = time.time() - STALE_PARTIAL_SECONDS
+    pattern = f".{glob.escape(name)}.*{PARTIAL_SUFFIX}" if name else f".*{PARTIAL_SUFFIX}"
+    for partial in folder.glob(pattern):
+        with contextlib.suppress(OSError):
+            if partial.is_file() and not partial.is_symlink() and partial.lstat().st_mtime < cutoff:
+                partial.unlink()
 
 
 def _sync_file(name: str) -> None:

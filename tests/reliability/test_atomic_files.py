@@ -4,6 +4,7 @@ yours only, an existing file is replaced only when asked, and an import that is 
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -87,6 +88,21 @@ def test_a_write_that_fails_part_way_leaves_nothing_beside_the_old_file(tmp_path
         raise RuntimeError("disk full")
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["export.csv"]
+
+
+def test_what_a_killed_writer_left_is_cleared_by_the_next_write_of_that_file_once_it_is_an_hour_old(tmp_path):
+    target = tmp_path / "export.csv"
+    stale, fresh, other = (tmp_path / name for name in (".export.csv.a1b2.partial", ".export.csv.c3d4.partial",
+                                                         ".people.csv.e5f6.partial"))
+    for partial in (stale, fresh, other):
+        partial.write_text("half an export", encoding="utf-8")
+    two_hours_ago = time.time() - 7200
+    for old in (stale, other):
+        os.utime(old, (two_hours_ago, two_hours_ago))
+    with atomic_text_file(target) as stream:
+        stream.write("whole")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".export.csv.c3d4.partial", ".people.csv.e5f6.partial", "export.csv"]  # a writer at work, another file's
 
 
 def test_an_import_that_is_not_kept_leaves_no_rejects_file(tmp_path, capsys):
