@@ -11,7 +11,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -193,6 +193,17 @@ class CrmApp(App[None]):
         except (CrmError, OSError, sqlite3.Error) as exc:
             self.call_from_thread(self.notify, f"Today's backup could not be made: {exc}", severity="warning")
 
+    @work(thread=True, exclusive=True, group="backup")
+    def back_up_now(self) -> None:
+        """The palette's backup: a copy in the backups folder, and where it went."""
+        try:
+            with connection():
+                made = backups.make_backup(self.opened.path, datetime.now())
+        except (CrmError, OSError, sqlite3.Error) as exc:
+            self.call_from_thread(self.notify, f"The backup could not be made: {exc}", severity="error")
+            return
+        self.call_from_thread(self.notify, f"Backed up to {made.path}")
+
     @work(thread=True, exclusive=True, group="overdue")
     def tell_overdue(self) -> None:
         """At start-up, say how many open tasks are overdue: a task nobody sees is a promise broken."""
@@ -323,6 +334,8 @@ class CrmApp(App[None]):
         yield SystemCommand("Log an activity", "A call, meeting, email or note · l", self.action_log)
         yield SystemCommand("Add a task", "With a due date such as fri or +3d · t", self.action_add_task)
         yield SystemCommand("Export records", "CSV, vCard or the JSON backup of everything", self.action_export)
+        yield SystemCommand("Back up the database", "A copy now, beside the daily ones (crm-tui backup --list)",
+                            self.back_up_now)
         yield SystemCommand("Find duplicate contacts", "Merge them, or say they are different people · = on "
                             "the contacts list", self.action_find_duplicates)
         yield SystemCommand("Trash", "Deleted contacts, companies, deals and activities: restore or purge",

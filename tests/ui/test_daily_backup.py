@@ -37,3 +37,20 @@ async def test_no_backup_of_an_empty_database_nor_when_the_settings_keep_none(db
         make_contact(first_name="Ann")
     await start_and_stop(db, settings)
     assert not backups_folder(db.path).exists()
+
+
+async def test_the_palette_backs_up_now_and_says_where(db, make_contact):
+    make_contact(first_name="Ann")
+    app = CrmApp(db, settings={"backups_daily": 0})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Back up the database")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        notices = [str(notice.message) for notice in app._notifications]
+    (made,) = backups_folder(db.path).glob("manual-*.sqlite3")
+    assert f"Backed up to {made}" in notices
