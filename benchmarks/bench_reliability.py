@@ -8,6 +8,7 @@ as a table of tries and failures.
   alone for the same time as the baseline: writes, "database is locked" errors, and writes reported but missing.
 - kill -9 during `import` of 20,000 rows at a random moment: afterwards integrity_check, and all or nothing.
 - kill -9 during `export --format json --output` over a good backup: afterwards the old file or a whole new one.
+- kill -9 during `restore` and during a schema migration: afterwards integrity_check, and the old or the new whole.
 - fuzzed command lines in-process: how many ended in a traceback rather than 0, 1 or 2.
 """
 
@@ -18,6 +19,7 @@ import contextlib
 import io
 import json
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -29,6 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = ROOT / "tests" / "reliability" / "writers.py"
 IMPORT_ROWS = 20_000
+GROWN_CONTACTS = 150_000
+sys.path.insert(0, str(WRITERS.parent))
+from old_schema import FIXTURE_CONTACTS, grow_v1  # noqa: E402  (the tests' helper, found beside writers.py)
+
+from crm_tui.core.db import SCHEMA_VERSION  # noqa: E402
 
 
 def crm(*arguments: str) -> list[str]:
@@ -123,10 +130,72 @@ def kill_exports(folder: Path, kills: int, rng: random.Random) -> dict:
     return {"tries": kills, "failures": failures, "old file kept": kept_old}
 
 
+def kill_restores(folder: Path, kills: int, rng: random.Random) -> dict:
+    """kill -9 during `restore` of a 150,003-contact database over one of a single contact."""
+    from crm_tui.core.db import close_database, open_database
+
+    source = folder / "restore-source.sqlite3"
+    in_all = grow_v1(source, GROWN_CONTACTS)
+    open_database(source, backup_first=False)
+    close_database()
+    single = folder / "single.sqlite3"
+    subprocess.run(crm("--db", str(single), "contacts", "add", "--first", "Ann"), check=True, capture_output=True)
+    live = folder / "live.sqlite3"
+    started = time.monotonic()
+    shutil.copyfile(single, live)
+    subprocess.run(crm("--db", str(live), "restore", str(source)), check=True, capture_output=True)
+    seconds = time.monotonic() - started
+    failures = kept_old = 0
+    for _ in range(kills):
+        shutil.rmtree(folder / "live.sqlite3.backups", ignore_errors=True)
+        for leftover in (live, *(live.with_name(live.name + end) for end in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(single, live)
+        process = subprocess.Popen(crm("--db", str(live), "restore", str(source)), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, seconds))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        integrity, count = integrity_and_count(live)
+        failures += integrity != "ok" or count not in (1, in_all)
+        kept_old += count == 1
+    return {"tries": kills, "failures": failures, "old kept": kept_old, "seconds": seconds}
+
+
+def kill_migrations(folder: Path, kills: int, rng: random.Random) -> dict:
+    """kill -9 while a schema-1 database of 150,003 contacts is migrated to the current schema."""
+    template = folder / "v1-template.sqlite3"
+    in_all = grow_v1(template, GROWN_CONTACTS)
+    path = folder / "v1.sqlite3"
+    shutil.copyfile(template, path)
+    started = time.monotonic()
+    subprocess.run(crm("--db", str(path), "info"), check=True, capture_output=True)
+    seconds = time.monotonic() - started
+    failures = stayed = 0
+    for _ in range(kills):
+        for old in folder.glob("v1.sqlite3*"):
+            old.unlink()
+        shutil.copyfile(template, path)
+        process = subprocess.Popen(crm("--db", str(path), "info"), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, seconds))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        integrity, count = integrity_and_count(path)
+        backups_whole = all(integrity_and_count(backup) == ("ok", in_all)
+                            for backup in folder.glob("v1.sqlite3.v1-*.bak"))
+        failures += integrity != "ok" or count != in_all or not backups_whole
+        connection = sqlite3.connect(path)
+        stayed += connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        connection.close()
+    return {"tries": kills, "failures": failures, "stayed at v1": stayed, "seconds": seconds}
+
+
 FUZZ_WORDS = ["contacts", "companies", "deals", "show", "edit", "delete", "list", "--limit", "move", "won", "log",
               "call", "--contact", "tasks", "history", "trash", "purge", "--older-than", "merge", "search", "import",
               "undo", "tags", "rename", "--value", "--title", "add", "1", "#1", "0", "-1", "9223372036854775808",
-              "1" * 25, "", "1.500", "\udcff", "ann\x1b[31m", "--json", "x" * 300]
+              "1" * 25, "", "1.500", "\udcff", "ann\x1b[31m", "--json", "x" * 300, "backup", "--list", "restore",
+              "check", "--repair", "\x00"]
 
 
 def fuzz_command_lines(folder: Path, cases: int, rng: random.Random) -> dict:
@@ -168,6 +237,8 @@ def main() -> None:
         contended = run_writers(folder / "four.sqlite3", options.seconds, 4)
         imports = kill_imports(folder, options.kills, rng)
         exports = kill_exports(folder, options.kills, rng)
+        restores = kill_restores(folder, options.kills, rng)
+        migrations = kill_migrations(folder, options.kills, rng)
         fuzzed = fuzz_command_lines(folder, options.fuzz, rng)
     print("| test | tries | failures |\n|---|---|---|")
     print(f"| 1 writer alone for {options.seconds:.0f} s (baseline) | {baseline['writes']:,} writes | "
@@ -179,6 +250,12 @@ def main() -> None:
           f"(integrity ok and all or nothing; {imports['killed before the commit']} killed before the commit) |")
     print(f"| kill -9 during `export --output` over a good backup | {exports['tries']} | {exports['failures']} "
           f"(the old file {exports['old file kept']} times, else a whole new one) |")
+    print(f"| kill -9 during `restore` of {GROWN_CONTACTS + FIXTURE_CONTACTS:,} contacts over 1 "
+          f"({restores['seconds']:.1f} s whole) | {restores['tries']} | {restores['failures']} (integrity ok and the "
+          f"old database {restores['old kept']} times, else the whole new one) |")
+    print(f"| kill -9 during a migration v1→v{SCHEMA_VERSION} of {GROWN_CONTACTS + FIXTURE_CONTACTS:,} contacts "
+          f"({migrations['seconds']:.1f} s whole) | {migrations['tries']} | {migrations['failures']} (integrity ok, "
+          f"every contact, backups whole; {migrations['stayed at v1']} stayed at v1) |")
     print(f"| fuzzed command lines | {fuzzed['tries']:,} | {fuzzed['failures']} tracebacks |")
     if fuzzed["first"]:
         print("first tracebacks:", fuzzed["first"])

@@ -1,12 +1,23 @@
-"""Readers for the argument values the commands share: a record's id as people type it, counts and positions.
+"""Readers for the argument values the commands share: a record's id as people type it, counts, positions and file
+names.
 Each checks the range SQLite can hold (64 bits) before the value goes near the database, so a mistyped number is a
 usage error, not a traceback."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 MAX_INT64 = 2**63 - 1
+
+
+def file_path(text: str) -> Path:
+    """A file's name as typed: not empty, and without the NUL character no file name can hold."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a file name is needed, not an empty one")
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file name (it holds a NUL character)")
+    return Path(text)
 
 
 def record_id(text: str) -> int:

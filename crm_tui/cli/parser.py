@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from crm_tui import __version__
+from crm_tui.cli.arguments import file_path
 from crm_tui.cli.commands import (
     activities,
     backups,
@@ -31,7 +31,7 @@ RUNNERS = {name: runner for module in COMMAND_MODULES for name, runner in module
 def common_options() -> argparse.ArgumentParser:
     """Options every subcommand also accepts after its name, e.g. `contacts list --json`."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file (default: per-user)")
+    common.add_argument("--db", type=file_path, default=argparse.SUPPRESS, help="database file (default: per-user)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     return common
 
@@ -42,7 +42,7 @@ def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.Argument
     parser = parser_class(
         prog="crm-tui", description="A keyboard-first CRM for the terminal. Without a command, the app opens.",
     )
-    parser.add_argument("--db", type=Path, help="database file (default: $CRM_TUI_DB or the per-user data dir)")
+    parser.add_argument("--db", type=file_path, help="database file (default: $CRM_TUI_DB or the per-user data dir)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--version", action="version", version=f"crm-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -18,6 +18,7 @@ COMMANDS = [
     ["trash", "purge", "--older-than"], ["trash", "list", "--limit"], ["merge"], ["merge", "1"],
     ["search", "--limit", "1"], ["search"], ["duplicates", "--limit"], ["demo", "--seed"],
     ["pipelines", "show"], ["activities", "list", "--limit"], ["tags", "rename", "vip"], ["import", "undo"],
+    ["restore"], ["backup", "--output"], ["backup", "--list"], ["check"], ["export", "--format", "csv", "--output"],
 ]
 VALUES = st.one_of(
     st.sampled_from(["1", "#1", "0", "-1", "9223372036854775807", "9223372036854775808", "1" * 20, "1" * 4400,
@@ -55,6 +56,16 @@ def test_a_fuzzed_command_line_ends_in_0_1_or_2_and_never_a_traceback(some_recor
 def test_a_number_past_64_bits_is_a_usage_error(some_records, capsys, arguments):
     assert main(["--db", str(some_records), *arguments]) == 2
     assert "error: argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--db", "crm\x00.sqlite3", "info"], ["backup", "--output", "x\x00"], ["restore", ""],
+    ["export", "--format", "csv", "--output", "\x00"], ["users", "add", "ann", "--key", "k\x00"],
+])
+def test_a_file_name_that_is_empty_or_holds_a_nul_is_a_usage_error(some_records, capsys, arguments):
+    assert main(["--db", str(some_records), *arguments]) == 2
+    err = capsys.readouterr().err
+    assert "is not a file name (it holds a NUL character)" in err or "a file name is needed" in err
 
 
 def test_an_argument_that_is_not_utf8_is_refused_in_one_line(some_records, capsys):

@@ -13,13 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from old_schema import FIXTURE_CONTACTS, grow_v1
 
 from crm_tui.core.backups import backups_folder
 from crm_tui.core.db import SCHEMA_VERSION, close_database, open_database
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "schema_v1.sql"
 IMPORT_ROWS = 20_000
 GROWN_CONTACTS = 150_000
+GROWN_IN_ALL = GROWN_CONTACTS + FIXTURE_CONTACTS
 KILLS = 10
 
 
@@ -45,18 +46,7 @@ def facts(path: Path) -> tuple[str, int, int]:
 def grown_v1(tmp_path_factory) -> Path:
     """A schema-1 database of 150,003 contacts: its migration takes a second or two, long enough to be killed in."""
     path = tmp_path_factory.mktemp("grown") / "v1.sqlite3"
-    connection = sqlite3.connect(path)
-    connection.executescript(FIXTURE.read_text("utf-8"))
-    connection.execute(f"""
-        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {GROWN_CONTACTS})
-        INSERT INTO contact (created_at, updated_at, version, first_name, last_name, display_name, title, company_id,
-                             street, city, region, postal_code, country, birthday, notes, custom, sort_name,
-                             sort_company)
-        SELECT created_at, updated_at, 1, first_name || i, last_name, '', '', company_id, '', city, '', '', country,
-               '', 'met at the fair', '{{}}', sort_name || i, sort_company
-          FROM n, (SELECT * FROM contact WHERE id = 1)""")
-    connection.commit()
-    connection.close()
+    assert grow_v1(path, GROWN_CONTACTS) == GROWN_IN_ALL
     return path
 
 
@@ -90,7 +80,7 @@ def test_kill_9_during_a_restore_leaves_the_old_database_or_the_new_one(tmp_path
         ended = killed(["--db", str(path), "restore", str(source)], rng.uniform(0.3, 1.5))
         integrity, count, version = facts(path)
         assert (integrity, version) == ("ok", SCHEMA_VERSION), kill
-        assert count in ((1, GROWN_CONTACTS + 3) if ended == -signal.SIGKILL else (GROWN_CONTACTS + 3,)), kill
+        assert count in ((1, GROWN_IN_ALL) if ended == -signal.SIGKILL else (GROWN_IN_ALL,)), kill
         stopped.append(ended == -signal.SIGKILL)
         for safety in backups_folder(path).glob("before-restore-*.sqlite3"):
             assert facts(safety) == ("ok", 1, SCHEMA_VERSION)
@@ -105,8 +95,8 @@ def test_kill_9_during_a_migration_leaves_the_old_schema_or_the_new_and_a_whole_
         shutil.copyfile(grown_v1, path)
         assert killed(["--db", str(path), "info"], rng.uniform(0.3, 1.6)) == -signal.SIGKILL
         integrity, count, version = facts(path)
-        assert integrity == "ok" and count == GROWN_CONTACTS + 3 and version in (1, SCHEMA_VERSION), (kill, version)
+        assert integrity == "ok" and count == GROWN_IN_ALL and version in (1, SCHEMA_VERSION), (kill, version)
         versions.append(version)
         for backup in tmp_path.glob(f"{path.name}.v1-*.bak"):
-            assert facts(backup) == ("ok", GROWN_CONTACTS + 3, 1)
+            assert facts(backup) == ("ok", GROWN_IN_ALL, 1)
     assert 1 in versions

@@ -7,6 +7,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from crm_tui.cli.arguments import file_path
 from crm_tui.cli.output import Output
 from crm_tui.core import backups
 from crm_tui.core.db import OpenDatabase
@@ -19,7 +20,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
                             description="Copy the database with SQLite's online backup API. Without --output the "
                                         "copy goes to the backups folder beside the database, where the app also "
                                         "keeps a copy a day (7 days and 4 weeks by default).")
-    backup.add_argument("--output", type=Path, metavar="FILE",
+    backup.add_argument("--output", type=file_path, metavar="FILE",
                         help="write the copy here instead (readable by you only)")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.add_argument("--list", action="store_true", help="list the backups in the backups folder")
@@ -28,7 +29,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
                              description="Replace the database with FILE: a copy made by `crm-tui backup`, another "
                                          "crm-tui database or a JSON backup. FILE is checked whole first; the "
                                          "database as it was is kept in the backups folder.")
-    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("file", type=file_path, metavar="FILE")
     check = sub.add_parser("check", parents=[common], help="check the database: integrity, references, search index")
     check.add_argument("--repair", action="store_true", help="rebuild the search index if it is out of step")
 

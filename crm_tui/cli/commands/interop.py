@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from crm_tui.cli.arguments import file_path
 from crm_tui.cli.output import Output
 from crm_tui.core.errors import CrmError
 from crm_tui.core.files import atomic_text_file
@@ -52,7 +53,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     exporting.add_argument("--format", choices=FORMATS, required=True)
     exporting.add_argument("--entity", choices=list(ENTITIES), default="contacts",
                            help="for CSV (vCard is contacts; the JSON backup is everything)")
-    exporting.add_argument("--output", type=Path, metavar="FILE",
+    exporting.add_argument("--output", type=file_path, metavar="FILE",
                            help="default: standard output; written whole or not at all, readable by you only")
     exporting.add_argument("--force", action="store_true", help="replace FILE if it exists")
     exporting.add_argument("--vcard-version", choices=("4.0", "3.0"), default="4.0")

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from crm_tui.cli.arguments import count, port
+from crm_tui.cli.arguments import count, file_path, port
 from crm_tui.cli.output import Output
 from crm_tui.config import data_dir
 from crm_tui.core.errors import CrmError
@@ -35,7 +35,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     common = argparse.ArgumentParser(add_help=False)  # --json only: these commands open no CRM database (--db)
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     location = argparse.ArgumentParser(add_help=False)
-    location.add_argument("--data-dir", type=Path, metavar="DIR",
+    location.add_argument("--data-dir", type=file_path, metavar="DIR",
                           help="the server's host key, users and their databases (default: %(default)s)",
                           default=default_server_dir())
     serve = sub.add_parser("serve", help="serve the app to others", parents=[common])
@@ -46,7 +46,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
                     "runs one crm-tui command on NAME's database. Users are added with `crm-tui users add`.")
     ssh.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     ssh.add_argument("--port", type=port, default=2222, help="port to listen on; 0 picks a free one")
-    ssh.add_argument("--shared-db", type=Path, metavar="PATH", help="put every user on this one database")
+    ssh.add_argument("--shared-db", type=file_path, metavar="PATH", help="put every user on this one database")
     ssh.add_argument("--max-sessions", type=count, default=20, metavar="N", help="at most N sessions in all")
     ssh.add_argument("--max-sessions-per-user", type=count, default=5, metavar="N", help="at most N per user")
     ssh.add_argument("--idle-timeout", type=float, default=3600, metavar="S",
@@ -61,7 +61,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     add = verbs.add_parser("add", parents=[common, location],
                            help="add a user, or more keys to one: --key takes an OpenSSH public key file")
     add.add_argument("name")
-    add.add_argument("--key", action="append", required=True, type=Path, metavar="PUBKEY_FILE",
+    add.add_argument("--key", action="append", required=True, type=file_path, metavar="PUBKEY_FILE",
                      help="a public key file such as ~/.ssh/id_ed25519.pub; repeat for several")
     verbs.add_parser("list", parents=[common, location], help="the users and the fingerprints of their keys")
     remove = verbs.add_parser("remove", parents=[common, location],
