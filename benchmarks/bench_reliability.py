@@ -162,6 +162,34 @@ def kill_restores(folder: Path, kills: int, rng: random.Random) -> dict:
     return {"tries": kills, "failures": failures, "old kept": kept_old, "seconds": seconds}
 
 
+def time_backups(folder: Path) -> dict:
+    """`crm-tui backup` of a 150,003-contact database, against copying its file (the baseline), and while four
+    writers work: their writes and any "database is locked" they met."""
+    from crm_tui.core.db import close_database, open_database
+
+    path = folder / "backed-up.sqlite3"
+    grow_v1(path, GROWN_CONTACTS)
+    open_database(path, backup_first=False)
+    close_database()
+    started = time.monotonic()
+    shutil.copyfile(path, folder / "plain-copy.sqlite3")
+    copied = time.monotonic() - started
+    started = time.monotonic()
+    subprocess.run(crm("--db", str(path), "backup", "--output", str(folder / "backup.sqlite3")), check=True,
+                   capture_output=True)
+    backed_up = time.monotonic() - started
+    runs = [subprocess.Popen([sys.executable, str(WRITERS), f"writer{n}", str(path), "10", "1"],
+                             stdout=subprocess.PIPE, text=True) for n in range(4)]
+    during = 0
+    while any(run.poll() is None for run in runs):
+        subprocess.run(crm("--db", str(path), "backup"), check=True, capture_output=True)
+        during += 1
+    reports = [json.loads(run.communicate()[0]) for run in runs]
+    return {"seconds": backed_up, "copy seconds": copied, "size": path.stat().st_size, "during": during,
+            "writes": sum(len(r["created"]) + len(r["logged"]) + r["edits"] for r in reports),
+            "locked": sum(r["locked"] for r in reports), "errors": sum(len(r["errors"]) for r in reports)}
+
+
 def kill_migrations(folder: Path, kills: int, rng: random.Random) -> dict:
     """kill -9 while a schema-1 database of 150,003 contacts is migrated to the current schema."""
     template = folder / "v1-template.sqlite3"
@@ -239,6 +267,7 @@ def main() -> None:
         exports = kill_exports(folder, options.kills, rng)
         restores = kill_restores(folder, options.kills, rng)
         migrations = kill_migrations(folder, options.kills, rng)
+        backups = time_backups(folder)
         fuzzed = fuzz_command_lines(folder, options.fuzz, rng)
     print("| test | tries | failures |\n|---|---|---|")
     print(f"| 1 writer alone for {options.seconds:.0f} s (baseline) | {baseline['writes']:,} writes | "
@@ -256,6 +285,11 @@ def main() -> None:
     print(f"| kill -9 during a migration v1→v{SCHEMA_VERSION} of {GROWN_CONTACTS + FIXTURE_CONTACTS:,} contacts "
           f"({migrations['seconds']:.1f} s whole) | {migrations['tries']} | {migrations['failures']} (integrity ok, "
           f"every contact, backups whole; {migrations['stayed at v1']} stayed at v1) |")
+    size = backups["size"] / 1_048_576
+    print(f"| `crm-tui backup` of {GROWN_CONTACTS + FIXTURE_CONTACTS:,} contacts ({size:.0f} MiB)"
+          f" | {backups['seconds']:.2f} s (a plain file copy: {backups['copy seconds']:.2f} s) | |")
+    print(f"| {backups['during']} backups while 4 writers work for 10 s | {backups['writes']:,} writes | "
+          f"{backups['locked']} locked, {backups['errors']} other errors |")
     print(f"| fuzzed command lines | {fuzzed['tries']:,} | {fuzzed['failures']} tracebacks |")
     if fuzzed["first"]:
         print("first tracebacks:", fuzzed["first"])
