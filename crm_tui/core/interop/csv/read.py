@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from crm_tui.core import contacts
@@ -37,12 +38,14 @@ from crm_tui.core.interop.csv.mapping import (
 )
 from crm_tui.core.interop.csv.write import NUMBER_COLUMNS, unescape_cell
 from crm_tui.core.interop.rows import Entity, SourceRow
+from crm_tui.core.text import cut, one_line
 
 __all__ = ["CUSTOM_PREFIX", "FIELDS_BY_ENTITY", "CsvFormat", "Mapping", "auto_mapping", "check_field",
            "column_names", "plan", "read_csv", "read_file", "read_header", "sniff", "sniff_bytes"]
 
 SNIFF_BYTES = 64 * 1024
 MAX_COLUMNS = 1_000
+_BINARY_CONTROLS = frozenset(chr(code) for code in (*range(9), 11, 12, *range(14, 32), 127))
 """Address books export a few dozen columns, Outlook about 90; a file far wider is not one, and its columns could not
 be shown to be placed."""
 DELIMITERS = (",", ";", "\t")
@@ -269,8 +272,27 @@ def plan(path: str | os.PathLike, entity: Entity,
     applied; CrmError for an override naming no column of the file or no field of `entity`. What is still in
     `Mapping.unmatched` will be ignored: say so, or ask."""
     fmt = sniff(path)
-    mapping = auto_mapping(read_header(path, fmt), entity)
-    return fmt, mapping.with_columns(entity, overrides or {})
+    _refuse_binary(path, fmt)
+    header = read_header(path, fmt)
+    mapping = auto_mapping(header, entity).with_columns(entity, overrides or {})
+    if len(header) == 1 and not any(target and not target.startswith(CUSTOM_PREFIX)
+                                    for target in mapping.columns.values()):
+        raise CrmError(f"{Path(path).name} does not look like a CSV file of records: its first line "
+                       f"({cut(one_line(header[0]), 40)!r}) is one column that names no field. A CSV file starts "
+                       "with a header row, such as first_name,last_name,emails; nothing was imported")
+    return fmt, mapping
+
+
+def _refuse_binary(path: str | os.PathLike, fmt: CsvFormat) -> None:
+    """A file whose start holds NULs or other control characters is not text (a picture, a spreadsheet, an archive):
+    its bytes would only become rejected rows."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    text = head[len(fmt.bom):].decode(fmt.encoding, errors="replace")
+    controls = sum(1 for char in text if char in _BINARY_CONTROLS)
+    if controls > max(2, len(text) // 100):
+        raise CrmError(f"{Path(path).name} is not a text file (it holds binary data): crm-tui imports CSV, vCard and "
+                       "JSON backup files; nothing was imported")
 
 
 def read_file(path: str | os.PathLike, entity: Entity,

@@ -1,5 +1,5 @@
-"""Wide CSV files: a header of 100,000 columns is refused in one line, with nothing imported; a row far
-wider than its header is rejected on its own, and the rest of the file imports."""
+"""Files that are not CSV files of records: a header of 100,000 columns, plain text and binary data are refused in
+one line with nothing imported; a row far wider than its header is rejected on its own, and the rest imports."""
 
 from __future__ import annotations
 
@@ -34,3 +34,19 @@ def test_a_row_far_wider_than_its_header_is_rejected_and_the_rest_imported(tmp_p
     assert stored(path) == (2, 1)
     rejects = (tmp_path / "people.rejects.csv").read_text()
     assert '3,"5,001 cells, where a row holds at most 1,000"' in rejects
+
+
+def test_a_plain_text_or_binary_file_is_refused_with_no_batch(tmp_path, capsys):
+    path, notes, picture = tmp_path / "crm.sqlite3", tmp_path / "notes.txt", tmp_path / "photo.csv"
+    notes.write_text("Meeting notes\nCall Ann tomorrow about the quote.\nShe said yes.\n", encoding="utf-8")
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    assert main(["--db", str(path), "import", str(notes)]) == 1
+    assert capsys.readouterr().err == (
+        "error: notes.txt does not look like a CSV file of records: its first line ('Meeting notes') is one column "
+        "that names no field. A CSV file starts with a header row, such as first_name,last_name,emails; nothing was "
+        "imported\n")
+    assert main(["--db", str(path), "import", str(picture)]) == 1
+    assert capsys.readouterr().err == ("error: photo.csv is not a text file (it holds binary data): crm-tui imports "
+                                       "CSV, vCard and JSON backup files; nothing was imported\n")
+    assert stored(path) == (0, 0)
+    assert not list(tmp_path.glob("*.rejects.csv"))
