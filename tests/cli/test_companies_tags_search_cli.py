@@ -99,3 +99,12 @@ def test_search_limit_below_one_is_a_user_error(cli):
     result = cli("search", "anna", "--limit", "0")
     assert (result.code, result.out) == (1, "")
     assert result.err == "error: --limit must be at least 1\n"
+
+
+def test_a_search_that_finds_nothing_says_so_on_stderr_and_exits_0(cli, add):
+    add("--first", "Ann", "--tag", "vip")
+    found = cli("search", "tag:nosuchtag")
+    assert (found.code, found.out, found.err) == (0, "", "no match for 'tag:nosuchtag'\n")
+    as_json = cli("search", "tag:nosuchtag", "--json")
+    assert (as_json.code, as_json.json(), as_json.err) == (0, [], "no match for 'tag:nosuchtag'\n")
+    assert cli("search", "tag:vip").err == ""

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 
 from crm_tui.cli.arguments import count
@@ -74,7 +75,10 @@ def run_search(args: argparse.Namespace, out: Output) -> None:
         raise CrmError("give a query, or --saved NAME")
     if args.limit < 1:
         raise CrmError("--limit must be at least 1")
-    out.rows(search_query.search(text, args.limit), asdict, _hit_line)
+    hits = search_query.search(text, args.limit)
+    out.rows(hits, asdict, _hit_line)
+    if not hits:
+        print(f"no match for {text!r}", file=sys.stderr)
 
 
 def run_searches(args: argparse.Namespace, out: Output) -> None:
