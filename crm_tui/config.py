@@ -52,6 +52,12 @@ def default_db_path() -> Path:
     return data_dir() / DB_FILENAME
 
 
+def is_default_db_path(path: Path) -> bool:
+    """Whether `path` is the database a user gets with no `--db` and no $CRM_TUI_DB: the one whose folders crm-tui
+    makes on first use. A path a person gave must be in a folder that exists."""
+    return path.expanduser().absolute() == (data_dir() / DB_FILENAME).absolute()
+
+
 def ssh_user() -> str | None:
     """Who this process works for when it runs for an SSH login, for the history: the built-in server names its user
     in $CRM_TUI_SSH_USER; after a plain OpenSSH login ($SSH_CONNECTION) it is this Unix account, given as "".

@@ -18,7 +18,7 @@ settings.load_profile("crm-tui")
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path, monkeypatch):
     """Point the default database, data and config dirs into tmp_path, so no test can touch a person's CRM."""
-    monkeypatch.setenv("CRM_TUI_DB", str(tmp_path / "default" / "crm.sqlite3"))
+    monkeypatch.setenv("CRM_TUI_DB", str(tmp_path / "default-crm.sqlite3"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
 

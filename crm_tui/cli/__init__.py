@@ -21,7 +21,7 @@ from crm_tui.cli.commands import backups, database, remote as remote_commands
 from crm_tui.cli.output import Output
 from crm_tui.cli.parser import RUNNERS, build_parser
 from crm_tui.cli.remote_policy import remote_arguments
-from crm_tui.config import default_db_path, ssh_user
+from crm_tui.config import default_db_path, is_default_db_path, ssh_user
 from crm_tui.core.errors import CrmError
 
 
@@ -51,7 +51,9 @@ def _run_on_database(args, out: Output, db_path: Path) -> None:
         if args.command == "restore":  # a damaged database may not open, and restoring is how it is mended
             backups.run_restore(args, out, db_path)
             return
-        opened = open_database(db_path)
+        opened = open_database(db_path, make_folders=is_default_db_path(db_path))
+        if opened.created:  # the path is the server's own for a remote user
+            print("created a new database" + ("" if ssh_user() else f" at {db_path}"), file=sys.stderr)
         try:
             if args.command in _TOLD_THE_DATABASE:
                 _TOLD_THE_DATABASE[args.command](args, out, opened)

@@ -145,16 +145,17 @@ def list_backups(db_path: Path) -> list[BackupFile]:
             for path in sorted(folder.iterdir()) if _NAMED.fullmatch(path.name)]
 
 
-def restore(db_path: Path, source: Path, moment: datetime) -> RestoreSummary:
+def restore(db_path: Path, source: Path, moment: datetime, make_folders: bool = True) -> RestoreSummary:
     """Replace the database at `db_path` with the one in `source` (a copy `backup` made, another crm-tui database,
     or a JSON backup), checked first: a file that is not a whole crm-tui database of this version or an older one
     is refused and nothing changes. The database as it was is kept first as a safety copy in the backups folder.
 
     The new content goes in through SQLite's backup API, as one transaction: other open sessions see the restored
     database, and a restore killed part-way leaves the old one whole. A database too damaged to open is replaced by
-    renaming, after it (and its journal) are moved into the backups folder."""
+    renaming, after it (and its journal) are moved into the backups folder. `make_folders`: as `open_database`."""
     db.close_database()
     _refuse_odd_target(db_path, source)
+    db.ensure_folder(db_path, make_folders)
     folder = _ready_folder(db_path)
     with _staging(folder) as staging:
         version = _stage(source, staging)

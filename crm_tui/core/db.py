@@ -71,6 +71,7 @@ class OpenDatabase:
     backup_path: Path | None
     connection: SqliteDatabase
     read_only: bool = False
+    created: bool = False
 
 
 def _create_indexes(model: type[BaseModel], names: list[str]) -> None:
@@ -221,12 +222,21 @@ def _backup(path: Path, version: int) -> Path:
     return target
 
 
-def _prepare_location(path: Path) -> None:
-    """Make the folder (0700) and the file (0600) of a new database; an existing one keeps its modes: a file we did
-    not create is never chmod-ed."""
+def ensure_folder(path: Path, make_folders: bool) -> None:
+    """The folder of the database at `path`, made (0700) if it is missing and `make_folders`; else a DatabaseError:
+    a mistyped path must not give an empty CRM."""
     if not path.parent.exists():
+        if not make_folders:
+            raise DatabaseError(f"there is no folder {path.parent}: crm-tui makes a new database only in a folder "
+                                "that exists, so that a mistyped path does not give an empty CRM; make it first")
         path.parent.mkdir(parents=True, mode=0o700)
         os.chmod(path.parent, 0o700)
+
+
+def _prepare_location(path: Path, make_folders: bool) -> None:
+    """Make the folder and the file (0600) of a new database; an existing one keeps its modes: a file we did not
+    create is never chmod-ed."""
+    ensure_folder(path, make_folders)
     if not os.access(path.parent, os.W_OK):
         raise DatabaseError(f"the folder {path.parent} is read-only: crm-tui writes its database and the journal "
                             "beside it there; choose another place with --db")
@@ -248,19 +258,22 @@ def _create_schema(db: SqliteDatabase) -> None:
         Stage.create(pipeline=sales, name=name, position=position, probability=probability, outcome=outcome)
 
 
-def open_database(path: Path | str, cache_kib: int | None = None, backup_first: bool = True) -> OpenDatabase:
+def open_database(path: Path | str, cache_kib: int | None = None, backup_first: bool = True,
+                  make_folders: bool = True) -> OpenDatabase:
     """Open (creating if need be) the database at `path` and bind the models to it.
 
     `cache_kib` sets each connection's page cache; the app keeps it small, since its memory should not grow
     with the size of the database, and the operating system caches the file anyway. `backup_first` False skips the
-    copy made before a migration, for a file that is itself a copy (a backup being restored).
+    copy made before a migration, for a file that is itself a copy (a backup being restored). `make_folders` False
+    refuses a path whose folder does not exist (a path a person typed) rather than make it.
     """
     path = Path(path).expanduser()
     found_version = existing_version(path)
+    existed = path.exists()
     pragmas = PRAGMAS if cache_kib is None else {**PRAGMAS, "cache_size": -cache_kib}
     if found_version and is_read_only(path):
         return _open_read_only(path, found_version, pragmas)
-    _prepare_location(path)
+    _prepare_location(path, make_folders)
     backup_path = (_backup(path, found_version) if backup_first and 0 < found_version < SCHEMA_VERSION
                    else None)
     db = SqliteDatabase(str(path), pragmas=pragmas, timeout=PRAGMAS["busy_timeout"] / 1000)
@@ -274,7 +287,8 @@ def open_database(path: Path | str, cache_kib: int | None = None, backup_first: 
                 for version in range(found_version, SCHEMA_VERSION):
                     MIGRATIONS[version](db)
             db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return OpenDatabase(path=path, schema_version=SCHEMA_VERSION, backup_path=backup_path, connection=db)
+    return OpenDatabase(path=path, schema_version=SCHEMA_VERSION, backup_path=backup_path, connection=db,
+                        created=found_version == 0 and not existed)
 
 
 def _open_read_only(path: Path, version: int, pragmas: dict[str, Any]) -> OpenDatabase:

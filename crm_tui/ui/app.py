@@ -465,7 +465,7 @@ def run_app(db_path: Path) -> int:
     """Open the database, run the app until the user quits, and return the exit status for the shell."""
     try:
         settings = config.load_settings()
-        opened = open_database(db_path, cache_kib=APP_CACHE_KIB)
+        opened = open_database(db_path, cache_kib=APP_CACHE_KIB, make_folders=config.is_default_db_path(db_path))
     except (CrmError, config.SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

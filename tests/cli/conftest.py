@@ -9,6 +9,7 @@ import pytest
 
 from crm_tui.cli import main
 from crm_tui.config import FILES_DIR_ENV_VAR, SSH_USER_ENV_VAR
+from crm_tui.core.db import close_database, open_database
 from crm_tui.core.records import set_remote_user
 
 
@@ -40,7 +41,14 @@ def local_session(monkeypatch):
 
 @pytest.fixture
 def db_path(tmp_path):
-    return tmp_path / "cli" / "crm.sqlite3"
+    """The database `--db` names, already made: the commands under test work on a person's CRM (creating one, and
+    the line that says so, have tests of their own)."""
+    folder = tmp_path / "cli"
+    folder.mkdir()
+    path = folder / "crm.sqlite3"
+    open_database(path)
+    close_database()
+    return path
 
 
 @pytest.fixture

@@ -29,8 +29,20 @@ def test_python_dash_m_runs_a_command_on_the_given_database(tmp_path):
     path = tmp_path / "m.sqlite3"
     done = subprocess.run([sys.executable, "-m", "crm_tui", "contacts", "add", "--first", "Sub", "--db", str(path)],
                           capture_output=True, text=True, timeout=60, check=False, env=os.environ.copy())
-    assert (done.returncode, done.stdout, done.stderr) == (0, "1\n", "")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "1\n", f"created a new database at {path}\n")
     assert path.exists()
+
+
+def test_a_database_is_made_only_in_a_folder_that_exists_and_only_the_first_time_says_so(cli, tmp_path):
+    typo = tmp_path / "clients" / "crm.sqlite3"
+    refused = cli("--db", str(typo), "contacts", "list", db=False)
+    assert refused.code == 1
+    assert refused.err == (f"error: there is no folder {typo.parent}: crm-tui makes a new database only in a folder "
+                           "that exists, so that a mistyped path does not give an empty CRM; make it first\n")
+    assert not typo.parent.exists()
+    typo.parent.mkdir()
+    assert cli("--db", str(typo), "contacts", "list", db=False).err == f"created a new database at {typo}\n"
+    assert cli("--db", str(typo), "contacts", "list", db=False).err == ""
 
 
 def test_unknown_command_is_a_usage_error(cli):
@@ -119,7 +131,6 @@ def test_demo_with_no_contacts_is_a_user_error(cli):
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_kept(cli, db_path):
-    db_path.parent.mkdir(parents=True)
     db_path.write_bytes(b"hello world" * 10)
     result = cli("contacts", "list")
     assert result.code == 1 and result.err.startswith("error: ") and "not a SQLite database" in result.err

@@ -61,9 +61,10 @@ def test_the_command_the_client_asked_for_runs_and_is_logged_as_made_over_ssh(lo
     ("contacts add --first 'Ann", "error: the command cannot be read: no closing quotation\n"),
 ])
 def test_a_refused_command_is_an_error_and_runs_nothing(login, capsys, db_path, command, message):
+    before = db_path.read_bytes()
     code, out, err = login(command, capsys)
     assert (code, out, err) == (1, "", message)
-    assert not db_path.exists()
+    assert db_path.read_bytes() == before and not db_path.with_name(db_path.name + "-wal").exists()
 
 
 def test_a_forced_import_reads_standard_input(login, capsys, monkeypatch, cli):

@@ -28,6 +28,8 @@ def restore(tmp_path, text: str, capsys) -> tuple[int, str]:
     source = tmp_path / "bad.json"
     source.write_text(text, encoding="utf-8", errors="surrogatepass")
     database = tmp_path / "new.sqlite3"
+    open_database(database)  # an empty database, as `crm-tui --db new.sqlite3 info` makes one
+    close_database()
     code = main(["--db", str(database), "import", str(source)])
     err = capsys.readouterr().err
     return code, err

@@ -6,6 +6,13 @@ from __future__ import annotations
 import sqlite3
 
 from crm_tui.cli import main
+from crm_tui.core.db import close_database, open_database
+
+
+def a_database(path):
+    open_database(path)
+    close_database()
+    return path
 
 
 def stored(path) -> tuple[int, int]:
@@ -18,7 +25,7 @@ def stored(path) -> tuple[int, int]:
 
 
 def test_a_header_of_100000_columns_is_refused_at_once_with_nothing_imported(tmp_path, capsys):
-    path, wide = tmp_path / "crm.sqlite3", tmp_path / "wide.csv"
+    path, wide = a_database(tmp_path / "crm.sqlite3"), tmp_path / "wide.csv"
     wide.write_text(",".join(["first_name", *[""] * 99_999]) + "\n" + ",".join(["Ann", *["x"] * 99_999]) + "\n")
     assert main(["--db", str(path), "import", str(wide)]) == 1
     assert capsys.readouterr().err == ("error: line 1 has 100,000 columns; crm-tui reads CSV files of up to 1,000 "
@@ -27,7 +34,7 @@ def test_a_header_of_100000_columns_is_refused_at_once_with_nothing_imported(tmp
 
 
 def test_a_row_far_wider_than_its_header_is_rejected_and_the_rest_imported(tmp_path, capsys):
-    path, people = tmp_path / "crm.sqlite3", tmp_path / "people.csv"
+    path, people = a_database(tmp_path / "crm.sqlite3"), tmp_path / "people.csv"
     people.write_text("first_name,last_name\nBo,Lee\n" + ",".join(["Ann", *["x"] * 5_000]) + "\nCy,Ng\n")
     assert main(["--db", str(path), "import", str(people)]) == 0
     assert "Created 2, updated 0, skipped 0, rejected 1" in capsys.readouterr().out
@@ -37,7 +44,7 @@ def test_a_row_far_wider_than_its_header_is_rejected_and_the_rest_imported(tmp_p
 
 
 def test_a_plain_text_or_binary_file_is_refused_with_no_batch(tmp_path, capsys):
-    path, notes, picture = tmp_path / "crm.sqlite3", tmp_path / "notes.txt", tmp_path / "photo.csv"
+    path, notes, picture = a_database(tmp_path / "crm.sqlite3"), tmp_path / "notes.txt", tmp_path / "photo.csv"
     notes.write_text("Meeting notes\nCall Ann tomorrow about the quote.\nShe said yes.\n", encoding="utf-8")
     picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
     assert main(["--db", str(path), "import", str(notes)]) == 1

@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from crm_tui.core.db import close_database, open_database
+
 DEMO_CONTACTS = "20000"
 
 
@@ -23,6 +25,13 @@ def counts(path) -> tuple[int, int, int, str]:
     finally:
         connection.close()
     return (*found, integrity)
+
+
+def a_new_database(path):
+    """An empty database, made beforehand: these tests are about the command stopped, not the file created."""
+    open_database(path)
+    close_database()
+    return path
 
 
 def run_until_signal(arguments: list[str], signal_number: int, after: float) -> subprocess.CompletedProcess:
@@ -41,7 +50,7 @@ def run_until_signal(arguments: list[str], signal_number: int, after: float) -> 
     (signal.SIGHUP, 129, "stopped; what was under way was not kept\n"),
 ])
 def test_a_demo_stopped_part_way_says_so_in_one_line_and_leaves_nothing(tmp_path, signal_number, exit_code, said):
-    path = tmp_path / "crm.sqlite3"
+    path = a_new_database(tmp_path / "crm.sqlite3")
     done = run_until_signal(["--db", str(path), "demo", "--contacts", DEMO_CONTACTS], signal_number, after=2.0)
     assert (done.returncode, done.stderr) == (exit_code, said)
     assert counts(path) == (0, 0, 0, "ok")
@@ -51,14 +60,14 @@ def test_a_demo_stopped_part_way_says_so_in_one_line_and_leaves_nothing(tmp_path
 
 
 def test_kill_9_during_a_demo_leaves_the_database_empty_and_whole(tmp_path):
-    path = tmp_path / "crm.sqlite3"
+    path = a_new_database(tmp_path / "crm.sqlite3")
     done = run_until_signal(["--db", str(path), "demo", "--contacts", DEMO_CONTACTS], signal.SIGKILL, after=2.0)
     assert done.returncode == -signal.SIGKILL
     assert counts(path) == (0, 0, 0, "ok")
 
 
 def test_ctrl_c_during_an_import_keeps_none_of_it(tmp_path):
-    path = tmp_path / "crm.sqlite3"
+    path = a_new_database(tmp_path / "crm.sqlite3")
     people = tmp_path / "people.csv"
     rows = "".join(f"Person{n},Lee,person{n}@example.com\r\n" for n in range(200_000))
     people.write_text("first_name,last_name,emails\r\n" + rows, encoding="utf-8")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crm_tui.cli.arguments import file_path
 from crm_tui.cli.output import Output
+from crm_tui.config import confined_path, is_default_db_path
 from crm_tui.core import backups
 from crm_tui.core.db import OpenDatabase
 from crm_tui.core.errors import CrmError
@@ -29,7 +30,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
                              description="Replace the database with FILE: a copy made by `crm-tui backup`, another "
                                          "crm-tui database or a JSON backup. FILE is checked whole first; the "
                                          "database as it was is kept in the backups folder.")
-    restore.add_argument("file", type=file_path, metavar="FILE")
+    restore.add_argument("file", type=file_path, metavar="FILE",
+                         help="the backup to restore (`crm-tui backup --list` shows those in the backups folder)")
     check = sub.add_parser("check", parents=[common], help="check the database: integrity, references, search index")
     check.add_argument("--repair", action="store_true", help="rebuild the search index if it is out of step")
 
@@ -47,8 +49,6 @@ def run_backup(args: argparse.Namespace, out: Output, opened: OpenDatabase) -> N
             print(f"no backups yet in {backups.backups_folder(opened.path)}")
         return
     if args.output is not None:
-        from crm_tui.config import confined_path
-
         made = backups.copy_database(confined_path(str(args.output)), replace=args.force)
     else:
         made = backups.make_backup(opened.path, datetime.now())
@@ -59,7 +59,7 @@ def run_backup(args: argparse.Namespace, out: Output, opened: OpenDatabase) -> N
 def run_restore(args: argparse.Namespace, out: Output, db_path: Path) -> None:
     if not args.file.exists():
         raise CrmError(f"{args.file} does not exist; `crm-tui backup --list` shows the backups there are")
-    summary = backups.restore(db_path, args.file, datetime.now())
+    summary = backups.restore(db_path, args.file, datetime.now(), make_folders=is_default_db_path(db_path))
     counts = ", ".join(f"{count:,} {noun}" for noun, count in summary.counts.items())
     kept = (f"; the database as it was is kept in {summary.safety_copy}" if summary.safety_copy
             else "")
