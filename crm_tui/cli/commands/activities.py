@@ -32,35 +32,36 @@ def _links(parser: argparse.ArgumentParser, what: str) -> None:
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     """The `log`, `tasks`, `activities` and `agenda` commands, added to the top-level subparsers of cli.build_parser."""
     log = sub.add_parser("log", parents=[common], help="log a call, meeting, email or note")
-    log.add_argument("--kind", choices=activities.LOGGED_KINDS, required=True)
-    log.add_argument("--subject", metavar="TEXT", required=True)
-    log.add_argument("--body", metavar="TEXT")
+    log.add_argument("--kind", choices=activities.LOGGED_KINDS, required=True, help="what it was (required)")
+    log.add_argument("--subject", metavar="TEXT", required=True, help="what it was about (required)")
+    log.add_argument("--body", metavar="TEXT", help="the details")
     _links(log, "linked to a")
     log.add_argument("--at", metavar="WHEN", help='when it happened, e.g. "yesterday 15:00" (default: now)')
 
     tasks = sub.add_parser("tasks", parents=[common], help="add, list and complete tasks")
     verbs = tasks.add_subparsers(dest="verb", required=True, metavar="VERB")
     add = verbs.add_parser("add", parents=[common], help="add a task")
-    add.add_argument("--subject", metavar="TEXT", required=True)
+    add.add_argument("--subject", metavar="TEXT", required=True, help="what is to be done (required)")
     add.add_argument("--due", metavar="WHEN", help='e.g. "fri 10am", "+3d"; a bare day means its end')
-    add.add_argument("--body", metavar="TEXT")
+    add.add_argument("--body", metavar="TEXT", help="the details")
     _links(add, "linked to a")
     listing = verbs.add_parser("list", parents=[common], help="list tasks, soonest due first (default: open ones)")
     state = listing.add_mutually_exclusive_group()
     state.add_argument("--open", dest="state", action="store_const", const="open", help="open tasks (default)")
     state.add_argument("--done", dest="state", action="store_const", const="done", help="done tasks")
-    listing.add_argument("--limit", type=count, metavar="N")
+    listing.add_argument("--limit", type=count, metavar="N", help="list at most N")
     for verb, what in (("done", "mark a task done"), ("undone", "open a done task again")):
-        verbs.add_parser(verb, parents=[common], help=what).add_argument("id", type=record_id)
+        verbs.add_parser(verb, parents=[common], help=what).add_argument(
+            "id", type=record_id, help="the task's id: 12 or #12")
 
     logged = sub.add_parser("activities", parents=[common], help="list logged activities")
     logged_verbs = logged.add_subparsers(dest="verb", required=True, metavar="VERB")
     listing = logged_verbs.add_parser("list", parents=[common], help="list logged activities, newest first")
     _links(listing, "only those of this")
-    listing.add_argument("--kind", choices=activities.LOGGED_KINDS)
+    listing.add_argument("--kind", choices=activities.LOGGED_KINDS, help="only activities of this kind")
     listing.add_argument("--since", metavar="WHEN", help='e.g. "-7d", "last mon", "2026-11-01"')
     listing.add_argument("--search", metavar="Q", help="in subjects and bodies")
-    listing.add_argument("--limit", type=count, metavar="N")
+    listing.add_argument("--limit", type=count, metavar="N", help="list at most N")
 
     sub.add_parser("agenda", parents=[common], help="open tasks overdue and due today")
 

@@ -15,8 +15,11 @@ from crm_tui.core.db import OpenDatabase
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     sub.add_parser("info", parents=[common], help="database path, schema version and counts")
     demo = sub.add_parser("demo", parents=[common], help="fill the database with realistic demo data")
-    demo.add_argument("--contacts", type=count, default=500, metavar="N")
-    demo.add_argument("--seed", type=whole_number, default=1, metavar="S")
+    demo.add_argument("--contacts", type=count, default=500, metavar="N",
+                      help="how many contacts to make, at least 1; companies, deals and activities come in proportion "
+                           "(default: %(default)s)")
+    demo.add_argument("--seed", type=whole_number, default=1, metavar="S",
+                      help="seed of the random choices: the same seed gives the same data (default: %(default)s)")
     demo.add_argument("--force", action="store_true", help="add demo data even if the database holds records")
 
 

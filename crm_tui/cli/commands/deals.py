@@ -23,12 +23,16 @@ DEAL_OPTIONS = {
     "contact": "contact", "company": "company", "close": "expected_close", "note": "notes",
 }
 DEAL_HELP = {
-    "value": "amount as typed: 1200.50, 12.500,50 or 12,500.50", "currency": "ISO code", "pipeline": "name or id",
-    "stage": "name or id, of the deal's pipeline", "contact": "id (12 or #12) or exact name",
+    "title": "the deal's title", "value": "amount as typed: 1200.50, 12.500,50 or 12,500.50", "currency": "ISO code",
+    "pipeline": "name or id", "stage": "name or id, of the deal's pipeline", "contact": "id (12 or #12) or exact name",
     "company": "id, or a name (created if new)", "close": "expected close date", "note": "notes",
 }
 ADD_DEFAULTS = {"currency": "the settings' currency", "pipeline": "the first one not archived",
                 "stage": "its first stage"}
+PIPELINE_HELP = "the pipeline: name or id"
+# The last argument of `pipelines stages VERB P STAGE ...`, by verb.
+STAGE_LAST_HELP = {"new": "the stage's new name", "probability": "win probability in percent, 0 to 100",
+                   "position": "its place among the open stages; 0 is first"}
 METAVARS = {"value": "AMOUNT", "currency": "CODE", "pipeline": "P", "stage": "S", "contact": "ID|NAME",
             "company": "ID|NAME", "close": "YYYY-MM-DD"}
 
@@ -52,20 +56,20 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     listing = verbs.add_parser("list", parents=[common], help="list deals; all of them unless --limit")
     listing.add_argument("--pipeline", metavar="P", help="name or id")
     listing.add_argument("--stage", metavar="S", help="name or id (name: give --pipeline if several have it)")
-    listing.add_argument("--status", choices=deal_list.STATUSES)
+    listing.add_argument("--status", choices=deal_list.STATUSES, help="only deals of this status (default: any)")
     listing.add_argument("--search", metavar="Q", help="in titles, notes and company names")
     listing.add_argument("--sort", choices=deal_list.SORTS, default="close", help="default: close (soonest first)")
-    listing.add_argument("--limit", type=count, metavar="N")
+    listing.add_argument("--limit", type=count, metavar="N", help="list at most N")
     listing.add_argument("--trash", action="store_true", help="list what is in the trash")
-    listing.add_argument("--contact", type=record_id, metavar="ID")
-    listing.add_argument("--company", type=record_id, metavar="ID")
+    listing.add_argument("--contact", type=record_id, metavar="ID", help="only deals of this contact: 12 or #12")
+    listing.add_argument("--company", type=record_id, metavar="ID", help="only deals of this company: 12 or #12")
     _deal_options(verbs.add_parser("add", parents=[common], help="add a deal"), adding=True)
     for verb, what in (("show", "show a deal and its stage history"), ("edit", "change a deal's fields"),
                        ("move", "move a deal to a stage of its pipeline"), ("won", "mark a deal won"),
                        ("lost", "mark a deal lost, with the reason"), ("delete", "move a deal to the trash"),
                        ("restore", "take a deal out of the trash"), ("purge", "remove a deal in the trash for good")):
         parser = verbs.add_parser(verb, parents=[common], help=what)
-        parser.add_argument("id", type=record_id)
+        parser.add_argument("id", type=record_id, help="the deal's id: 12 or #12")
         if verb == "edit":
             _deal_options(parser, adding=False)
         elif verb == "move":
@@ -81,35 +85,36 @@ def _pipeline_parsers(sub, common: argparse.ArgumentParser) -> None:
     verbs.add_parser("list", parents=[common], help="pipelines with their stages and deal counts").add_argument(
         "--all", action="store_true", help="archived pipelines too")
     add = verbs.add_parser("add", parents=[common], help="add a pipeline (default stages unless --stage)")
-    add.add_argument("name")
+    add.add_argument("name", help="the new pipeline's name")
     add.add_argument("--stage", action="append", dest="stages", metavar="S", help="an open stage; repeat, in order")
     rename = verbs.add_parser("rename", parents=[common], help="rename a pipeline")
-    rename.add_argument("pipeline", metavar="P")
-    rename.add_argument("new", metavar="NEW")
+    rename.add_argument("pipeline", metavar="P", help=PIPELINE_HELP)
+    rename.add_argument("new", metavar="NEW", help="its new name")
     move = verbs.add_parser("move", parents=[common], help="put a pipeline at a position (0 is first)")
-    move.add_argument("pipeline", metavar="P")
-    move.add_argument("position", type=position, metavar="POSITION")
+    move.add_argument("pipeline", metavar="P", help=PIPELINE_HELP)
+    move.add_argument("position", type=position, metavar="POSITION",
+                      help="its place among all pipelines, archived ones too; 0 is first")
     verbs.add_parser("archive", parents=[common], help="hide a pipeline; its deals stay").add_argument(
-        "pipeline", metavar="P")
+        "pipeline", metavar="P", help=PIPELINE_HELP)
     verbs.add_parser("unarchive", parents=[common], help="bring an archived pipeline back").add_argument(
-        "pipeline", metavar="P")
+        "pipeline", metavar="P", help=PIPELINE_HELP)
     stages = verbs.add_parser("stages", parents=[common], help="add, rename, reorder and delete a pipeline's stages")
     stage_verbs = stages.add_subparsers(dest="stage_verb", required=True, metavar="VERB")
     stage_add = stage_verbs.add_parser("add", parents=[common], help="add an open stage (at the end unless --position)")
-    stage_add.add_argument("pipeline", metavar="P")
-    stage_add.add_argument("name", metavar="NAME")
+    stage_add.add_argument("pipeline", metavar="P", help=PIPELINE_HELP)
+    stage_add.add_argument("name", metavar="NAME", help="the new stage's name")
     stage_add.add_argument("--probability", default="0", metavar="N", help="percent, 0 to 100 (default 0)")
     stage_add.add_argument("--position", type=position, metavar="N", help="among the open stages, 0 is first")
     for verb, last, what in (("rename", "new", "rename a stage"), ("probability", "probability", "set a stage's "
                              "win probability (percent)"), ("move", "position", "put an open stage at a position "
                              "among the open stages (0 is first)"), ("delete", None, "delete an open stage")):
         parser = stage_verbs.add_parser(verb, parents=[common], help=what)
-        parser.add_argument("pipeline", metavar="P")
+        parser.add_argument("pipeline", metavar="P", help=PIPELINE_HELP)
         parser.add_argument("stage", metavar="STAGE", help="name or id")
         if last == "position":
-            parser.add_argument("position", type=position, metavar="POSITION")
+            parser.add_argument("position", type=position, metavar="POSITION", help=STAGE_LAST_HELP[last])
         elif last:
-            parser.add_argument(last, metavar=last.upper() if last == "new" else "N")
+            parser.add_argument(last, metavar=last.upper() if last == "new" else "N", help=STAGE_LAST_HELP[last])
         else:
             parser.add_argument("--move-deals-to", metavar="STAGE", help="where its deals go (required if any)")
 

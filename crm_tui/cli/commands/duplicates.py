@@ -32,7 +32,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     for verb, what in (("dismiss", "two contacts are not the same person: never pair them again"),
                        ("undismiss", "let the scan pair two dismissed contacts again")):
         parser = verbs.add_parser(verb, parents=[common], help=what)
-        parser.add_argument("ids", nargs=2, type=record_id, metavar="ID")
+        parser.add_argument("ids", nargs=2, type=record_id, metavar="ID", help="the two contacts' ids: 12 or #12")
 
 
 def _group_lines(group) -> str:

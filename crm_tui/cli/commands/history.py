@@ -11,24 +11,28 @@ from crm_tui.core.errors import CrmError
 from crm_tui.core.text import fit, plural
 
 HISTORY_ENTITIES = ("contact", "company", "deal", "activity")
+# The KIND of `trash restore|purge KIND ID`, by verb.
+TRASH_ONE_HELP = {"restore": "the kind of record to bring back",
+                  "purge": "the kind of record to purge (leave it and the id out with --older-than or --all)"}
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     sub.add_parser("undo", parents=[common], help="undo the last change not undone yet; again to go further back")
     sub.add_parser("redo", parents=[common], help="take back the last undo (until something new is changed)")
     shown = sub.add_parser("history", parents=[common], help="every change to one record: when, what, from where")
-    shown.add_argument("id", type=record_id)
+    shown.add_argument("id", type=record_id, help="the record's id: 12 or #12")
     shown.add_argument("--entity", choices=HISTORY_ENTITIES, default="contact", help="what ID is (default contact)")
-    shown.add_argument("--limit", type=count, default=200, metavar="N")
+    shown.add_argument("--limit", type=count, default=200, metavar="N",
+                       help="at most N changes, newest first (default: %(default)s)")
     bin_ = sub.add_parser("trash", parents=[common], help="list, restore and purge deleted records of every kind")
     verbs = bin_.add_subparsers(dest="verb", required=True, metavar="VERB")
     listing = verbs.add_parser("list", parents=[common], help="what is in the trash, newest first")
     listing.add_argument("--kind", choices=trash.KINDS, action="append", help="only these kinds (repeatable)")
-    listing.add_argument("--limit", type=count, default=100, metavar="N")
+    listing.add_argument("--limit", type=count, default=100, metavar="N", help="at most N (default: %(default)s)")
     for verb, what in (("restore", "bring one record back"), ("purge", "remove records in the trash for good")):
         one = verbs.add_parser(verb, parents=[common], help=what)
-        one.add_argument("kind", nargs="?", choices=trash.KINDS)
-        one.add_argument("id", nargs="?", type=record_id)
+        one.add_argument("kind", nargs="?", choices=trash.KINDS, help=TRASH_ONE_HELP[verb])
+        one.add_argument("id", nargs="?", type=record_id, help="its id: 12 or #12")
         if verb == "purge":
             one.add_argument("--older-than", type=count, metavar="DAYS", help="everything deleted more than DAYS ago")
             one.add_argument("--all", action="store_true", help="everything in the trash (needs --yes)")

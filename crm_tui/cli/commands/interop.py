@@ -50,13 +50,15 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
                            help="map a CSV column to a field (or to custom:KEY, or to ignore); repeat")
     importing.add_argument("--dry-run", action="store_true", help="say what each row would become; write nothing")
     exporting = sub.add_parser("export", parents=[common], help="export records as CSV, vCard or a JSON backup")
-    exporting.add_argument("--format", choices=FORMATS, required=True)
+    exporting.add_argument("--format", choices=FORMATS, required=True,
+                           help="csv, vcard (contacts only) or json, a backup of everything (required)")
     exporting.add_argument("--entity", choices=list(ENTITIES), default="contacts",
                            help="for CSV (vCard is contacts; the JSON backup is everything)")
     exporting.add_argument("--output", type=file_path, metavar="FILE",
                            help="default: standard output; written whole or not at all, readable by you only")
     exporting.add_argument("--force", action="store_true", help="replace FILE if it exists")
-    exporting.add_argument("--vcard-version", choices=("4.0", "3.0"), default="4.0")
+    exporting.add_argument("--vcard-version", choices=("4.0", "3.0"), default="4.0",
+                           help="with --format vcard: the vCard version to write (default: %(default)s)")
 
 
 

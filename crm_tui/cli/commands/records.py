@@ -18,7 +18,19 @@ CONTACT_FIELDS = {
     "company": "company", "street": "street", "city": "city", "region": "region", "postal_code": "postal_code",
     "country": "country", "birthday": "birthday", "note": "notes", "keep_in_touch": "keep_in_touch_days",
 }
+CONTACT_HELP = {
+    "first": "first name", "last": "last name", "display_name": "the name shown instead of the first and last name",
+    "title": "job title", "company": "the company of this name (ignoring case and accents), added if there is none",
+    "street": "street address", "city": "city", "region": "region, state or province", "postal_code": "postal code",
+    "country": "country", "birthday": "YYYY-MM-DD, or MM-DD without a year", "note": "notes",
+    "keep_in_touch": "how often to be in touch, in days: 1 to 3650",
+}
 COMPANY_FIELDS = ("name", "domain", "phone", "address", "notes")
+COMPANY_HELP = {"name": "the company's name", "domain": "web domain such as example.com", "phone": "phone number",
+                "address": "postal address", "notes": "notes"}
+SINGULAR = {"contacts": "contact", "companies": "company"}
+# The sorts as `--sort`'s help names them; one not here by its name alone.
+SORT_HELP = {"company": "company (then name)", "updated": "updated (the latest change first)"}
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
@@ -28,39 +40,51 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
 
 def _contact_options(parser: argparse.ArgumentParser, editing: bool) -> None:
     for flag, name in CONTACT_FIELDS.items():
-        parser.add_argument(f"--{flag.replace('_', '-')}", dest=name, metavar="TEXT")
+        parser.add_argument(f"--{flag.replace('_', '-')}", dest=name, metavar="TEXT",
+                            help=CONTACT_HELP[flag] + ("; empty clears it" if editing else ""))
     parser.add_argument("--email", action="append", dest="emails", metavar="EMAIL", help="repeat for several")
     parser.add_argument("--phone", action="append", dest="phones", metavar="PHONE", help="repeat for several")
     parser.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="repeat for several")
     parser.add_argument("--set", action="append", dest="custom", metavar="KEY=VALUE", help="a custom field")
     if editing:
-        parser.add_argument("--add-tag", action="append", default=[], metavar="TAG")
-        parser.add_argument("--remove-tag", action="append", default=[], metavar="TAG")
+        parser.add_argument("--add-tag", action="append", default=[], metavar="TAG",
+                            help="add a tag, keeping the others; repeat for several")
+        parser.add_argument("--remove-tag", action="append", default=[], metavar="TAG",
+                            help="remove a tag (ignoring case and accents), keeping the others; repeat for several")
 
 
 def _record_verbs(sub, noun: str, common, add_options, sorts: Sequence[str]) -> None:
     group = sub.add_parser(noun, help=f"list, add, show, edit, delete, restore and purge {noun}", parents=[common])
     verbs = group.add_subparsers(dest="verb", required=True, metavar="VERB")
     listing = verbs.add_parser("list", parents=[common], help=f"list {noun}; all of them unless --limit")
-    listing.add_argument("--search", metavar="Q")
-    listing.add_argument("--sort", choices=sorts, default="name")
-    listing.add_argument("--limit", type=count, metavar="N")
+    searched = ("names, emails, phones, companies, tags, titles and notes" if noun == "contacts"
+                else "names, domains and notes")
+    listing.add_argument("--search", metavar="Q",
+                         help=f"only those with every word of Q (as the start of a word) in their {searched}")
+    orders = [SORT_HELP.get(sort, sort) for sort in sorts]
+    listing.add_argument("--sort", choices=sorts, default="name",
+                         help=f"{', '.join(orders[:-1])} or {orders[-1]}; default: %(default)s")
+    listing.add_argument("--limit", type=count, metavar="N", help="list at most N")
     listing.add_argument("--trash", action="store_true", help="list what is in the trash")
     if noun == "contacts":
-        listing.add_argument("--tag", metavar="TAG")
+        listing.add_argument("--tag", metavar="TAG", help="only contacts with this tag (ignoring case and accents)")
     add = verbs.add_parser("add", parents=[common], help=f"add one of the {noun}")
     add_options(add, False)
     for verb in ("show", "edit", "delete", "restore", "purge"):
         what = "remove one from the trash for good" if verb == "purge" else f"{verb} one by id"
         parser = verbs.add_parser(verb, parents=[common], help=what)
-        parser.add_argument("id", type=record_id)
+        parser.add_argument("id", type=record_id, help=f"the {SINGULAR[noun]}'s id: 12 or #12")
         if verb == "edit":
             add_options(parser, True)
 
 
 def _company_options(parser: argparse.ArgumentParser, editing: bool) -> None:
     for name in COMPANY_FIELDS:
-        parser.add_argument(f"--{name}", metavar="TEXT")
+        if name == "name":
+            suffix = "" if editing else " (required)"
+        else:
+            suffix = "; empty clears it" if editing else ""
+        parser.add_argument(f"--{name}", metavar="TEXT", help=COMPANY_HELP[name] + suffix)
 
 
 def _contact_line(contact: contacts.ContactData) -> str:

@@ -60,15 +60,16 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     verbs = users.add_subparsers(dest="verb", required=True, metavar="VERB")
     add = verbs.add_parser("add", parents=[common, location],
                            help="add a user, or more keys to one: --key takes an OpenSSH public key file")
-    add.add_argument("name")
+    add.add_argument("name", help="the user's name, as in ssh NAME@HOST: up to 32 lowercase letters, digits, _ and "
+                                  "-, starting with a letter or _")
     add.add_argument("--key", action="append", required=True, type=file_path, metavar="PUBKEY_FILE",
                      help="a public key file such as ~/.ssh/id_ed25519.pub; repeat for several")
     verbs.add_parser("list", parents=[common, location], help="the users and the fingerprints of their keys")
     remove = verbs.add_parser("remove", parents=[common, location],
                               help="take a user's keys away (their database stays)")
-    remove.add_argument("name")
+    remove.add_argument("name", help="the user's name")
     remove_key = verbs.add_parser("remove-key", parents=[common, location], help="take one key of a user away")
-    remove_key.add_argument("name")
+    remove_key.add_argument("name", help="the user's name")
     remove_key.add_argument("fingerprint", help="as `users list` shows it: SHA256:...")
 
 

@@ -38,7 +38,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
                     "stage:, kind:, is:overdue|won|lost.",
     )
     found.__class__ = _QueryParser  # the subparsers action makes plain parsers; this one reads queries
-    found.add_argument("query", nargs="*", metavar="QUERY")
+    found.add_argument("query", nargs="*", metavar="QUERY",
+                       help="words and operators as above; none with --saved NAME")
     found.add_argument("--limit", type=count, default=10, metavar="N", help="results per kind (default 10)")
     found.add_argument("--save", metavar="NAME", help="keep the query under NAME instead of running it")
     found.add_argument("--replace", action="store_true", help="with --save: replace the query of that name")
@@ -48,7 +49,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     verbs.add_parser("list", parents=[common], help="every saved search (the default)")
     for verb, what in (("delete", "delete a saved search"), ("pin", "pin it as a filter of the contacts list"),
                        ("unpin", "unpin it")):
-        verbs.add_parser(verb, parents=[common], help=what).add_argument("name", metavar="NAME")
+        verbs.add_parser(verb, parents=[common], help=what).add_argument(
+            "name", metavar="NAME", help="the saved search's name (ignoring case and accents)")
 
 
 def _hit_line(hit: search_query.SearchHit) -> str:

@@ -15,9 +15,10 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     tag_verbs = tag_group.add_subparsers(dest="verb", required=True, metavar="VERB")
     tag_verbs.add_parser("list", parents=[common], help="every tag with its number of contacts")
     rename = tag_verbs.add_parser("rename", parents=[common], help="rename a tag")
-    rename.add_argument("old")
-    rename.add_argument("new")
-    tag_verbs.add_parser("delete", parents=[common], help="remove a tag from every contact").add_argument("name")
+    rename.add_argument("old", help="the tag's name now (ignoring case and accents)")
+    rename.add_argument("new", help="its new name")
+    tag_verbs.add_parser("delete", parents=[common], help="remove a tag from every contact").add_argument(
+        "name", help="the tag's name (ignoring case and accents)")
 
 
 def _run_tags(args: argparse.Namespace, out: Output) -> None:
