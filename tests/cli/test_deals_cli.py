@@ -12,7 +12,7 @@ from crm_tui.core.db import close_database, open_database
 DEAL_KEYS = {"id", "title", "value", "value_minor", "currency", "pipeline", "pipeline_id", "stage", "stage_id",
              "probability", "status", "lost_reason", "contact_id", "contact", "company_id", "company",
              "expected_close", "closed_at", "stage_entered_at", "notes", "created_at", "updated_at", "deleted_at",
-             "version"}
+             "version", "next_step", "next_step_due"}
 
 
 @pytest.fixture
@@ -70,6 +70,17 @@ def test_add_json_is_the_documented_deal_with_the_value_as_a_decimal_string(cli,
     assert (record["stage"], record["probability"]) == ("Proposal", 50)
     shown = cli("deals", "show", str(record["id"]), "--json").json()
     assert {key: value for key, value in shown.items() if key != "history"} == record
+
+
+def test_a_deal_in_json_names_its_next_step_the_open_task_due_soonest(cli, deal):
+    record = deal("--title", "Fleet", "--value", "1200")
+    assert (record["next_step"], record["next_step_due"]) == (None, None)
+    for subject, due in (("Send the contract", "2030-05-02"), ("Call about the quote", "2030-04-01")):
+        assert cli("tasks", "add", "--subject", subject, "--deal", str(record["id"]), "--due", due).code == 0
+    shown = cli("deals", "show", str(record["id"]), "--json").json()
+    assert shown["next_step"] == "Call about the quote" and shown["next_step_due"].startswith("2030-04-01")
+    (listed,) = cli("deals", "list", "--json").json()
+    assert (listed["next_step"], listed["next_step_due"]) == (shown["next_step"], shown["next_step_due"])
 
 
 def test_an_empty_value_is_an_error_on_add_and_edit_and_changes_nothing(cli, deal, db_path):

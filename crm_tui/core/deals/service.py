@@ -106,7 +106,7 @@ class DealData:
             "company_id": self.company_id, "company": self.company, "expected_close": self.expected_close,
             "closed_at": self.closed_at, "stage_entered_at": self.stage_entered_at, "notes": self.notes,
             "created_at": self.created_at, "updated_at": self.updated_at, "deleted_at": self.deleted_at,
-            "version": self.version,
+            "version": self.version, "next_step": self.next_step, "next_step_due": self.next_step_due,
         }
 
 
