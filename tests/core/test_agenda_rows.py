@@ -131,6 +131,14 @@ def test_snoozing_moves_a_day_on_the_local_clock_and_dates_an_undated_task_tomor
     assert agenda_rows.is_end_of_day(format_timestamp(snoozed(None, NOW)))
 
 
+def test_snoozing_an_overdue_task_moves_it_to_tomorrow_at_its_time_of_day(amsterdam):
+    three_days_late = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # Sunday 10:00 CET; now is Wednesday
+    assert snoozed(format_timestamp(three_days_late), NOW) == datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+    an_hour_late = NOW - timedelta(hours=1)
+    assert snoozed(format_timestamp(an_hour_late), NOW) == an_hour_late + timedelta(days=1)
+    assert snoozed(format_timestamp(an_hour_late), NOW) > NOW
+
+
 def test_a_contact_due_for_a_word_leaves_the_agenda_once_something_is_logged(db, make_contact):
     ann = make_contact(first_name="Ann", keep_in_touch_days=30)
     assert labels(read_rows(read_layout(NOW), 0, 5)) == ["Stay in touch (1)", "Ann"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from crm_tui.core.activities import follow_ups, listing as activity_list
 from crm_tui.core.activities.follow_ups import KeepInTouch
@@ -219,11 +219,17 @@ def task_page(wanted: ActivityFilter, day_start: str, offset: int = 0, limit: in
 
 
 def snoozed(due_at: str | None, now: datetime) -> datetime:
-    """A task's due time one day later on the local clock (across daylight saving); an undated task becomes due
-    at the end of tomorrow, as a task typed due "tomorrow" is."""
+    """A task's due time one day later on the local clock (across daylight saving), and at least tomorrow: an
+    overdue task moves to tomorrow at the time of day it was due, not to another day already past. An undated task
+    becomes due at the end of tomorrow, as a task typed due "tomorrow" is."""
     if due_at is None:
         return instant("tomorrow", now, direction="future")
-    return parse_when("+1d", parse_timestamp(due_at), direction="future").at
+    due = parse_timestamp(due_at)
+    later = parse_when("+1d", due, direction="future").at
+    if later > now:
+        return later
+    tomorrow = now.astimezone().date() + timedelta(days=1)
+    return datetime.combine(tomorrow, due.astimezone().time()).astimezone().astimezone(UTC)
 
 
 def is_end_of_day(due_at: str) -> bool:
