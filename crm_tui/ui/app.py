@@ -110,6 +110,8 @@ class CrmApp(App[None]):
         register_screens()
         set_source("app")
         self.opened = opened
+        self.own_database = opened.path
+        """The database the app was started on: the demo database can be left for it."""
         self.is_demo = is_demo
         self.settings = settings or {}
         self.database_label = describe_database(opened.path)
@@ -344,15 +346,22 @@ class CrmApp(App[None]):
         yield SystemCommand("Redo", "Take back the last undo · ctrl+y", self.action_redo)
         yield SystemCommand("Refresh", "Read the database again", self.action_refresh)
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
-        if not self.is_demo:
+        if self.opened.path != self.own_database:
+            yield SystemCommand("Back to your database", f"Leave the demo database for {self.own_database.name}",
+                                self.action_leave_demo)
+        elif not self.is_demo:
             yield SystemCommand("Try the demo database", "Open a separate database full of demo data",
                                 self.action_open_demo)
+        yield SystemCommand("Theme", "Colours of the app; the one you pick is kept in the settings",
+                            self.action_change_theme)
+        yield SystemCommand("Quit", "Leave crm-tui · q", self.action_quit)
+        # The screen's own keys, once each: not Textual's (focus, copy: they have no id) nor the app's, listed above.
         for active in screen.active_bindings.values():
             binding = active.binding
-            if active.enabled and binding.description and active.node is screen:
+            if (active.enabled and binding.description and binding.id and active.node is screen
+                    and not binding.action.startswith("app.")):
                 yield SystemCommand(binding.description, f"{screen.__class__.__name__.removesuffix('Screen')} · "
                                     f"{self.get_key_display(binding)}", partial(screen.run_action, binding.action))
-        yield from super().get_system_commands(screen)
 
     def open_record(self, kind: str, record_id: int) -> None:
         """Go to a contact, company or deal found in the palette: its section, then its detail screen."""
@@ -385,10 +394,26 @@ class CrmApp(App[None]):
             return
         self.call_from_thread(self.switched_database, opened, summary)
 
-    def switched_database(self, opened: OpenDatabase, summary: demo.DemoSummary | None) -> None:
+    def action_leave_demo(self) -> None:
+        self.leave_demo()
+
+    @work(thread=True, exclusive=True, group="demo")
+    def leave_demo(self) -> None:
+        """Back to the database the app was started on."""
+        try:
+            opened = open_database(self.own_database, cache_kib=APP_CACHE_KIB)
+            with connection():
+                is_demo = demo.holds_demo_data()
+        except CrmError as exc:
+            self.call_from_thread(self.notify, f"Could not open {self.own_database}: {exc}", severity="error")
+            return
+        self.call_from_thread(self.switched_database, opened, None, is_demo)
+
+    def switched_database(self, opened: OpenDatabase, summary: demo.DemoSummary | None,
+                          is_demo: bool = True) -> None:
         self.opened.connection.close()
         self.opened = opened
-        self.is_demo = True
+        self.is_demo = is_demo
         self.database_label = describe_database(opened.path)
         self._reset_poll()
         if summary is not None:

@@ -306,7 +306,7 @@ async def test_palette_opens_the_trash_which_restores_and_purges(db):
         assert listed_names(app) == [first]
 
 
-async def test_empty_database_welcomes_and_D_opens_a_separate_demo_database(db):
+async def test_empty_database_welcomes_and_D_opens_a_separate_demo_database_the_palette_leaves(db):
     app = CrmApp(db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -318,6 +318,13 @@ async def test_empty_database_welcomes_and_D_opens_a_separate_demo_database(db):
         assert app.is_demo and app.opened.path == config.demo_db_path()
         assert "DEMO" in screen_lines(app)[0]
         assert "row 1 of 500" in screen_text(app)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Back to your database" in titles and "Try the demo database" not in titles
+        app.action_leave_demo()
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert not app.is_demo and app.opened.path == db.path
+        assert "DEMO" not in screen_lines(app)[0] and "add your first contact" in screen_text(app)
     close_database()
     open_database(db.path)
     assert demo.is_empty()
@@ -409,3 +416,19 @@ async def test_an_open_detail_screen_shows_a_change_made_by_another_process(db):
             if "Countess of Lovelace" in screen_text(app):
                 break
         assert "Countess of Lovelace" in screen_text(app)
+
+
+async def test_the_palette_lists_our_commands_once_each_and_none_of_textuals_own(db, make_contact):
+    make_contact(first_name="Ann")
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        commands = list(app.get_system_commands(app.screen))
+    titles = [command.title for command in commands]
+    assert len(titles) == len(set(titles)), titles
+    for builtin in ("Copy selected text", "Focus Next", "Focus Previous", "Maximize", "Screenshot", "Keys",
+                    "Find duplicates"):
+        assert builtin not in titles
+    assert not any("as soon as possible" in command.help for command in commands)
+    for ours in ("Find duplicate contacts", "Theme", "Quit", "Export records", "Trash", "Back up the database"):
+        assert ours in titles
