@@ -39,9 +39,11 @@ def config_path() -> Path:
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
 
 
-def demo_db_path() -> Path:
-    """The demo database lives beside the real one, so trying the app never touches a user's records."""
-    return data_dir() / DEMO_DB_FILENAME
+def demo_db_path(beside: Path) -> Path:
+    """The demo database lives beside the database in use (`beside`), so trying the app never touches a user's
+    records and its file is where they look; in the data dir if that name is the database itself."""
+    path = beside.parent / DEMO_DB_FILENAME
+    return data_dir() / DEMO_DB_FILENAME if path.absolute() == beside.absolute() else path
 
 
 def default_db_path() -> Path:

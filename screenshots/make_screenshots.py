@@ -166,7 +166,7 @@ async def main() -> None:
         empty = config.default_db_path()
         open_database(empty)
         close_database()
-        filled = config.demo_db_path()
+        filled = config.demo_db_path(config.data_dir() / config.DB_FILENAME)
         open_database(filled)
         demo.fill(500, seed=1, now=FIXED_NOW)
         close_database()

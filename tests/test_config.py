@@ -43,9 +43,11 @@ def test_saving_into_a_new_file_creates_it_before_any_table(tmp_path):
     assert tomllib.loads(path.read_text()) == {"theme": "gruvbox", "keymap": {"app.help": "f1"}}
 
 
-def test_demo_database_lives_in_the_user_data_dir_beside_the_real_one():
-    assert config.demo_db_path().parent == config.data_dir()
-    assert config.demo_db_path().name != config.DB_FILENAME
+def test_the_demo_database_lives_beside_the_database_in_use(tmp_path):
+    own = config.data_dir() / config.DB_FILENAME
+    assert config.demo_db_path(own) == config.data_dir() / "demo.sqlite3"
+    assert config.demo_db_path(tmp_path / "clients.sqlite3") == tmp_path / "demo.sqlite3"
+    assert config.demo_db_path(tmp_path / "demo.sqlite3") == config.data_dir() / "demo.sqlite3"  # never itself
 
 
 def test_deal_settings_that_are_wrong_are_reported_not_guessed():

@@ -384,7 +384,7 @@ class CrmApp(App[None]):
     @work(thread=True, exclusive=True, group="demo")
     def open_demo(self) -> None:
         """Fill (once) and open a separate demo database, so the user's own one stays clean."""
-        path = config.demo_db_path()
+        path = config.demo_db_path(self.own_database)
         try:
             opened = open_database(path, cache_kib=APP_CACHE_KIB)
             with connection():

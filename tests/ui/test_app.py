@@ -315,7 +315,7 @@ async def test_empty_database_welcomes_and_D_opens_a_separate_demo_database_the_
             assert offer in text
         await press(app, pilot, "D")
         await settle(app, pilot)
-        assert app.is_demo and app.opened.path == config.demo_db_path()
+        assert app.is_demo and app.opened.path == db.path.parent / "demo.sqlite3" == config.demo_db_path(db.path)
         assert "DEMO" in screen_lines(app)[0]
         assert "row 1 of 500" in screen_text(app)
         titles = [command.title for command in app.get_system_commands(app.screen)]

@@ -40,7 +40,7 @@ SCREENS = {
 @pytest.fixture
 def demo_db():
     """The demo database in the user data dir, so the header shows its name rather than a temporary path."""
-    opened = open_database(config.demo_db_path())
+    opened = open_database(config.demo_db_path(config.data_dir() / config.DB_FILENAME))
     demo.fill(200, seed=7, now=NOW)
     yield opened
     close_database()
