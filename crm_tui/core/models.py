@@ -30,6 +30,14 @@ database = DatabaseProxy()
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
+def contact_name_sql(alias: str = "c") -> str:
+    """SQL for the name a contact is shown by (contacts.shown_name): its display name, else its first and last
+    names, else its first email (a contact may have only an email, as address books are full of them)."""
+    return (f"coalesce(nullif({alias}.display_name, ''), nullif(trim({alias}.first_name || ' ' || {alias}.last_name), "
+            f"''), (SELECT e.email FROM contact_email e WHERE e.contact_id = {alias}.id ORDER BY e.position LIMIT 1), "
+            "'')")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -18,7 +18,7 @@ from typing import TypeVar, cast
 
 from peewee import OperationalError
 
-from crm_tui.core.models import database
+from crm_tui.core.models import contact_name_sql, database
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -282,9 +282,8 @@ class SearchHit:
 
 
 _HIT_QUERIES = {
-    "contact": """
-        SELECT c.id, trim(CASE WHEN c.display_name != '' THEN c.display_name
-                               ELSE c.first_name || ' ' || c.last_name END),
+    "contact": f"""
+        SELECT c.id, {contact_name_sql()},
                coalesce((SELECT e.email FROM contact_email e WHERE e.contact_id = c.id
                           ORDER BY e.position LIMIT 1), '')
           FROM contact c WHERE c.id IN (SELECT rowid FROM contact_fts WHERE contact_fts MATCH ? LIMIT ?)

@@ -63,7 +63,7 @@ def test_markup_in_a_name_is_stored_and_printed_byte_for_byte(cli, add):
 
 @pytest.mark.parametrize(("args", "word"), [
     (("--first", "Anna", "--email", "not-an-email"), "emails"),
-    (("--last", "", "--email", "anna@example.com"), "first_name"),
+    (("--last", "", "--phone", "+31 20 555 0101"), "first_name"),
     (("--first", "Anna", "--birthday", "31-31"), "birthday"),
     (("--first", "Anna", "--set", "no-equals-sign"), "--set"),
 ])
@@ -167,3 +167,34 @@ def test_keep_in_touch_is_set_shown_refused_when_wrong_and_cleared(cli):
     assert wrong.code == 1 and wrong.err == "error: keep_in_touch_days: 'often' is not a number of days, such as 30\n"
     assert cli("contacts", "edit", "1", "--keep-in-touch", "").code == 0
     assert cli("contacts", "show", "1", "--json").json()["keep_in_touch_days"] is None
+
+
+def test_a_contact_known_only_by_email_is_shown_and_sorted_by_it_until_it_has_a_name(cli):
+    made = cli("contacts", "add", "--email", "zoe@example.org", "--json").json()
+    assert made["name"] == "zoe@example.org" and made["first_name"] == ""
+    assert cli("contacts", "add", "--first", "Yann").code == 0
+    assert [row["name"] for row in cli("contacts", "list", "--json").json()] == ["Yann", "zoe@example.org"]
+    assert "zoe@example.org" in cli("search", "zoe").out
+    named = cli("contacts", "edit", str(made["id"]), "--first", "Anna", "--json").json()
+    assert named["name"] == "Anna"
+    assert [row["name"] for row in cli("contacts", "list", "--json").json()] == ["Anna", "Yann"]
+
+
+def test_adding_someone_already_in_the_crm_warns_with_their_id_and_if_new_skips(cli):
+    ann = cli("contacts", "add", "--first", "Ann", "--last", "Lee", "--email", "ann@x.org", "--json").json()
+    again = cli("contacts", "add", "--first", "Annie", "--email", "ANN@x.org")
+    assert again.code == 0 and again.out.strip().isdigit()
+    assert again.err == (f"warning: Ann Lee #{ann['id']} may be the same person (same email ann@x.org); "
+                         f"`crm-tui merge {ann['id']} {again.out.strip()}` merges them\n")
+    skipped = cli("contacts", "add", "--first", "Ann", "--email", "ann@x.org", "--if-new", "--json")
+    assert skipped.code == 0 and skipped.json()["id"] == ann["id"]
+    assert skipped.err == f"not added: Ann Lee #{ann['id']} is likely the same person (same email ann@x.org)\n"
+    added = cli("contacts", "add", "--first", "Bo", "--email", "bo@y.org", "--if-new")
+    assert added.code == 0 and added.err == ""
+    assert len(cli("contacts", "list", "--json").json()) == 3
+
+
+def test_a_contact_known_only_by_email_is_named_by_it_in_the_duplicate_warning(cli):
+    solo = cli("contacts", "add", "--email", "solo@x.org", "--json").json()
+    again = cli("contacts", "add", "--first", "Sol", "--email", "solo@x.org")
+    assert again.err.startswith(f"warning: solo@x.org #{solo['id']} may be the same person (same email solo@x.org)")

@@ -190,9 +190,8 @@ def test_a_broken_card_is_a_problem_and_the_rest_still_import():
     assert "never@example.com" in unclosed.raw["vcard"] and "Second" not in unclosed.raw["vcard"]
     assert (second.values.first_name, second.values.last_name) == ("Good", "Second")
     assert second.values.custom == {"line 13": "this line has no colon at all"}
-    assert "a card needs a name" in nameless.problem
-    assert nameless.raw["vcard"].splitlines() == ["BEGIN:VCARD", "VERSION:3.0", "EMAIL:nameless@example.com",
-                                                  "NOTE:no FN and no N here", "END:VCARD"]
+    assert nameless.problem is None  # an email is enough to know someone by
+    assert (nameless.values.emails, nameless.values.notes) == (["nameless@example.com"], "no FN and no N here")
     assert stray.problem == "line 20: text outside BEGIN:VCARD … END:VCARD"
     assert stray.raw == {"vcard": "stray text between cards"}
     assert third.values.custom == {"email": "not-an-address", "tel": "call me maybe"}
@@ -224,10 +223,13 @@ def test_a_birthday_that_is_no_day_goes_to_the_notes(value):
     assert f"BDAY {value!r} is not a date → notes" in row.kept_aside
 
 
-def test_a_card_without_any_name_is_rejected_with_its_text():
-    row = card("EMAIL:ann@example.com", "ORG:Acme")
-    assert row.values is None and "a card needs a name" in row.problem
-    assert "EMAIL:ann@example.com" in row.raw["vcard"]
+def test_a_card_with_neither_name_nor_email_is_rejected_with_its_text_and_one_with_an_email_imports():
+    row = card("TEL:+31 20 555 0101", "ORG:Acme")
+    assert row.values is None and "a card needs a name or an email" in row.problem
+    assert "TEL:+31 20 555 0101" in row.raw["vcard"]
+    known_by_email = card("EMAIL:ann@example.com", "ORG:Acme")
+    assert known_by_email.problem is None
+    assert (known_by_email.values.emails, known_by_email.values.company) == (["ann@example.com"], "Acme")
 
 
 def test_nickname_is_custom_and_names_a_card_that_has_nothing_else():

@@ -104,13 +104,14 @@ async def test_escape_gives_none(csv_file):
 
 async def test_a_row_that_cannot_be_imported_shows_its_problem(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("Name,Email,Shoe size\nAda Lovelace,ada@example.com,38\nNobody,broken@,40\n,x@example.com,1\n",
+    path.write_text("Name,Email,Shoe size\nAda Lovelace,ada@example.com,38\nNobody,broken@,40\n,,1\n,x@example.com,2\n",
                     encoding="utf-8")
     async with shown(mapping_screen(path)) as (app, pilot):
         preview = preview_of(app)
         assert "line   2  Ada Lovelace · ada@example.com" in preview
         assert "line   3  emails: 'broken@' is not an email address" in preview
-        assert "line   4  first_name: a contact needs a first name" in preview
+        assert "line   4  first_name: a contact needs a name or an email" in preview
+        assert "line   5  x@example.com · x@example.com" in preview  # known by the email alone
         assert "line   3  emails: 'broken@' is not an email address" in screen_text(app)
 
 

@@ -105,7 +105,7 @@ async def test_service_errors_show_under_their_fields(db):
         await press(app, pilot, "ctrl+s")
         assert line(app, "custom") == ""
         assert "is not a birthday" in line(app, "birthday")
-        assert "needs a first name" in line(app, "first_name")
+        assert "a contact needs a name or an email" in line(app, "first_name")
         assert app.screen.focused is app.screen.query_one("#first_name", Input)
         assert contacts.count() == 0
 
@@ -283,3 +283,10 @@ def test_every_form_key_has_an_id_to_remap():
         "contact_form.save", "contact_form.cancel", "contact_form.reload", "contact_form.open_duplicate"}
     assert {binding.id for binding in CompanyFormScreen.BINDINGS} == {
         "company_form.save", "company_form.cancel", "company_form.reload"}
+
+
+async def test_a_contact_with_only_an_email_is_saved_and_known_by_it(db):
+    async with shown(ContactFormScreen()) as (app, pilot):
+        await fill(app, pilot, {"emails": "solo@example.org"})
+        await press(app, pilot, "ctrl+s")
+    assert contacts.get(app.results[0]).name == "solo@example.org"

@@ -4,6 +4,7 @@ both kinds of record."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -46,6 +47,10 @@ def _contact_options(parser: argparse.ArgumentParser, editing: bool) -> None:
     parser.add_argument("--phone", action="append", dest="phones", metavar="PHONE", help="repeat for several")
     parser.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="repeat for several")
     parser.add_argument("--set", action="append", dest="custom", metavar="KEY=VALUE", help="a custom field")
+    if not editing:
+        parser.add_argument("--if-new", action="store_true",
+                            help="add only if no one in the CRM is likely the same person (same email, phone, or name "
+                                 "at the company); else print that contact's id")
     if editing:
         parser.add_argument("--add-tag", action="append", default=[], metavar="TAG",
                             help="add a tag, keeping the others; repeat for several")
@@ -169,10 +174,28 @@ def _run_record_verb(args: argparse.Namespace, out: Output, service, noun: str, 
         out.record({"id": args.id, "status": state}, [f"{noun} {args.id} {state}"])
 
 
+def _add_contact(args: argparse.Namespace) -> contacts.ContactData:
+    """Add the contact the options describe; a contact likely the same person is named on stderr, as the app's form
+    warns, and with --if-new that contact is given instead of adding another."""
+    from crm_tui.core.duplicates.check import likely_duplicates
+
+    draft = contacts.validate(contacts.ContactDraft(**_contact_changes(args, None)))
+    found = likely_duplicates(draft)
+    if found and args.if_new:
+        print(f"not added: {found[0].name} #{found[0].contact_id} is likely the same person ({found[0].reason})",
+              file=sys.stderr)
+        return contacts.get(found[0].contact_id)
+    created = contacts.create(draft)
+    for duplicate in found:
+        print(f"warning: {duplicate.name} #{duplicate.contact_id} may be the same person ({duplicate.reason}); "
+              f"`crm-tui merge {duplicate.contact_id} {created.id}` merges them", file=sys.stderr)
+    return created
+
+
 def _run_contacts(args: argparse.Namespace, out: Output) -> None:
     _run_record_verb(
         args, out, contacts, "contact", {"tag": getattr(args, "tag", None)},
-        new=lambda: contacts.create(contacts.ContactDraft(**_contact_changes(args, None))),
+        new=lambda: _add_contact(args),
         changes=lambda current: _contact_changes(args, current), line=_contact_line, text=_contact_text,
     )
 

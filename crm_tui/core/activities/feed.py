@@ -28,7 +28,7 @@ from crm_tui.core.activities import service as activities
 from crm_tui.core.activities.listing import time_bounds
 from crm_tui.core.activities.service import LOGGED_KINDS, TASK
 from crm_tui.core.errors import ValidationError
-from crm_tui.core.models import database
+from crm_tui.core.models import contact_name_sql, database
 from crm_tui.core.records import Page, iterate_pages
 
 STAGE = "stage"
@@ -238,9 +238,9 @@ def keys_sql(wanted: FeedFilter, after: tuple | None, descending: bool, limit: i
     return sql, params
 
 
-_STAGE_COLUMNS = """h.id, h.changed_at, f.name, t.name, d.id, d.title, d.contact_id,
+_STAGE_COLUMNS = f"""h.id, h.changed_at, f.name, t.name, d.id, d.title, d.contact_id,
        CASE WHEN c.deleted_at IS NULL
-            THEN coalesce(nullif(c.display_name, ''), trim(c.first_name || ' ' || c.last_name)) END,
+            THEN {contact_name_sql()} END,
        d.company_id, CASE WHEN co.deleted_at IS NULL THEN co.name END"""
 _STAGE_SOURCE = """deal_stage_change h JOIN deal d ON d.id = h.deal_id LEFT JOIN stage f ON f.id = h.from_stage_id
        LEFT JOIN stage t ON t.id = h.to_stage_id LEFT JOIN contact c ON c.id = d.contact_id

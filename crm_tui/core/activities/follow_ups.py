@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crm_tui.core.models import database, format_timestamp, parse_timestamp
+from crm_tui.core.models import contact_name_sql, database, format_timestamp, parse_timestamp
 
 _LAST_ACTIVITY = """(SELECT max(a.occurred_at) FROM activity a
         WHERE a.contact_id = c.id AND a.deleted_at IS NULL AND a.occurred_at IS NOT NULL)"""
-_DUE = f"""FROM (SELECT c.id, coalesce(nullif(c.display_name, ''), trim(c.first_name || ' ' || c.last_name)) AS name,
+_DUE = f"""FROM (SELECT c.id, {contact_name_sql()} AS name,
                co.name AS company, c.keep_in_touch_days AS every, {_LAST_ACTIVITY} AS last_at
         FROM contact c LEFT JOIN company co ON co.id = c.company_id AND co.deleted_at IS NULL
         WHERE c.deleted_at IS NULL AND c.keep_in_touch_days IS NOT NULL)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from crm_tui.core import search_index
 from crm_tui.core.errors import FieldError, ValidationError
-from crm_tui.core.models import Activity, Company, Contact, Deal, format_timestamp, now_text, utc_now
+from crm_tui.core.models import Activity, Company, Contact, Deal, contact_name_sql, format_timestamp, now_text, utc_now
 from crm_tui.core.records import (
     batched,
     only,
@@ -69,9 +69,9 @@ class ActivityData:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-COLUMNS = """a.id, a.kind, a.subject, a.body, a.occurred_at, a.due_at, a.done_at, a.contact_id,
+COLUMNS = f"""a.id, a.kind, a.subject, a.body, a.occurred_at, a.due_at, a.done_at, a.contact_id,
        CASE WHEN c.id IS NULL OR c.deleted_at IS NOT NULL THEN NULL
-            ELSE coalesce(nullif(c.display_name, ''), trim(c.first_name || ' ' || c.last_name)) END,
+            ELSE {contact_name_sql()} END,
        a.company_id, CASE WHEN co.deleted_at IS NULL THEN co.name END,
        a.deal_id, CASE WHEN d.deleted_at IS NULL THEN d.title END,
        a.created_at, a.updated_at, a.deleted_at, a.version"""

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 
 from crm_tui.core import activities, companies, contacts, deals
 from crm_tui.core.errors import ValidationError
-from crm_tui.core.models import database, format_timestamp, utc_now
+from crm_tui.core.models import contact_name_sql, database, format_timestamp, utc_now
 from crm_tui.core.records import batched, write_transaction
 
 KINDS = ("contact", "company", "deal", "activity")
 _NAME_SQL = {
-    "contact": "trim(CASE WHEN display_name != '' THEN display_name ELSE first_name || ' ' || last_name END)",
+    "contact": contact_name_sql("contact"),
     "company": "name",
     "deal": "title",
     "activity": "CASE WHEN subject != '' THEN subject ELSE substr(body, 1, 80) END",

@@ -73,8 +73,15 @@ class ContactData:
 DRAFT_FIELDS = tuple(ContactDraft.__dataclass_fields__)
 
 
-def shown_name(first_name: str, last_name: str, display_name: str) -> str:
-    return display_name or " ".join(part for part in (first_name, last_name) if part)
+def draft_name(draft: ContactDraft) -> str:
+    """The name a contact made from `draft` will be shown by."""
+    return shown_name(draft.first_name, draft.last_name, draft.display_name, next(iter(draft.emails), ""))
+
+
+def shown_name(first_name: str, last_name: str, display_name: str, email: str = "") -> str:
+    """The name a contact is shown by: its display name, else first and last, else its first email (models.
+    contact_name_sql is the same in SQL)."""
+    return display_name or " ".join(part for part in (first_name, last_name) if part) or email
 
 
 _COLUMNS = """c.id, c.first_name, c.last_name, c.display_name, c.title, c.company_id, co.name, c.street, c.city,
@@ -109,7 +116,8 @@ def _assemble(rows: list[tuple]) -> list[ContactData]:
     for (cid, first, last, display, title, company_id, company_name, street, city, region, postal, country,
          birthday, notes, custom, keep_in_touch_days, created, updated, deleted, version) in rows:
         result.append(ContactData(
-            id=cid, first_name=first, last_name=last, display_name=display, name=shown_name(first, last, display),
+            id=cid, first_name=first, last_name=last, display_name=display,
+            name=shown_name(first, last, display, next(iter(lists["emails"][cid]), "")),
             title=title, company=company_name, company_id=company_id, emails=lists["emails"][cid],
             phones=lists["phones"][cid], tags=lists["tags"][cid], street=street, city=city, region=region,
             postal_code=postal, country=country, birthday=birthday, notes=notes, custom=json.loads(custom or "{}"),

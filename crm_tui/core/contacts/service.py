@@ -18,6 +18,7 @@ from crm_tui.core.contacts.data import (
     DRAFT_FIELDS,
     ContactData as ContactData,
     ContactDraft as ContactDraft,
+    draft_name as draft_name,
     get as get,
     get_many as get_many,
     shown_name as shown_name,
@@ -99,16 +100,16 @@ def validate(draft: ContactDraft) -> ContactDraft:
     cleaned["phones"] = list(dict.fromkeys(phone for phone in phones if phone))
     cleaned["tags"] = check(tags.clean_names, draft.tags) if draft.tags else []
     cleaned["custom"] = {str(key).strip(): str(value) for key, value in draft.custom.items() if str(key).strip()}
-    if not any(cleaned[name] for name in ("first_name", "last_name", "display_name")):
-        errors.append(FieldError("first_name", "a contact needs a first name, a last name or a display name"))
+    if not any(cleaned[name] for name in ("first_name", "last_name", "display_name")) and not cleaned["emails"]:
+        errors.append(FieldError("first_name", "a contact needs a name or an email"))
     if errors:
         raise ValidationError(errors)
     return ContactDraft(**cleaned)
 
 
 def _sort_fields(draft: ContactDraft) -> dict:
-    name = shown_name(draft.first_name, draft.last_name, draft.display_name)
-    return {"sort_name": fold(name), "sort_company": fold(draft.company) if draft.company else NO_COMPANY_SORT}
+    return {"sort_name": fold(draft_name(draft)),
+            "sort_company": fold(draft.company) if draft.company else NO_COMPANY_SORT}
 
 
 def row_values(draft: ContactDraft, company_id: int | None) -> dict:
@@ -136,7 +137,7 @@ def snapshot_of_new(
     """
     snapshot = {name: getattr(draft, name) for name in DRAFT_FIELDS}
     snapshot.update(
-        id=contact_id, name=shown_name(draft.first_name, draft.last_name, draft.display_name),
+        id=contact_id, name=draft_name(draft),
         company=company_name or None, company_id=company_id, emails=list(draft.emails), phones=list(draft.phones),
         tags=sorted(tag_names, key=fold), custom=dict(draft.custom), created_at=stamp, updated_at=stamp,
         deleted_at=None, version=1,

@@ -14,7 +14,16 @@ from datetime import UTC, date, datetime
 from crm_tui.core import companies, money, search_index
 from crm_tui.core.deals import pipelines
 from crm_tui.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from crm_tui.core.models import Company, Contact, Deal, DealStageChange, database, now_text, tuple_rows
+from crm_tui.core.models import (
+    Company,
+    Contact,
+    Deal,
+    DealStageChange,
+    contact_name_sql,
+    database,
+    now_text,
+    tuple_rows,
+)
 from crm_tui.core.records import (
     batched,
     chunked,
@@ -121,7 +130,7 @@ _NEXT_STEP = """a.deal_id = d.id AND a.kind = 'task' AND a.done_at IS NULL AND a
 COLUMNS = f"""d.id, d.title, d.value_minor, d.currency, d.pipeline_id, p.name, d.stage_id, s.name, s.probability,
        d.status, d.lost_reason, d.contact_id,
        CASE WHEN c.id IS NULL OR c.deleted_at IS NOT NULL THEN NULL
-            ELSE coalesce(nullif(c.display_name, ''), trim(c.first_name || ' ' || c.last_name)) END,
+            ELSE {contact_name_sql()} END,
        d.company_id, CASE WHEN co.deleted_at IS NULL THEN co.name END, d.expected_close, d.closed_at,
        d.stage_entered_at, d.notes, d.created_at, d.updated_at, d.deleted_at, d.version,
        (SELECT a.subject FROM activity a WHERE {_NEXT_STEP}), (SELECT a.due_at FROM activity a WHERE {_NEXT_STEP})"""

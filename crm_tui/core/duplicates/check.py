@@ -29,7 +29,7 @@ from crm_tui.core.duplicates.keys import (
     shared_domain,
     split_email,
 )
-from crm_tui.core.models import database
+from crm_tui.core.models import contact_name_sql, database
 from crm_tui.core.text import fold
 
 SAME_NAME_SCORE = name_score(100)
@@ -207,6 +207,5 @@ def likely_duplicates(draft: ContactDraft, exclude_id: int | None = None, limit:
         return []
     ids = [contact_id for contact_id, _ in chosen]
     marks = ", ".join([database.param] * len(ids))
-    names = {row[0]: shown_name(*row[1:]) for row in database.execute_sql(
-        f"SELECT id, first_name, last_name, display_name FROM contact WHERE id IN ({marks})", ids)}
+    names = dict(database.execute_sql(f"SELECT c.id, {contact_name_sql()} FROM contact c WHERE c.id IN ({marks})", ids))
     return [LikelyDuplicate(contact_id, names[contact_id], reason, score) for contact_id, (score, reason) in chosen]

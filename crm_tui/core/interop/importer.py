@@ -25,7 +25,7 @@ from typing import Any
 
 from crm_tui.core import activities, companies, contacts, deals
 from crm_tui.core.contacts import bulk
-from crm_tui.core.contacts.data import ContactDraft, shown_name
+from crm_tui.core.contacts.data import ContactDraft, draft_name, shown_name
 from crm_tui.core.errors import CrmError, ValidationError
 from crm_tui.core.files import AtomicTextFile
 from crm_tui.core.interop.rows import SourceRow
@@ -232,7 +232,7 @@ class _Importer:
 
     def take_contact(self, row: SourceRow, draft: ContactDraft) -> None:
         """Readers hand over drafts they validated; the writes validate again (bulk.create_contacts, update)."""
-        label = repr(shown_name(draft.first_name, draft.last_name, draft.display_name))
+        label = repr(draft_name(draft))
         if self.matching:
             in_file = next((self.pending_keys[key] for key in contact_keys(draft) if key in self.pending_keys), None)
             if in_file is not None:
@@ -287,7 +287,7 @@ class _Importer:
         result = bulk.create_contacts([draft for _, draft in pending], self.summary.batch_id, validated=True)
         refused = {position: errors for position, errors in result.rejected}
         for position, (row, draft) in enumerate(pending):
-            label = repr(shown_name(draft.first_name, draft.last_name, draft.display_name))
+            label = repr(draft_name(draft))
             if position in refused:
                 self.tell(row, "reject", label, "; ".join(f"{e.field}: {e.message}" for e in refused[position]))
             else:
@@ -339,7 +339,7 @@ def contact_keys(draft: ContactDraft) -> Iterator[str]:
         digits = international_digits(phone)
         if len(digits) >= MIN_PHONE_DIGITS:
             yield "phone:" + digits
-    if draft.company:
+    if draft.company and (draft.first_name or draft.last_name or draft.display_name):
         yield "name:" + fold(shown_name(draft.first_name, draft.last_name, draft.display_name)) + "@" + fold(
             draft.company)
 
@@ -364,8 +364,8 @@ def match_contact(draft: ContactDraft) -> tuple[int, str] | None:
         ).fetchone()
         if found:
             return found[0], f"phone {phone}"
-    if draft.company:
-        name = shown_name(draft.first_name, draft.last_name, draft.display_name)
+    name = shown_name(draft.first_name, draft.last_name, draft.display_name)
+    if draft.company and name:
         found = database.execute_sql(
             "SELECT c.id FROM contact c JOIN company co ON co.id = c.company_id AND co.deleted_at IS NULL "
             "WHERE c.sort_name = ? AND co.sort_name = ? AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from crm_tui.core import search_index
-from crm_tui.core.models import Stage, database, format_timestamp, tuple_rows, utc_now
+from crm_tui.core.models import Stage, contact_name_sql, database, format_timestamp, tuple_rows, utc_now
 from crm_tui.core.search.syntax import (
     GROUPS,
     KINDS,
@@ -57,23 +57,21 @@ _TAG_IDS = ("SELECT t.id FROM tag t WHERE t.name_key = ? OR (t.name_key > ? AND 
             "AND NOT EXISTS (SELECT 1 FROM tag x WHERE x.name_key = ?))")
 _COMPANY_IDS = f"SELECT rowid FROM {search_index.COMPANY_INDEX} WHERE {search_index.COMPANY_INDEX} MATCH ?"
 _HITS = {
-    "contact": """SELECT c.id, trim(CASE WHEN c.display_name != '' THEN c.display_name
-                                       ELSE c.first_name || ' ' || c.last_name END),
+    "contact": f"""SELECT c.id, {contact_name_sql()},
                          coalesce((SELECT e.email FROM contact_email e WHERE e.contact_id = c.id
                                     ORDER BY e.position LIMIT 1), '')
-                    FROM contact c WHERE c.id IN ({ids}) ORDER BY c.sort_name, c.id""",
+                    FROM contact c WHERE c.id IN ({{ids}}) ORDER BY c.sort_name, c.id""",
     "company": "SELECT id, name, domain FROM company WHERE id IN ({ids}) ORDER BY sort_name, id",
     "deal": "SELECT d.id, d.title, s.name FROM deal d JOIN stage s ON s.id = d.stage_id WHERE d.id IN ({ids})",
     # An activity's detail: its kind and whom it is about (its contact, else its company, else its deal).
-    "activity": """SELECT a.id, a.subject,
+    "activity": f"""SELECT a.id, a.subject,
                           a.kind || coalesce(' · ' || coalesce(
-                              nullif(trim(CASE WHEN c.display_name != '' THEN c.display_name
-                                               ELSE c.first_name || ' ' || c.last_name END), ''),
+                              nullif({contact_name_sql()}, ''),
                               co.name, d.title), ''),
                           a.body
                      FROM activity a LEFT JOIN contact c ON c.id = a.contact_id
                           LEFT JOIN company co ON co.id = a.company_id LEFT JOIN deal d ON d.id = a.deal_id
-                    WHERE a.id IN ({ids})""",
+                    WHERE a.id IN ({{ids}})""",
 }
 _TITLE_FROM_BODY = 80
 

@@ -403,8 +403,8 @@ def _finish(card: _Card) -> tuple[ContactDraft | None, list[str], str | None]:
     if not (first or last or display) and card.nickname:
         display = card.nickname
         card.kept.append("NICKNAME used as the name (the card has no FN or N)")
-    if not (first or last or display):
-        return None, card.kept, "a card needs a name: it has no FN, N or NICKNAME"
+    if not (first or last or display or any(value for _rank, value, _key in card.emails)):
+        return None, card.kept, "a card needs a name or an email: it has no FN, N, NICKNAME or EMAIL"
     names = {}
     for key, value in (("first_name", first), ("last_name", last), ("display_name", display)):
         if len(value) > MAX_NAME:

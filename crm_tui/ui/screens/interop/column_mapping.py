@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
 from textual.worker import get_current_worker
 
-from crm_tui.core.contacts.data import ContactDraft, shown_name
+from crm_tui.core.contacts.data import ContactDraft, draft_name
 from crm_tui.core.errors import CrmError
 from crm_tui.core.interop.csv.mapping import CUSTOM_PREFIX, FIELDS_BY_ENTITY, Mapping
 from crm_tui.core.interop.csv.read import CsvFormat, read_csv
@@ -51,7 +51,7 @@ def row_summary(row: SourceRow) -> PreviewLine:
         return PreviewLine(row.number, problem, problem=True)
     if isinstance(row.values, ContactDraft):
         draft = row.values
-        name = shown_name(draft.first_name, draft.last_name, draft.display_name)
+        name = draft_name(draft)
         return PreviewLine(row.number, " · ".join(part for part in (name, *draft.emails[:1]) if part))
     values = row.values or {}
     parts = [str(values[name]) for name in _SUMMARY_FIELDS.get(row.entity, ()) if values.get(name)]
