@@ -356,13 +356,18 @@ class CrmApp(App[None]):
         yield SystemCommand("Theme", "Colours of the app; the one you pick is kept in the settings",
                             self.action_change_theme)
         yield SystemCommand("Quit", "Leave crm-tui · q", self.action_quit)
-        # The screen's own keys, once each: not Textual's (focus, copy: they have no id) nor the app's, listed above.
+        # The screen's own keys, once each with all their keys: not Textual's (focus, copy: they have no id) nor
+        # the app's, listed above.
+        keys: dict[str, tuple[list[str], str]] = {}
         for active in screen.active_bindings.values():
             binding = active.binding
             if (active.enabled and binding.description and binding.id and active.node is screen
                     and not binding.action.startswith("app.")):
-                yield SystemCommand(binding.description, f"{screen.__class__.__name__.removesuffix('Screen')} · "
-                                    f"{self.get_key_display(binding)}", partial(screen.run_action, binding.action))
+                shown, _action = keys.setdefault(binding.description, ([], binding.action))
+                shown.append(self.get_key_display(binding))
+        where = screen.__class__.__name__.removesuffix("Screen")
+        for description, (shown, action) in keys.items():
+            yield SystemCommand(description, f"{where} · {' or '.join(shown)}", partial(screen.run_action, action))
 
     def open_record(self, kind: str, record_id: int) -> None:
         """Go to a contact, company or deal found in the palette: its section, then its detail screen."""

@@ -10,7 +10,7 @@ from helpers import list_rows, screen_lines, screen_text, settle
 from textual.widgets import Input
 
 from crm_tui import config
-from crm_tui.core import companies, contacts, demo
+from crm_tui.core import activities, companies, contacts, demo
 from crm_tui.core.db import close_database, open_database
 from crm_tui.core.models import database
 from crm_tui.ui.app import CrmApp, binding_ids
@@ -432,3 +432,15 @@ async def test_the_palette_lists_our_commands_once_each_and_none_of_textuals_own
     assert not any("as soon as possible" in command.help for command in commands)
     for ours in ("Find duplicate contacts", "Theme", "Quit", "Export records", "Trash", "Back up the database"):
         assert ours in titles
+
+
+
+async def test_a_screen_action_with_two_keys_is_one_palette_command_naming_both(db):
+    activities.create({"kind": "task", "subject": "Send the quote", "due_at": None})
+    app = CrmApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        commands = [command for command in app.get_system_commands(app.screen) if command.title == "Done"]
+    assert [command.help for command in commands] == ["Agenda · space or x"]
