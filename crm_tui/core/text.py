@@ -4,6 +4,7 @@ command line's tables and the app's widgets share."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -29,6 +30,24 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 
 
 _CONTROL_CHARACTERS = {code: " " for code in (*range(32), 127)}
+
+
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_NAME_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def without_escape_sequences(text: str) -> str:
+    """`text` without terminal escape sequences (colours, window titles), each removed whole: dropping only the
+    escape character would leave "[31m" behind."""
+    return _ESCAPE_SEQUENCE.sub("", text)
+
+
+def without_controls(text: str) -> str:
+    """`text` for a name: terminal escape sequences removed whole, tabs and line breaks made spaces, any other
+    control character dropped, and runs of spaces made one."""
+    text = without_escape_sequences(text)
+    text = _NAME_CONTROLS.sub(lambda found: " " if found[0] in "\t\n\r" else "", text)
+    return " ".join(text.split())
 
 
 def one_line(text: str) -> str:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from crm_tui.core.errors import ValidationError
 from crm_tui.core.models import format_timestamp
 from crm_tui.core.phones import phone_digits
+from crm_tui.core.text import without_controls
 
 MAX_TEXT = 10_000
 MAX_NAME = 200
@@ -26,6 +27,17 @@ def clean_text(field: str, value: str | None, *, limit: int = MAX_TEXT) -> str:
     if _CONTROL_CHARS.search(text):
         raise ValidationError.single(field, "contains control characters")
     return text
+
+
+def clean_name(field: str, value: str | None, *, limit: int) -> str:
+    """A name, a title or a company: one line, whose control characters (a terminal escape pasted in, a tab) are
+    taken out rather than refused; readers say so when they did it (`names_cleaned`)."""
+    return clean_text(field, without_controls(value or ""), limit=limit)
+
+
+def names_cleaned(values: dict[str, str]) -> bool:
+    """Whether any of these name fields holds something `clean_name` takes out."""
+    return any(value and without_controls(value) != value.strip() for value in values.values())
 
 
 def clean_email(value: str, field: str = "email") -> str:

@@ -128,3 +128,25 @@ def test_an_export_to_a_folder_that_does_not_exist_is_a_clear_error(cli, tmp_pat
     failed = cli("export", "--format", "csv", "--output", str(nowhere))
     assert failed.code == 1 and failed.err == f"error: No such file or directory: {nowhere}\n"
     assert not nowhere.parent.exists()
+
+
+def test_a_name_with_a_terminal_escape_is_imported_without_it_and_the_summary_says_so(cli, tmp_path):
+    people = write(tmp_path / "people.csv", "first_name,last_name,emails\r\nAnn,Lee\x1b[31m,ann@x.org\r\n"
+                                            "Bo,Ng,bo@x.org\r\n")
+    done = cli("import", str(people))
+    assert done.code == 0
+    assert "1 record had control characters (a terminal escape, a tab) taken out of a name" in done.out
+    assert "kept values without a field" not in done.out
+    assert sorted(row["name"] for row in cli("contacts", "list", "--json").json()) == ["Ann Lee", "Bo Ng"]
+    cards = write(tmp_path / "one.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Okafor\x1b[0m;Zed;;;\r\nFN:Zed Okafor\r\n"
+                                        "END:VCARD\r\n")
+    assert cli("import", str(cards)).code == 0  # a vCard's values lose control characters as they are read
+    zed = next(row for row in cli("contacts", "list", "--json").json() if row["first_name"] == "Zed")
+    assert (zed["last_name"], zed["name"]) == ("Okafor", "Zed Okafor")
+
+
+def test_the_form_and_the_command_line_take_control_characters_out_of_a_name_too(cli):
+    made = cli("contacts", "add", "--first", "Cy\tRus", "--last", "Ok\x07", "--title", "\x1b[1mCEO\x1b[0m",
+               "--json").json()
+    assert (made["first_name"], made["last_name"], made["title"], made["name"]) == ("Cy Rus", "Ok", "CEO", "Cy Rus Ok")
+    assert cli("contacts", "add", "--first", "Dee", "--note", "bell\x07").code == 1  # notes keep their rule

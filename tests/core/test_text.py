@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 from rich.cells import cell_len
 
-from crm_tui.core.text import cut, fit, one_line, plural
+from crm_tui.core.text import cut, fit, one_line, plural, without_controls
 
 
 def test_plural_says_one_thing_or_many_with_thousands_separated():
@@ -33,3 +33,11 @@ def test_fit_is_always_exactly_the_width_on_one_line(text, width):
     fitted = fit(text, width)
     assert cell_len(fitted) == width
     assert "\n" not in fitted and "\x1b" not in fitted
+
+
+def test_a_name_loses_escape_sequences_whole_and_its_other_control_characters():
+    assert without_controls("Lee\x1b[31m") == "Lee"
+    assert without_controls("\x1b[1;31mAnn\x1b[0m Lee") == "Ann Lee"
+    assert without_controls("Mc\x1b]0;a title\x07Coy") == "McCoy"
+    assert without_controls("Ann\tMarie\r\nLee\x07\x00") == "Ann Marie Lee"
+    assert without_controls("Zoë 王伟") == "Zoë 王伟"

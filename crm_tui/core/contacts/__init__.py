@@ -3,6 +3,7 @@
 
 from crm_tui.core.contacts.service import (
     ADDRESS_FIELDS as ADDRESS_FIELDS,
+    NAME_FIELDS as NAME_FIELDS,
     SORTS as SORTS,
     ContactData as ContactData,
     ContactDraft as ContactDraft,

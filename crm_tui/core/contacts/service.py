@@ -64,16 +64,15 @@ from crm_tui.core.validation import (
     clean_birthday,
     clean_email,
     clean_keep_in_touch,
+    clean_name,
     clean_phone,
     clean_text,
 )
 
 ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
 
-_TEXT_LIMITS = (
-    *((name, MAX_NAME) for name in ("first_name", "last_name", "display_name", "title", "company")),
-    *((name, MAX_TEXT) for name in (*ADDRESS_FIELDS, "notes")),
-)
+NAME_FIELDS = ("first_name", "last_name", "display_name", "title", "company")
+_TEXT_LIMITS = tuple((name, MAX_TEXT) for name in (*ADDRESS_FIELDS, "notes"))
 
 
 
@@ -89,6 +88,9 @@ def validate(draft: ContactDraft) -> ContactDraft:
             errors.extend(exc.errors)
             return None
 
+    for name in NAME_FIELDS:
+        value = getattr(draft, name)
+        cleaned[name] = check(clean_name, name, value, limit=MAX_NAME) if value else ""
     for name, limit in _TEXT_LIMITS:
         value = getattr(draft, name)
         cleaned[name] = check(clean_text, name, value, limit=limit) if value else ""

@@ -28,7 +28,7 @@ from crm_tui.core.contacts import bulk
 from crm_tui.core.contacts.data import ContactDraft, draft_name, shown_name
 from crm_tui.core.errors import CrmError, ValidationError
 from crm_tui.core.files import AtomicTextFile
-from crm_tui.core.interop.rows import SourceRow
+from crm_tui.core.interop.rows import NAME_CLEANED, SourceRow
 from crm_tui.core.models import ImportBatch, database, now_text
 from crm_tui.core.phones import MIN_PHONE_DIGITS, international_digits
 from crm_tui.core.records import change_batch, chunked, new_batch_id, write_transaction
@@ -67,6 +67,7 @@ class ImportSummary:
     skipped: int = 0
     rejected: int = 0
     kept_aside: int = 0
+    names_cleaned: int = 0
     rejects_path: str | None = None
 
     def as_json(self) -> dict:
@@ -82,6 +83,9 @@ class ImportSummary:
         if self.kept_aside:
             records = "1 record" if self.kept_aside == 1 else f"{self.kept_aside:,} records"
             lines.append(f"{records} kept values without a field of their own in notes or custom fields")
+        if self.names_cleaned:
+            records = "1 record" if self.names_cleaned == 1 else f"{self.names_cleaned:,} records"
+            lines.append(f"{records} had control characters (a terminal escape, a tab) taken out of a name")
         if self.rejects_path:
             lines.append(f"rejected rows {'would go' if self.dry_run else 'went'} to {self.rejects_path}")
         if not self.dry_run:
@@ -195,8 +199,9 @@ class _Importer:
     def tell(self, row: SourceRow, action: str, label: str, detail: str = "") -> None:
         counts = {"create": "created", "update": "updated", "skip": "skipped", "reject": "rejected"}
         setattr(self.summary, counts[action], getattr(self.summary, counts[action]) + 1)
-        if action in ("create", "update") and row.kept_aside:
-            self.summary.kept_aside += 1
+        if action in ("create", "update"):
+            self.summary.kept_aside += any(note != NAME_CLEANED for note in row.kept_aside)
+            self.summary.names_cleaned += NAME_CLEANED in row.kept_aside
         if action == "reject":
             self.rejects.write(row, detail)
         if self.on_outcome is not None:

@@ -11,6 +11,9 @@ from typing import Any, Literal
 
 Entity = Literal["contact", "company", "deal", "activity"]
 ENTITIES: tuple[Entity, ...] = ("contact", "company", "deal", "activity")
+NAME_CLEANED = "control characters taken out of a name"
+"""The `kept_aside` note of a row whose name, title or company held control characters (a terminal escape, a tab)
+that were taken out: the summary counts these apart."""
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,9 @@ from crm_tui.core.interop.csv.mapping import (
     split_list,
 )
 from crm_tui.core.interop.csv.write import NUMBER_COLUMNS, unescape_cell
-from crm_tui.core.interop.rows import Entity, SourceRow
+from crm_tui.core.interop.rows import NAME_CLEANED, Entity, SourceRow
 from crm_tui.core.text import cut, one_line
+from crm_tui.core.validation import names_cleaned
 
 __all__ = ["CUSTOM_PREFIX", "FIELDS_BY_ENTITY", "CsvFormat", "Mapping", "auto_mapping", "check_field",
            "column_names", "plan", "read_csv", "read_file", "read_header", "sniff", "sniff_bytes"]
@@ -415,6 +416,8 @@ def _contact(pairs: list[tuple[str, str, str]], cells: dict[str, str],
     if source != "crm-tui" and values.get("display_name") == " ".join(
             part for part in (values.get("first_name"), values.get("last_name")) if part):
         values.pop("display_name")
+    if names_cleaned({name: values.get(name, "") for name in contacts.NAME_FIELDS}):
+        collected.aside.append(NAME_CLEANED)
     try:
         draft = contacts.validate(ContactDraft(**values, emails=lists["emails"], phones=lists["phones"],
                                                tags=lists["tags"], custom=custom))

@@ -21,8 +21,17 @@ from crm_tui.core import contacts
 from crm_tui.core.contacts import tags
 from crm_tui.core.contacts.data import ContactDraft
 from crm_tui.core.errors import ValidationError
-from crm_tui.core.interop.rows import SourceRow
-from crm_tui.core.validation import MAX_NAME, MAX_TEXT, clean_birthday, clean_email, clean_keep_in_touch, clean_phone
+from crm_tui.core.interop.rows import NAME_CLEANED, SourceRow
+from crm_tui.core.text import without_escape_sequences
+from crm_tui.core.validation import (
+    MAX_NAME,
+    MAX_TEXT,
+    clean_birthday,
+    clean_email,
+    clean_keep_in_touch,
+    clean_phone,
+    names_cleaned,
+)
 
 VERSIONS = ("4.0", "3.0")
 UID_PREFIX = "crm-tui-contact-"
@@ -224,8 +233,9 @@ def _unescape(value: str, version: str) -> str:
 
 
 def without_control_characters(text: str) -> str:
-    """The text with CR and CRLF as LF and no other control characters but tab and LF."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """The text with CR and CRLF as LF and no other control characters but tab and LF (a terminal escape sequence
+    goes whole)."""
+    return _CONTROL.sub("", without_escape_sequences(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def _one_line(text: str, joiner: str = " ") -> str:
@@ -424,6 +434,8 @@ def _finish(card: _Card) -> tuple[ContactDraft | None, list[str], str | None]:
         birthday=card.values.get("birthday", ""), keep_in_touch_days=card.keep_in_touch,
         custom={},  # set below, with the notes, once the fields above have stashed what they could not hold
     )
+    if names_cleaned({name: getattr(draft, name) for name in contacts.NAME_FIELDS}):
+        card.kept.append(NAME_CLEANED)
     notes = "\n\n".join(card.notes + card.extra_notes).strip()
     if len(notes) > MAX_TEXT:
         card.custom[NOTES_CONTINUED] = notes[MAX_TEXT:]
