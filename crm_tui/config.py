@@ -105,6 +105,22 @@ def confined_path(typed: str) -> Path:
     return resolved
 
 
+def rejects_location(source: Path) -> Path:
+    """Where the rows an import of `source` rejects go: beside it, as `<name>.rejects.csv`. Where that folder may
+    not be written (a read-only share, a CD), in `rejects/` in the data dir, readable by the user alone; over SSH,
+    in the user's files folder as always. The import's summary names the file."""
+    from crm_tui.core.interop.importer import rejects_path_for
+
+    beside = rejects_path_for(source)
+    if files_dir() is not None:
+        return confined_path(str(beside))
+    if os.access(beside.parent, os.W_OK):
+        return beside
+    folder = data_dir() / "rejects"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder / beside.name
+
+
 def load_settings(path: Path | None = None) -> dict[str, Any]:
     """Read the settings TOML; a missing file means defaults, a broken one is reported, never ignored."""
     path = path or config_path()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 CORPUS = Path("/work/shared/corpus")
@@ -150,3 +151,20 @@ def test_the_form_and_the_command_line_take_control_characters_out_of_a_name_too
                "--json").json()
     assert (made["first_name"], made["last_name"], made["title"], made["name"]) == ("Cy Rus", "Ok", "CEO", "Cy Rus Ok")
     assert cli("contacts", "add", "--first", "Dee", "--note", "bell\x07").code == 1  # notes keep their rule
+
+
+def test_rejects_go_to_the_data_folder_when_the_inputs_folder_may_not_be_written(cli, tmp_path, monkeypatch):
+    from crm_tui import config
+
+    shared = tmp_path / "share"
+    shared.mkdir()
+    people = write(shared / "people.csv", "first_name,emails\r\nAnn,ann@x.org\r\nBo,broken@\r\n")
+    real_access = os.access
+    monkeypatch.setattr(config.os, "access", lambda path, mode: False if Path(path) == shared else
+                        real_access(path, mode))  # a read-only share (the tests may run as root, who writes anyway)
+    done = cli("import", str(people))
+    kept = config.data_dir() / "rejects" / "people.rejects.csv"
+    assert done.code == 0 and f"rejected rows went to {kept}" in done.out
+    assert kept.read_text().splitlines()[1].startswith("3,")
+    assert not (shared / "people.rejects.csv").exists()
+    assert kept.parent.stat().st_mode & 0o777 == 0o700

@@ -106,25 +106,24 @@ def run_import(args: argparse.Namespace, out: Output) -> None:
     if args.target == STDIN:
         _import_stdin(args, out)
         return
-    from crm_tui.core.interop.importer import rejects_path_for
+    from crm_tui.config import rejects_location
 
     path = Path(args.target)
     if not path.is_file():
         raise CrmError(f"{path} is not a file (to import one; `crm-tui import list` lists the imports)")
-    _import_file(path, args, out, str(path), rejects_path_for(path))
+    _import_file(path, args, out, str(path), rejects_location(path))
 
 
 def _import_stdin(args: argparse.Namespace, out: Output) -> None:
     """`import -`: what comes on standard input (`ssh host import - --format csv < people.csv`), spooled to a file
     and imported as one. Over SSH the spool and the rejects live in the user's files folder; else the spool is a
-    temporary file and the rejects go to the current directory."""
-    from crm_tui.config import confined_path, ready_files_dir
-    from crm_tui.core.interop.importer import rejects_path_for
+    temporary file and the rejects go to the current directory (or, if it may not be written, the data dir)."""
+    from crm_tui.config import ready_files_dir, rejects_location
 
     if args.format is None:
         raise CrmError(f"import - needs --format ({', '.join(FORMATS)}): standard input has no file name to tell it by")
     folder = ready_files_dir()
-    rejects_to = confined_path(str(rejects_path_for(Path("stdin")))).absolute()
+    rejects_to = rejects_location(Path("stdin")).absolute()
     handle, spooled = tempfile.mkstemp(prefix=".stdin-", suffix=".import", dir=folder)
     try:
         with os.fdopen(handle, "wb") as spool:

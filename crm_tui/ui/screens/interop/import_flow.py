@@ -24,7 +24,7 @@ from textual.containers import Vertical
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, ProgressBar
 
-from crm_tui.config import confined_path
+from crm_tui.config import confined_path, rejects_location
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.core.interop.detect import BOM_ENCODINGS, detect_format
@@ -339,9 +339,9 @@ class ImportScreen(DialogScreen[str | None]):
         return rows, rows
 
     def run(self, found: Detected, mapping: Any, mode: str, dry_run: bool, **hooks):
-        from crm_tui.core.interop.importer import rejects_path_for, run_import
+        from crm_tui.core.interop.importer import run_import
 
-        rejects_to = confined_path(str(rejects_path_for(found.path)))  # over SSH, never a symlink out
+        rejects_to = rejects_location(found.path)  # over SSH, never a symlink out
         rows, closing = self.rows(found, mapping)
         try:
             with connection():
