@@ -136,10 +136,22 @@ def write_transaction() -> Iterator[Any]:
         with database.atomic("IMMEDIATE") as transaction:
             yield transaction
     except (OperationalError, sqlite3.OperationalError) as exc:  # bulk writes use the raw cursor
+        if _nothing_to_roll_back(exc):
+            return  # a generator abandoned mid-write (Ctrl-C) is closed after the transaction around it rolled back
         reason = _write_refused(exc)
         if reason is None:
             raise
         raise reason from None
+
+
+def _nothing_to_roll_back(exc: BaseException) -> bool:
+    """Whether this is the rollback of a generator being closed (GeneratorExit) whose savepoint is already gone."""
+    if "no such savepoint" not in str(exc) and "no transaction is active" not in str(exc):
+        return False
+    seen = exc.__context__
+    while seen is not None and not isinstance(seen, GeneratorExit):
+        seen = seen.__context__
+    return seen is not None
 
 
 def _write_refused(exc: BaseException) -> CrmError | None:

@@ -75,3 +75,23 @@ def test_ctrl_c_during_an_import_keeps_none_of_it(tmp_path):
     assert (done.returncode, done.stderr) == (130, "interrupted; what was under way was not kept\n")
     assert counts(path)[0] == 0 and counts(path)[3] == "ok"
     assert not (tmp_path / "people.rejects.csv").exists()
+
+
+def test_a_write_abandoned_inside_a_generator_closes_quietly_once_its_transaction_rolled_back(db):
+    """Ctrl-C can land while a generator is inside a write: the transaction around it rolls back first, and the
+    generator is closed later (when it is collected). That close used to fail with "no such savepoint", which
+    Python printed as "Exception ignored in: <generator object write_transaction>" after the one line."""
+    from crm_tui.core import contacts
+    from crm_tui.core.records import write_transaction
+
+    def steps():
+        with write_transaction():
+            contacts.create(contacts.ContactDraft(first_name="Ann"))
+            yield
+
+    with pytest.raises(KeyboardInterrupt), write_transaction():
+        walker = steps()
+        next(walker)
+        raise KeyboardInterrupt
+    walker.close()
+    assert contacts.count() == 0
