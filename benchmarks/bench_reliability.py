@@ -42,6 +42,14 @@ def crm(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "crm_tui", *arguments]
 
 
+def kill_9_during(command: list[str], after: float) -> None:
+    """Start `command`, and kill -9 it `after` seconds later (or find it ended)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(after)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
 def run_writers(path: Path, seconds: float, count: int) -> dict:
     from crm_tui.core import contacts
     from crm_tui.core.db import close_database, open_database
@@ -92,11 +100,7 @@ def kill_imports(folder: Path, kills: int, rng: random.Random) -> dict:
     for kill in range(kills):
         path = folder / f"kill-{kill}.sqlite3"
         subprocess.run(crm("--db", str(path), "info"), check=True, capture_output=True)
-        process = subprocess.Popen(crm("--db", str(path), "import", str(people)), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, seconds))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_9_during(crm("--db", str(path), "import", str(people)), rng.uniform(0, seconds))
         integrity, count = integrity_and_count(path)
         failures += integrity != "ok" or count not in (0, IMPORT_ROWS)
         partial += count == 0
@@ -116,10 +120,7 @@ def kill_exports(folder: Path, kills: int, rng: random.Random) -> dict:
     failures = kept_old = 0
     for _ in range(kills):
         target.write_bytes(old)
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, seconds))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_9_during(command, rng.uniform(0, seconds))
         now = target.read_bytes()
         try:
             whole = now == old or json.loads(now)["format"] == "crm-tui-backup"
@@ -151,11 +152,7 @@ def kill_restores(folder: Path, kills: int, rng: random.Random) -> dict:
         for leftover in (live, *(live.with_name(live.name + end) for end in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
         shutil.copyfile(single, live)
-        process = subprocess.Popen(crm("--db", str(live), "restore", str(source)), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, seconds))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_9_during(crm("--db", str(live), "restore", str(source)), rng.uniform(0, seconds))
         integrity, count = integrity_and_count(live)
         failures += integrity != "ok" or count not in (1, in_all)
         kept_old += count == 1
@@ -204,11 +201,7 @@ def kill_migrations(folder: Path, kills: int, rng: random.Random) -> dict:
         for old in folder.glob("v1.sqlite3*"):
             old.unlink()
         shutil.copyfile(template, path)
-        process = subprocess.Popen(crm("--db", str(path), "info"), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, seconds))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_9_during(crm("--db", str(path), "info"), rng.uniform(0, seconds))
         integrity, count = integrity_and_count(path)
         backups_whole = all(integrity_and_count(backup) == ("ok", in_all)
                             for backup in folder.glob("v1.sqlite3.v1-*.bak"))

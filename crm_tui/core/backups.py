@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from crm_tui.core import db
-from crm_tui.core.check import first_problem
+from crm_tui.core.check import broken_links, integrity_problems
 from crm_tui.core.errors import CrmError, DatabaseError
 from crm_tui.core.files import PARTIAL_SUFFIX, atomic_path, drop_stale_partials, sync_folder
 from crm_tui.core.models import database
@@ -75,7 +75,7 @@ def _stamped(folder: Path, kind: str, moment: datetime) -> Path:
     return path
 
 
-def copy_database(target: Path, replace: bool = False) -> BackupFile:
+def copy_database(target: Path, replace: bool = False, kind: str = MANUAL) -> BackupFile:
     """Copy the open database to `target` (0600): the copy is whole and consistent, made from one read transaction
     while others go on writing, and appears under its name only when complete. It is a single file (not in WAL
     mode), ready to be copied anywhere."""
@@ -85,7 +85,7 @@ def copy_database(target: Path, replace: bool = False) -> BackupFile:
         raise CrmError(f"there is no folder {target.parent} to write {target.name} in")
     with atomic_path(target) as temporary:
         _copy_connection(database.connection(), temporary)
-    return BackupFile(target, MANUAL, target.stat().st_size)
+    return BackupFile(target, kind, target.stat().st_size)
 
 
 def _copy_connection(source: sqlite3.Connection, target: Path) -> None:
@@ -99,8 +99,7 @@ def _copy_connection(source: sqlite3.Connection, target: Path) -> None:
 
 def make_backup(db_path: Path, moment: datetime) -> BackupFile:
     """`crm-tui backup` with no --output: a copy in the backups folder, which rotation never removes."""
-    copied = copy_database(_stamped(_ready_folder(db_path), MANUAL, moment))
-    return BackupFile(copied.path, MANUAL, copied.size_bytes)
+    return copy_database(_stamped(_ready_folder(db_path), MANUAL, moment))
 
 
 def daily_backup(db_path: Path, today: date, keep_daily: int = DEFAULT_KEEP_DAILY,
@@ -114,7 +113,7 @@ def daily_backup(db_path: Path, today: date, keep_daily: int = DEFAULT_KEEP_DAIL
     daily = folder / f"{DAILY}-{today.isoformat()}{SUFFIX}"
     if daily.exists():
         return None
-    copy_database(daily)
+    made = copy_database(daily, kind=DAILY)
     year, week, _ = today.isocalendar()
     weekly = folder / f"{WEEKLY}-{year}-W{week:02d}{SUFFIX}"
     if keep_weekly > 0 and not weekly.exists():
@@ -127,7 +126,7 @@ def daily_backup(db_path: Path, today: date, keep_daily: int = DEFAULT_KEEP_DAIL
     _rotate(folder, DAILY, keep_daily)
     _rotate(folder, WEEKLY, keep_weekly)
     drop_stale_partials(folder)
-    return BackupFile(daily, DAILY, daily.stat().st_size)
+    return made
 
 
 def _rotate(folder: Path, kind: str, keep: int) -> None:
@@ -140,9 +139,8 @@ def list_backups(db_path: Path) -> list[BackupFile]:
     folder = backups_folder(db_path)
     if not folder.is_dir():
         return []
-    return [BackupFile(path, path.name.split("-", 1)[0] if not path.name.startswith(BEFORE_RESTORE)
-                       else BEFORE_RESTORE, path.stat().st_size)
-            for path in sorted(folder.iterdir()) if _NAMED.fullmatch(path.name)]
+    named = ((path, _NAMED.fullmatch(path.name)) for path in sorted(folder.iterdir()))
+    return [BackupFile(path, found[1], path.stat().st_size) for path, found in named if found]
 
 
 def restore(db_path: Path, source: Path, moment: datetime, make_folders: bool = True) -> RestoreSummary:
@@ -172,7 +170,7 @@ def restore(db_path: Path, source: Path, moment: datetime, make_folders: bool = 
             safety = None
             opened = db.open_database(db_path)
             if current:
-                safety = copy_database(_stamped(folder, BEFORE_RESTORE, moment)).path
+                safety = copy_database(_stamped(folder, BEFORE_RESTORE, moment), kind=BEFORE_RESTORE).path
             _replace_content(staging, opened.connection.connection())
     db.close_database()
     return RestoreSummary(str(source), version, counts, str(safety) if safety else None)
@@ -246,17 +244,13 @@ def _stage(source: Path, staging: Path) -> int:
 def _check_whole(staging: Path, source: Path) -> None:
     connection = sqlite3.connect(staging)
     try:
-        problems = [row[0] for row in connection.execute("PRAGMA integrity_check(5)")]
-        broken_links = connection.execute("PRAGMA foreign_key_check").fetchone()
-    except sqlite3.DatabaseError as exc:
-        problems, broken_links = [str(exc)], None
+        problems = integrity_problems(connection, 1)
+        if problems == ["ok"]:
+            problems = broken_links(connection, 1) or problems
     finally:
         connection.close()
     if problems != ["ok"]:
-        raise CrmError(f"{source} is damaged ({first_problem(problems[0])}); nothing was restored")
-    if broken_links:
-        raise CrmError(f"{source} is damaged (a {broken_links[0]} row refers to a missing {broken_links[2]}); "
-                       "nothing was restored")
+        raise CrmError(f"{source} is damaged ({problems[0]}); nothing was restored")
 
 
 def _counts(staging: Path) -> dict[str, int]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from peewee import DatabaseError as PeeweeDatabaseError
-
 from crm_tui.core import search_index
 from crm_tui.core.models import database
 from crm_tui.core.records import write_transaction
@@ -22,7 +20,6 @@ class CheckReport:
     foreign_keys: list[str]
     search_index: dict[str, int]
     repaired: dict[str, int] = field(default_factory=dict)
-    searched: bool = True
 
     @property
     def ok(self) -> bool:
@@ -31,25 +28,34 @@ class CheckReport:
 
 def check_database(repair: bool = False) -> CheckReport:
     """Check the open database; with `repair`, rebuild a search index found out of step and check it again. A file
-    whose integrity check fails is not read further (its damaged pages could fail any query): `searched` is False."""
-    try:
-        integrity = [first_problem(row[0]) for row in
-                     database.execute_sql(f"PRAGMA integrity_check({_SHOWN_PROBLEMS})")]
-    except (PeeweeDatabaseError, sqlite3.DatabaseError) as exc:  # too damaged to be read through
-        integrity = [str(exc)]
+    whose integrity check fails is not read further: its damaged pages could fail any query."""
+    raw = database.connection()
+    integrity = integrity_problems(raw, _SHOWN_PROBLEMS)
     if integrity != ["ok"]:
-        return CheckReport(integrity, [], {}, searched=False)
-    foreign_keys = [f"a {table} row (id {rowid}) refers to a missing {parent}"
-                    for table, rowid, parent, _ in database.execute_sql("PRAGMA foreign_key_check").fetchmany(
-                        _SHOWN_PROBLEMS)]
+        return CheckReport(integrity, [], {})
     index = search_index.index_problems()
-    report = CheckReport(integrity, foreign_keys, index)
+    report = CheckReport(integrity, broken_links(raw, _SHOWN_PROBLEMS), index)
     if repair and any(index.values()):
         with write_transaction():
             search_index.rebuild_index()
         report.repaired = {kind: count for kind, count in index.items() if count}
         report.search_index = search_index.index_problems()
     return report
+
+
+def integrity_problems(connection: sqlite3.Connection, most: int) -> list[str]:
+    """SQLite's integrity check of a database, ["ok"] when it is whole, else up to `most` problems in words; a file
+    too damaged to be read through gives that error."""
+    try:
+        return [first_problem(row[0]) for row in connection.execute(f"PRAGMA integrity_check({int(most)})")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+
+
+def broken_links(connection: sqlite3.Connection, most: int) -> list[str]:
+    """Up to `most` rows that refer to a record that is not there, in words."""
+    return [f"a {table} row (id {rowid}) refers to a missing {parent}"
+            for table, rowid, parent, _ in connection.execute("PRAGMA foreign_key_check").fetchmany(most)]
 
 
 def first_problem(text: str) -> str:

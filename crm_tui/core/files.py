@@ -95,7 +95,7 @@ def drop_stale_partials(folder: Path, name: str | None = None) -> None:
                 partial.unlink()
 
 
-def _sync_file(name: str) -> None:
+def _sync_file(name: str | Path) -> None:
     descriptor = os.open(name, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -106,8 +106,4 @@ def _sync_file(name: str) -> None:
 def sync_folder(folder: Path) -> None:
     """Make a rename in `folder` durable: fsync the folder itself (where the system allows it)."""
     with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        _sync_file(folder)

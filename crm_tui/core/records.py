@@ -144,22 +144,25 @@ def write_transaction() -> Iterator[Any]:
         raise reason from None
 
 
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and the errors it was raised while handling, first to last."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__context__
+
+
 def _nothing_to_roll_back(exc: BaseException) -> bool:
     """Whether this is the rollback of a generator being closed (GeneratorExit) whose savepoint is already gone."""
-    if "no such savepoint" not in str(exc) and "no transaction is active" not in str(exc):
-        return False
-    seen = exc.__context__
-    while seen is not None and not isinstance(seen, GeneratorExit):
-        seen = seen.__context__
-    return seen is not None
+    return (("no such savepoint" in str(exc) or "no transaction is active" in str(exc))
+            and any(isinstance(seen, GeneratorExit) for seen in _chain(exc)))
 
 
 def _write_refused(exc: BaseException) -> CrmError | None:
     """Why the database refused a write, if it was read-only or full. On a full disk SQLite has already rolled the
     whole transaction back, so rolling back a savepoint or the transaction then fails too: the first cause is
     found along the chain of errors."""
-    seen: BaseException | None = exc
-    while seen is not None:
+    for seen in _chain(exc):
         if isinstance(seen, (ReadOnlyError, DiskFullError)):
             return seen
         if "readonly database" in str(seen):
@@ -167,7 +170,6 @@ def _write_refused(exc: BaseException) -> CrmError | None:
         if "database or disk is full" in str(seen):
             return DiskFullError("the disk is full (or the database has reached its size limit): nothing of this "
                                  "change was saved, and what was saved before is safe; free some space and try again")
-        seen = seen.__context__
     return None
 
 

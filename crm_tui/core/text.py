@@ -24,6 +24,10 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+KIND_PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals", "activity": "activities"}
+"""The kinds of record, as their names are written for more than one."""
+
+
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """`1 deal`, `2 deals`, `1,250 activities` (`nouns` for a plural that is not `noun` + s)."""
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"

@@ -349,7 +349,7 @@ class CrmApp(App[None]):
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
         if self.opened.path != self.own_database:
             yield SystemCommand("Back to your database", f"Leave the demo database for {self.own_database.name}",
-                                self.action_leave_demo)
+                                self.leave_demo)
         elif not self.is_demo:
             yield SystemCommand("Try the demo database", "Open a separate database full of demo data",
                                 self.action_open_demo)
@@ -399,9 +399,6 @@ class CrmApp(App[None]):
             self.call_from_thread(self.notify, f"Could not open the demo database: {exc}", severity="error")
             return
         self.call_from_thread(self.switched_database, opened, summary)
-
-    def action_leave_demo(self) -> None:
-        self.leave_demo()
 
     @work(thread=True, exclusive=True, group="demo")
     def leave_demo(self) -> None:

@@ -320,7 +320,7 @@ async def test_empty_database_welcomes_and_D_opens_a_separate_demo_database_the_
         assert "row 1 of 500" in screen_text(app)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Back to your database" in titles and "Try the demo database" not in titles
-        app.action_leave_demo()
+        app.leave_demo()
         await app.workers.wait_for_complete()
         await settle(app, pilot)
         assert not app.is_demo and app.opened.path == db.path

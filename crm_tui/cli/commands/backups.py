@@ -13,7 +13,7 @@ from crm_tui.config import confined_path, is_default_db_path
 from crm_tui.core import backups
 from crm_tui.core.db import OpenDatabase
 from crm_tui.core.errors import CrmError
-from crm_tui.core.text import plural
+from crm_tui.core.text import KIND_PLURALS, plural
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
@@ -60,7 +60,8 @@ def run_restore(args: argparse.Namespace, out: Output, db_path: Path) -> None:
     if not args.file.exists():
         raise CrmError(f"{args.file} does not exist; `crm-tui backup --list` shows the backups there are")
     summary = backups.restore(db_path, args.file, datetime.now(), make_folders=is_default_db_path(db_path))
-    counts = ", ".join(f"{count:,} {noun}" for noun, count in summary.counts.items())
+    kinds = {nouns: kind for kind, nouns in KIND_PLURALS.items()}
+    counts = ", ".join(plural(count, kinds[nouns], nouns) for nouns, count in summary.counts.items())
     kept = (f"; the database as it was is kept in {summary.safety_copy}" if summary.safety_copy
             else "")
     out.record({"restored_from": summary.restored_from, "schema_version": summary.schema_version,
@@ -68,16 +69,12 @@ def run_restore(args: argparse.Namespace, out: Output, db_path: Path) -> None:
                [f"restored {db_path} from {summary.restored_from}: {counts}{kept}"])
 
 
-_KINDS = {"contact": ("contact", None), "company": ("company", "companies"), "deal": ("deal", None),
-          "activity": ("activity", "activities")}
-
-
 def run_check(args: argparse.Namespace, out: Output) -> None:
     from crm_tui.core.check import check_database
 
     report = check_database(repair=args.repair)
     damaged = report.integrity != ["ok"]
-    index_wrong = [plural(count, *_KINDS[kind]) for kind, count in report.search_index.items() if count]
+    index_wrong = [plural(count, kind, KIND_PLURALS[kind]) for kind, count in report.search_index.items() if count]
     not_read = "not checked: the file is damaged"
     index_state = f"{', '.join(index_wrong)} out of step" if index_wrong else "ok"
     lines = [f"integrity:     {'; '.join(report.integrity)}",
@@ -85,7 +82,7 @@ def run_check(args: argparse.Namespace, out: Output) -> None:
              f"search index:  {not_read if damaged else index_state}"]
     if report.repaired:
         lines.append("repaired:      search index rebuilt, where " + ", ".join(
-            plural(count, *_KINDS[kind]) for kind, count in report.repaired.items()) + " were out of step")
+            plural(count, kind, KIND_PLURALS[kind]) for kind, count in report.repaired.items()) + " were out of step")
     out.record({"ok": report.ok, "integrity": report.integrity, "foreign_keys": report.foreign_keys,
                 "search_index": report.search_index, "repaired": report.repaired}, lines)
     if report.ok:

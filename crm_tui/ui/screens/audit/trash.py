@@ -22,6 +22,7 @@ from crm_tui.core.audit.trash import TrashedRecord
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.core.records import Page
+from crm_tui.core.text import KIND_PLURALS, plural
 from crm_tui.core.when import local_time
 from crm_tui.ui.kit.app_header import AppFooter, AppHeader
 from crm_tui.ui.kit.dialogs import ConfirmScreen
@@ -29,7 +30,6 @@ from crm_tui.ui.kit.record_list import MovingOnlyList, RecordList
 from crm_tui.ui.kit.record_source import Column, ListQuery
 
 KIND_CYCLE: tuple[str | None, ...] = (None, *trash.KINDS)
-PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals", "activity": "activities"}
 WALK_PAGE = 500
 """Rows a step when the trash must be walked from its start (a jump, or a page above one already read)."""
 
@@ -51,7 +51,7 @@ def counted(counts: dict[str, int], separator: str = " · ") -> str:
     shown = []
     for kind, count in counts.items():
         if count:
-            shown.append(f"{count:,} {kind if count == 1 else PLURALS[kind]}")
+            shown.append(plural(count, kind, KIND_PLURALS[kind]))
     return separator.join(shown)
 
 
@@ -175,7 +175,7 @@ class TrashScreen(Screen[None]):
             self.show_empty()
 
     def show_title(self) -> None:
-        shown = "every kind" if self.kind is None else PLURALS[self.kind]
+        shown = "every kind" if self.kind is None else KIND_PLURALS[self.kind]
         parts = [f"Trash: {shown}"]
         if self.counts is not None:
             parts.append(counted(self.counts) or "empty")
@@ -192,7 +192,7 @@ class TrashScreen(Screen[None]):
             kept = f"for {days} days" if days else "until purged"
             note = f"The trash is empty. Deleted contacts, companies, deals and activities wait here {kept}."
         else:
-            note = f"No deleted {PLURALS[self.kind]} · f shows another kind"
+            note = f"No deleted {KIND_PLURALS[self.kind]} · f shows another kind"
         self.query_one("#empty-note", Static).update(Text(note))
 
     @on(RecordList.Changed, "#records")

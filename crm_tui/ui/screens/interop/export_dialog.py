@@ -23,11 +23,11 @@ from crm_tui.config import confined_path
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.core.files import atomic_text_file
+from crm_tui.core.text import KIND_PLURALS
 from crm_tui.ui.kit.dialogs import ConfirmScreen, DialogScreen
 
 FORMATS = {"csv": "CSV for a spreadsheet", "vcard": "vCard 4.0 (contacts)", "json": "JSON backup (everything)"}
 ENTITIES = ("contact", "company", "deal", "activity")
-PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals", "activity": "activities"}
 EXTENSIONS = {"csv": "csv", "vcard": "vcf", "json": "json"}
 UPDATES_PER_SECOND = 10
 
@@ -38,7 +38,7 @@ class Stopped(Exception):
 
 def default_path(fmt: str, entity: str, today: date) -> str:
     """A file in the home folder, which over SSH is the user's files folder (config.confined_path)."""
-    what = "backup" if fmt == "json" else PLURALS[entity]
+    what = "backup" if fmt == "json" else KIND_PLURALS[entity]
     return f"~/crm-tui-{what}-{today.isoformat()}.{EXTENSIONS[fmt]}"
 
 
@@ -123,7 +123,7 @@ class ExportScreen(DialogScreen[str | None]):
         self.show_choice()
 
     def show_choice(self) -> None:
-        what = "everything" if self.fmt == "json" else "contacts" if self.fmt == "vcard" else PLURALS[self.entity]
+        what = "everything" if self.fmt == "json" else "contacts" if self.fmt == "vcard" else KIND_PLURALS[self.entity]
         self.query_one("#export-choice", Label).update(Text(f"{FORMATS[self.fmt]} · {what}"))
         self.query_one("#export-hint", Label).update(Text(
             "ctrl+f format · ctrl+t contacts, companies, deals, activities (CSV) · enter export · esc close"))

@@ -28,11 +28,11 @@ from crm_tui.config import confined_path, rejects_location
 from crm_tui.core.db import connection
 from crm_tui.core.errors import CrmError
 from crm_tui.core.interop.detect import BOM_ENCODINGS, detect_format
+from crm_tui.core.text import KIND_PLURALS
 from crm_tui.ui.kit.dialogs import ConfirmScreen, DialogScreen
 from crm_tui.ui.screens.interop.column_mapping import ColumnMappingScreen
 
 ENTITIES = ("contact", "company", "deal", "activity")
-PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals", "activity": "activities"}
 MODES = {
     "create": "c  create: add every row as a new record",
     "upsert": "u  upsert: update the record a row matches, add the rest",
@@ -108,7 +108,7 @@ def detect(text: str, entity: str) -> Detected:
     from crm_tui.core.interop.csv.mapping import CUSTOM_PREFIX
 
     csv_format, mapping = csv_read.plan(path, entity)
-    parts = ["CSV", PLURALS[entity]]
+    parts = ["CSV", KIND_PLURALS[entity]]
     if mapping.source:
         parts.append(LAYOUTS[mapping.source])
     kept = sum(1 for target in mapping.columns.values() if target and target.startswith(CUSTOM_PREFIX))
@@ -201,7 +201,7 @@ class ImportScreen(DialogScreen[str | None]):
         self.refresh_bindings()
 
     def show_file_step(self) -> None:
-        self.show("file", "Import a file", "", f"importing {PLURALS[self.entity]} · ctrl+t other records (CSV) · "
+        self.show("file", "Import a file", "", f"importing {KIND_PLURALS[self.entity]} · ctrl+t other records (CSV) · "
                   "→ completes · enter next · esc closes")
         self.query_one("#import-path", Input).focus()
 
